@@ -1,0 +1,2 @@
+// Public surface of src/engine: re-exported from src/index.ts.
+export {};

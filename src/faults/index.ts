@@ -1,0 +1,2 @@
+// Public surface of src/faults: re-exported from src/index.ts.
+export {};

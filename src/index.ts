@@ -1,0 +1,18 @@
+/**
+ * faultline's public API: the contract's ports, errors, the real-disk adapter,
+ * the engine, the simulator, the fault injectors and the harness.
+ */
+export * from './ports.js';
+export * from './errors.js';
+export { NodeFileSystem } from './real/node-file-system.js';
+export { RealClock } from './real/real-clock.js';
+export {
+  filesystemConformanceCases,
+  runFilesystemConformance,
+  type ConformanceCase,
+  type FileSystemFactory,
+} from './conformance/filesystem.js';
+export * from './engine/index.js';
+export * from './sim/index.js';
+export * from './faults/index.js';
+export * from './harness/index.js';

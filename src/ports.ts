@@ -1,0 +1,93 @@
+/**
+ * The ports of the faultline plugin contract (../shared/spec/plugin-contract.md, v1).
+ *
+ * These names are public: code outside this repository is written against
+ * them. Add members freely; never rename, drop or change the meaning of one.
+ * Everything a WAL touches (disk, time) goes through these interfaces, so the
+ * same WAL runs on a real disk and on the deterministic simulator.
+ */
+
+/** 'r' read only, must exist; 'r+' read/write, must exist; 'w+' create or truncate; 'wx+' create, EEXIST if present. */
+export type OpenFlags = 'r' | 'r+' | 'w+' | 'wx+';
+
+export const OPEN_FLAGS: readonly OpenFlags[] = ['r', 'r+', 'w+', 'wx+'];
+
+export interface FileStat {
+  size: number;
+  isFile: boolean;
+  isDirectory: boolean;
+}
+
+export interface FileHandle {
+  /** Reads up to buffer.length bytes at position; resolves with bytes read (0 at end of file). */
+  read(buffer: Uint8Array, position: number): Promise<number>;
+  /**
+   * Writes all of data at position, or rejects. When it rejects (ENOSPC, EIO)
+   * any prefix of data may have reached the page cache.
+   */
+  write(data: Uint8Array, position: number): Promise<void>;
+  /** fsync: data and metadata of this file are durable when it resolves. */
+  sync(): Promise<void>;
+  /** fdatasync: data (and the size, if it changed) are durable when it resolves. */
+  datasync(): Promise<void>;
+  truncate(size: number): Promise<void>;
+  stat(): Promise<FileStat>;
+  close(): Promise<void>;
+}
+
+export interface FileSystem {
+  open(path: string, flags: OpenFlags): Promise<FileHandle>;
+  /** Names only, any order. */
+  readdir(path: string): Promise<string[]>;
+  mkdir(path: string, options?: { recursive?: boolean }): Promise<void>;
+  /** Atomic replace, like rename(2). */
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  stat(path: string): Promise<FileStat>;
+  /** fsync on the directory: creates, renames and unlinks inside it are durable when it resolves. */
+  syncDir(path: string): Promise<void>;
+}
+
+export interface Clock {
+  /** Milliseconds, monotonic. */
+  now(): number;
+  /** Resolves after ms of this clock's time. */
+  sleep(ms: number): Promise<void>;
+}
+
+export interface WalEnv {
+  fs: FileSystem;
+  clock: Clock;
+  dir: string;
+}
+
+export interface RecoveredRecord {
+  lsn: number;
+  data: Uint8Array;
+}
+
+export interface WalLog {
+  /** What recovery found when the log was opened, oldest first. */
+  readonly recovered: readonly RecoveredRecord[];
+  /**
+   * Appends one record; resolves with its LSN. LSNs are positive safe integers,
+   * strictly increasing, also across restarts. When the plugin's durableAppend
+   * is true, the record is durable when this resolves.
+   */
+  append(record: Uint8Array): Promise<number>;
+  /** Every record whose append resolved before this call is durable when it resolves. */
+  sync(): Promise<void>;
+  /** Optional: records with lsn < upTo may be discarded from now on. */
+  truncatePrefix?(upTo: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface WalPlugin {
+  readonly name: string;
+  readonly durableAppend: boolean;
+  /** Opens (and recovers) the log in env.dir, creating it when absent. */
+  open(env: WalEnv): Promise<WalLog>;
+}
+
+/** A plugin module's default export: a plugin, or a factory of one. */
+export type WalPluginModuleExport = WalPlugin | ((options?: unknown) => WalPlugin);

@@ -1,0 +1,2 @@
+// Public surface of src/sim: re-exported from src/index.ts.
+export {};
