@@ -1,0 +1,240 @@
+/**
+ * Crash images: what a power cut can leave on the medium, given the Disk's
+ * durable state and its pending operations.
+ *
+ * The choices a crash makes, one "choice point" each:
+ * - directories: a prefix (in completion order) of the pending directory
+ *   operations survives (radix: pending ops + 1);
+ * - per file, its size: the size after some prefix of its pending writes and
+ *   truncates (metadata reaches the medium in order); only prefixes that change
+ *   the size are distinct choices. Content past what was kept reads as zeros;
+ * - per pending write, per sector it covers on the medium: kept or lost
+ *   (lost whole, kept whole, torn, and any subset across writes, which is
+ *   out-of-order persistence). A write forced torn by a fault keeps a strict
+ *   prefix of its sectors instead (one choice point, radix = its sectors).
+ *
+ * `sampleCrashImage` draws one assignment with a seeded Rng; `enumerateCrashImages`
+ * walks every assignment up to a cap and keeps the distinct images.
+ */
+import { WalError } from '../errors.js';
+import { Bytes } from './bytes.js';
+import { applyEntryChange, ROOT_INO, type Disk, type DirNode, type FileNode, type PendingWrite } from './disk.js';
+import { diskImageKey, type DiskImage } from './image.js';
+import { joinPath } from './paths.js';
+import type { Rng } from './rng.js';
+
+interface WritePlan {
+  readonly op: PendingWrite;
+  /** [start, end) medium offsets of each sector-aligned chunk. */
+  readonly chunks: readonly (readonly [number, number])[];
+  /** Index of this write's first choice point. */
+  readonly point: number;
+}
+
+interface FilePlan {
+  readonly node: FileNode;
+  /** Candidate counts of pending ops whose size effect persisted. */
+  readonly sizePoints: readonly number[];
+  readonly sizePoint: number;
+  readonly writes: readonly WritePlan[];
+}
+
+/** The crash choice space of one frozen disk. */
+export class CrashSpace {
+  readonly radices: number[] = [];
+  private readonly files: FilePlan[] = [];
+  private readonly dirPoint: number;
+
+  constructor(private readonly disk: Disk, readonly sectorSize: number) {
+    if (!Number.isSafeInteger(sectorSize) || sectorSize <= 0) throw new WalError('EINVAL', `sectorSize must be a positive integer, got ${sectorSize}`);
+    this.dirPoint = this.addPoint(disk.pendingDirOps.length + 1);
+    const referenced = new Set<number>();
+    for (const n of disk.inodes.values()) if (n.kind === 'dir') for (const ino of n.durable.values()) referenced.add(ino);
+    for (const op of disk.pendingDirOps) for (const c of op.changes) if (c.ino !== null) referenced.add(c.ino);
+    for (const ino of [...referenced].sort((a, b) => a - b)) {
+      const node = disk.inodes.get(ino);
+      if (node === undefined || node.kind !== 'file' || node.pending.length === 0) continue;
+      this.files.push(this.planFile(node));
+    }
+  }
+
+  private addPoint(radix: number): number {
+    this.radices.push(radix);
+    return this.radices.length - 1;
+  }
+
+  private planFile(node: FileNode): FilePlan {
+    const sizePoints = [0];
+    let prev = node.durable.size;
+    node.pending.forEach((op, i) => {
+      if (op.sizeAfter !== prev) sizePoints.push(i + 1);
+      prev = op.sizeAfter;
+    });
+    const sizePoint = this.addPoint(sizePoints.length);
+    const writes: WritePlan[] = [];
+    for (const op of node.pending) {
+      if (op.type !== 'write') continue;
+      const chunks: [number, number][] = [];
+      const end = op.target + op.data.length;
+      for (let s = op.target; s < end; ) {
+        const next = Math.min(end, (Math.floor(s / this.sectorSize) + 1) * this.sectorSize);
+        chunks.push([s, next]);
+        s = next;
+      }
+      let point: number;
+      if (op.torn) {
+        point = this.addPoint(chunks.length);
+      } else {
+        point = this.radices.length;
+        for (let c = 0; c < chunks.length; c++) this.addPoint(2);
+      }
+      writes.push({ op, chunks, point });
+    }
+    return { node, sizePoints, sizePoint, writes };
+  }
+
+  /** Number of assignments (may be Infinity when astronomically large). */
+  get total(): number {
+    let t = 1;
+    for (const r of this.radices) t *= r;
+    return t;
+  }
+
+  /** One assignment drawn with the rng: each write lost, kept or torn with equal odds. */
+  sample(rng: Rng): number[] {
+    const choice = this.radices.map(() => 0);
+    choice[this.dirPoint] = rng.nextInt(this.radices[this.dirPoint] as number);
+    for (const f of this.files) {
+      choice[f.sizePoint] = rng.nextInt(f.sizePoints.length);
+      for (const w of f.writes) {
+        if (w.op.torn) {
+          choice[w.point] = rng.nextInt(w.chunks.length);
+          continue;
+        }
+        const mode = rng.nextInt(3); // 0 lost, 1 kept, 2 torn (each sector a coin)
+        for (let c = 0; c < w.chunks.length; c++) choice[w.point + c] = mode === 0 ? 0 : mode === 1 ? 1 : rng.nextInt(2);
+      }
+    }
+    return choice;
+  }
+
+  /** The durable image an assignment yields. */
+  build(choice: readonly number[]): DiskImage {
+    const disk = this.disk;
+    const dirMaps = new Map<number, Map<string, number>>();
+    const prefix = choice[this.dirPoint] ?? 0;
+    for (let i = 0; i < prefix; i++) {
+      const op = disk.pendingDirOps[i];
+      if (op === undefined) break;
+      for (const c of op.changes) {
+        if (c.done) continue;
+        let m = dirMaps.get(c.dir);
+        if (m === undefined) {
+          const dir = disk.inodes.get(c.dir) as DirNode;
+          m = new Map(dir.durable);
+          dirMaps.set(c.dir, m);
+        }
+        applyEntryChange(m, c);
+      }
+    }
+    const contents = new Map<number, Uint8Array>();
+    for (const f of this.files) contents.set(f.node.ino, this.fileContent(f, choice));
+
+    const image: DiskImage = { dirs: [], files: [] };
+    const onPath = new Set<number>();
+    const walk = (ino: number, parts: string[]): void => {
+      const dir = disk.inodes.get(ino) as DirNode;
+      onPath.add(ino);
+      const entries = dirMaps.get(ino) ?? dir.durable;
+      for (const [name, child] of [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+        const node = disk.inodes.get(child);
+        if (node === undefined) continue;
+        const p = [...parts, name];
+        if (node.kind === 'dir') {
+          if (onPath.has(child)) continue;
+          image.dirs.push(joinPath(p));
+          walk(child, p);
+        } else {
+          image.files.push({ path: joinPath(p), data: contents.get(child) ?? node.durable.toUint8Array() });
+        }
+      }
+      onPath.delete(ino);
+    };
+    walk(ROOT_INO, []);
+    return image;
+  }
+
+  private fileContent(f: FilePlan, choice: readonly number[]): Uint8Array {
+    const k = f.sizePoints[choice[f.sizePoint] ?? 0] ?? 0;
+    const b: Bytes = f.node.durable.clone();
+    let w = 0;
+    f.node.pending.forEach((op, i) => {
+      if (op.type === 'truncate') {
+        if (i < k) b.truncate(op.size);
+        return;
+      }
+      const plan = f.writes[w++] as WritePlan;
+      const keep = (c: number): boolean =>
+        plan.op.torn ? c < (choice[plan.point] ?? 0) : (choice[plan.point + c] ?? 0) === 1;
+      plan.chunks.forEach(([s, e], c) => {
+        if (keep(c)) b.write(op.data.subarray(s - op.target, e - op.target), s);
+      });
+    });
+    const finalSize = k === 0 ? f.node.durable.size : (f.node.pending[k - 1]?.sizeAfter ?? f.node.durable.size);
+    b.truncate(finalSize);
+    return b.toUint8Array();
+  }
+}
+
+/** One sampled crash image. */
+export function sampleCrashImage(disk: Disk, sectorSize: number, rng: Rng): DiskImage {
+  const space = new CrashSpace(disk, sectorSize);
+  return space.build(space.sample(rng));
+}
+
+export interface CrashEnumeration {
+  /** Distinct images, in enumeration order. */
+  images: DiskImage[];
+  /** Assignments examined (each yields one image, many equal). */
+  explored: number;
+  /** Total assignments in the space (Infinity when too large to count). */
+  total: number;
+  /** True when the cap stopped the walk before every assignment was examined. */
+  capped: boolean;
+}
+
+/** Every distinct crash image, examining at most `cap` assignments. */
+export function enumerateCrashImages(disk: Disk, sectorSize: number, cap: number): CrashEnumeration {
+  if (!Number.isSafeInteger(cap) || cap <= 0) throw new WalError('EINVAL', `crash image cap must be a positive integer, got ${cap}`);
+  const space = new CrashSpace(disk, sectorSize);
+  const radices = space.radices;
+  const choice = radices.map(() => 0);
+  const seen = new Set<string>();
+  const images: DiskImage[] = [];
+  let explored = 0;
+  for (;;) {
+    if (explored >= cap) break;
+    const image = space.build(choice);
+    explored++;
+    const key = diskImageKey(image);
+    if (!seen.has(key)) {
+      seen.add(key);
+      images.push(image);
+    }
+    // Mixed-radix increment.
+    let i = 0;
+    while (i < radices.length) {
+      const r = radices[i] as number;
+      const v = (choice[i] as number) + 1;
+      if (v < r) {
+        choice[i] = v;
+        break;
+      }
+      choice[i] = 0;
+      i++;
+    }
+    if (i === radices.length) break;
+  }
+  const total = space.total;
+  return { images, explored, total, capped: explored < total };
+}

@@ -1,0 +1,348 @@
+/**
+ * Disk: the simulated disk's state, synchronous and fault-free.
+ *
+ * Two layers per inode. The page cache (`cache`, directory `entries`) is what
+ * reads, stat and readdir see. The medium holds, per file, the `durable` bytes
+ * plus the ordered `pending` writes and truncates since the last sync, and per
+ * directory the `durable` entries; pending directory changes (creates, renames,
+ * unlinks) sit in one list in completion order. Files are inodes, not names:
+ * renaming or unlinking an open file behaves as on POSIX.
+ */
+import { fsError } from '../errors.js';
+import type { OpenFlags } from '../ports.js';
+import { Bytes } from './bytes.js';
+import type { DiskImage } from './image.js';
+import { joinPath, splitPath } from './paths.js';
+
+export interface PendingWrite {
+  readonly type: 'write';
+  /** Where the data lands on the medium (differs from where reads see it after a misdirected write). */
+  readonly target: number;
+  readonly data: Uint8Array;
+  /** Forced torn by a fault: a crash keeps only a strict prefix of its sectors. */
+  readonly torn: boolean;
+  /** The file's size in the page cache after this operation. */
+  readonly sizeAfter: number;
+}
+
+export interface PendingTruncate {
+  readonly type: 'truncate';
+  readonly size: number;
+  readonly sizeAfter: number;
+}
+
+export type PendingDataOp = PendingWrite | PendingTruncate;
+
+export interface FileNode {
+  readonly kind: 'file';
+  readonly ino: number;
+  readonly cache: Bytes;
+  readonly durable: Bytes;
+  pending: PendingDataOp[];
+  /** Names in the page cache. */
+  links: number;
+  /** Open handles. */
+  opens: number;
+}
+
+export interface DirNode {
+  readonly kind: 'dir';
+  readonly ino: number;
+  readonly entries: Map<string, number>;
+  readonly durable: Map<string, number>;
+  links: number;
+}
+
+export type Inode = FileNode | DirNode;
+
+/** One change of one directory entry: name -> ino, or name removed (ino null). */
+export interface EntryChange {
+  readonly dir: number;
+  readonly name: string;
+  readonly ino: number | null;
+  done: boolean;
+}
+
+/** One directory operation; its changes are atomic with respect to crash prefixes. */
+export interface PendingDirOp {
+  readonly seq: number;
+  readonly op: 'create' | 'mkdir' | 'rename' | 'unlink';
+  readonly changes: EntryChange[];
+}
+
+export const ROOT_INO = 0;
+
+export class Disk {
+  readonly inodes = new Map<number, Inode>();
+  pendingDirOps: PendingDirOp[] = [];
+  private nextIno = 1;
+  private dirOpSeq = 0;
+  /** Bytes of file content in the page cache of live inodes (named or open). */
+  usedBytes = 0;
+
+  constructor(image?: DiskImage) {
+    this.inodes.set(ROOT_INO, { kind: 'dir', ino: ROOT_INO, entries: new Map(), durable: new Map(), links: 1 });
+    if (image !== undefined) this.load(image);
+  }
+
+  private load(image: DiskImage): void {
+    const dirs = [...image.dirs].sort((a, b) => splitPath(a, 'load').length - splitPath(b, 'load').length);
+    for (const d of dirs) {
+      const parts = splitPath(d, 'load');
+      if (parts.length === 0) continue;
+      const { dir, name } = this.parentOf(parts, 'load', d);
+      if (dir.entries.has(name)) continue;
+      const node = this.newDir();
+      dir.entries.set(name, node.ino);
+      dir.durable.set(name, node.ino);
+    }
+    for (const f of image.files) {
+      const parts = splitPath(f.path, 'load');
+      const { dir, name } = this.parentOf(parts, 'load', f.path);
+      const node = this.newFile();
+      node.cache.write(f.data, 0);
+      node.durable.write(f.data, 0);
+      this.usedBytes += f.data.length;
+      dir.entries.set(name, node.ino);
+      dir.durable.set(name, node.ino);
+    }
+  }
+
+  private newFile(): FileNode {
+    const node: FileNode = { kind: 'file', ino: this.nextIno++, cache: new Bytes(), durable: new Bytes(), pending: [], links: 1, opens: 0 };
+    this.inodes.set(node.ino, node);
+    return node;
+  }
+
+  private newDir(): DirNode {
+    const node: DirNode = { kind: 'dir', ino: this.nextIno++, entries: new Map(), durable: new Map(), links: 1 };
+    this.inodes.set(node.ino, node);
+    return node;
+  }
+
+  private node(ino: number): Inode {
+    const n = this.inodes.get(ino);
+    if (n === undefined) throw new Error(`simulator invariant: inode ${ino} missing`);
+    return n;
+  }
+
+  /** The inode a path names in the page cache; ENOENT / ENOTDIR as POSIX does. */
+  lookupParts(parts: readonly string[], syscall: string, path: string): Inode {
+    let cur: Inode = this.node(ROOT_INO);
+    for (const part of parts) {
+      if (cur.kind !== 'dir') throw fsError('ENOTDIR', syscall, path);
+      const ino = cur.entries.get(part);
+      if (ino === undefined) throw fsError('ENOENT', syscall, path);
+      cur = this.node(ino);
+    }
+    return cur;
+  }
+
+  lookup(path: string, syscall: string): Inode {
+    return this.lookupParts(splitPath(path, syscall), syscall, path);
+  }
+
+  private parentOf(parts: readonly string[], syscall: string, path: string): { dir: DirNode; name: string } {
+    const name = parts[parts.length - 1];
+    if (name === undefined) throw fsError('EINVAL', syscall, path);
+    const dir = this.lookupParts(parts.slice(0, -1), syscall, path);
+    if (dir.kind !== 'dir') throw fsError('ENOTDIR', syscall, path);
+    return { dir, name };
+  }
+
+  private recordDirOp(op: PendingDirOp['op'], changes: Omit<EntryChange, 'done'>[]): void {
+    this.pendingDirOps.push({ seq: this.dirOpSeq++, op, changes: changes.map((c) => ({ ...c, done: false })) });
+  }
+
+  private dropName(node: Inode): void {
+    node.links--;
+    if (node.kind === 'file' && node.links === 0 && node.opens === 0) this.usedBytes -= node.cache.size;
+  }
+
+  // ---- page-cache operations -------------------------------------------------
+
+  open(path: string, flags: OpenFlags): FileNode {
+    const parts = splitPath(path, 'open');
+    if (parts.length === 0) throw fsError('EISDIR', 'open', path);
+    const { dir, name } = this.parentOf(parts, 'open', path);
+    const existing = dir.entries.get(name);
+    let node: FileNode;
+    if (existing !== undefined) {
+      const n = this.node(existing);
+      if (n.kind === 'dir') throw fsError('EISDIR', 'open', path);
+      if (flags === 'wx+') throw fsError('EEXIST', 'open', path);
+      node = n;
+      if (flags === 'w+' && node.cache.size > 0) this.truncate(node, 0);
+    } else {
+      if (flags === 'r' || flags === 'r+') throw fsError('ENOENT', 'open', path);
+      node = this.newFile();
+      dir.entries.set(name, node.ino);
+      this.recordDirOp('create', [{ dir: dir.ino, name, ino: node.ino }]);
+    }
+    node.opens++;
+    return node;
+  }
+
+  close(node: FileNode): void {
+    node.opens--;
+    if (node.links === 0 && node.opens === 0) this.usedBytes -= node.cache.size;
+  }
+
+  read(node: FileNode, into: Uint8Array, offset: number): number {
+    return node.cache.read(into, offset);
+  }
+
+  /** Writes to the page cache at offset; the medium receives it at `target` when synced. */
+  write(node: FileNode, data: Uint8Array, offset: number, target = offset, torn = false): void {
+    if (data.length === 0) return;
+    const before = node.cache.size;
+    node.cache.write(data, offset);
+    this.usedBytes += node.cache.size - before;
+    node.pending.push({ type: 'write', target, data: data.slice(), torn, sizeAfter: node.cache.size });
+  }
+
+  truncate(node: FileNode, size: number): void {
+    const before = node.cache.size;
+    node.cache.truncate(size);
+    this.usedBytes += node.cache.size - before;
+    node.pending.push({ type: 'truncate', size, sizeAfter: size });
+  }
+
+  readdir(path: string): string[] {
+    const n = this.lookup(path, 'scandir');
+    if (n.kind !== 'dir') throw fsError('ENOTDIR', 'scandir', path);
+    return [...n.entries.keys()];
+  }
+
+  mkdir(path: string, recursive: boolean): void {
+    const parts = splitPath(path, 'mkdir');
+    if (recursive) {
+      let cur = this.node(ROOT_INO);
+      for (const part of parts) {
+        if (cur.kind !== 'dir') throw fsError('ENOTDIR', 'mkdir', path);
+        const ino = cur.entries.get(part);
+        if (ino !== undefined) {
+          cur = this.node(ino);
+          continue;
+        }
+        const made = this.newDir();
+        cur.entries.set(part, made.ino);
+        this.recordDirOp('mkdir', [{ dir: cur.ino, name: part, ino: made.ino }]);
+        cur = made;
+      }
+      if (cur.kind !== 'dir') throw fsError('EEXIST', 'mkdir', path);
+      return;
+    }
+    if (parts.length === 0) throw fsError('EEXIST', 'mkdir', path);
+    const { dir, name } = this.parentOf(parts, 'mkdir', path);
+    if (dir.entries.has(name)) throw fsError('EEXIST', 'mkdir', path);
+    const made = this.newDir();
+    dir.entries.set(name, made.ino);
+    this.recordDirOp('mkdir', [{ dir: dir.ino, name, ino: made.ino }]);
+  }
+
+  rename(from: string, to: string): void {
+    const fromParts = splitPath(from, 'rename');
+    const toParts = splitPath(to, 'rename');
+    if (fromParts.length === 0 || toParts.length === 0) throw fsError('EBUSY', 'rename', from);
+    const src = this.parentOf(fromParts, 'rename', from);
+    const ino = src.dir.entries.get(src.name);
+    if (ino === undefined) throw fsError('ENOENT', 'rename', from);
+    const moving = this.node(ino);
+    const dst = this.parentOf(toParts, 'rename', to);
+    const replacedIno = dst.dir.entries.get(dst.name);
+    if (replacedIno === ino) return;
+    if (moving.kind === 'dir' && toParts.length > fromParts.length && fromParts.every((p, i) => toParts[i] === p)) {
+      throw fsError('EINVAL', 'rename', from);
+    }
+    if (replacedIno !== undefined) {
+      const replaced = this.node(replacedIno);
+      if (replaced.kind === 'dir' && moving.kind === 'file') throw fsError('EISDIR', 'rename', to);
+      if (replaced.kind === 'file' && moving.kind === 'dir') throw fsError('ENOTDIR', 'rename', to);
+      if (replaced.kind === 'dir' && replaced.entries.size > 0) throw fsError('ENOTEMPTY', 'rename', to);
+      this.dropName(replaced);
+    }
+    src.dir.entries.delete(src.name);
+    dst.dir.entries.set(dst.name, ino);
+    this.recordDirOp('rename', [
+      { dir: dst.dir.ino, name: dst.name, ino },
+      { dir: src.dir.ino, name: src.name, ino: null },
+    ]);
+  }
+
+  unlink(path: string): void {
+    const parts = splitPath(path, 'unlink');
+    if (parts.length === 0) throw fsError('EISDIR', 'unlink', path);
+    const { dir, name } = this.parentOf(parts, 'unlink', path);
+    const ino = dir.entries.get(name);
+    if (ino === undefined) throw fsError('ENOENT', 'unlink', path);
+    const n = this.node(ino);
+    if (n.kind === 'dir') throw fsError('EISDIR', 'unlink', path);
+    dir.entries.delete(name);
+    this.dropName(n);
+    this.recordDirOp('unlink', [{ dir: dir.ino, name, ino: null }]);
+  }
+
+  statOf(n: Inode): { size: number; isFile: boolean; isDirectory: boolean } {
+    return n.kind === 'file' ? { size: n.cache.size, isFile: true, isDirectory: false } : { size: 4096, isFile: false, isDirectory: true };
+  }
+
+  // ---- durability ------------------------------------------------------------
+
+  /** fsync/fdatasync: the file's pending data reaches the medium (its names do not). */
+  syncFile(node: FileNode): void {
+    for (const op of node.pending) applyDataOp(node.durable, op);
+    node.pending = [];
+  }
+
+  /** fsync failed and the kernel marked the dirty pages clean: the pending data never lands. */
+  dropDirty(node: FileNode): number {
+    const n = node.pending.length;
+    node.pending = [];
+    return n;
+  }
+
+  /** fsync on a directory: its pending entry changes become durable, in order. */
+  syncDir(path: string): void {
+    const n = this.lookup(path, 'fsync');
+    if (n.kind !== 'dir') throw fsError('ENOTDIR', 'fsync', path);
+    for (const op of this.pendingDirOps) {
+      for (const c of op.changes) {
+        if (c.dir === n.ino && !c.done) {
+          applyEntryChange(n.durable, c);
+          c.done = true;
+        }
+      }
+    }
+    this.pendingDirOps = this.pendingDirOps.filter((op) => op.changes.some((c) => !c.done));
+  }
+
+  /** The page cache as an image (what a clean shutdown with every sync done would leave). */
+  cacheImage(): DiskImage {
+    const image: DiskImage = { dirs: [], files: [] };
+    const walk = (dir: DirNode, prefix: string[]): void => {
+      for (const [name, ino] of dir.entries) {
+        const child = this.node(ino);
+        const parts = [...prefix, name];
+        if (child.kind === 'dir') {
+          image.dirs.push(joinPath(parts));
+          walk(child, parts);
+        } else {
+          image.files.push({ path: joinPath(parts), data: child.cache.toUint8Array() });
+        }
+      }
+    };
+    walk(this.node(ROOT_INO) as DirNode, []);
+    return image;
+  }
+}
+
+export function applyDataOp(target: Bytes, op: PendingDataOp): void {
+  if (op.type === 'write') target.write(op.data, op.target);
+  else target.truncate(op.size);
+}
+
+export function applyEntryChange(entries: Map<string, number>, c: EntryChange): void {
+  if (c.ino === null) entries.delete(c.name);
+  else entries.set(c.name, c.ino);
+}

@@ -1,0 +1,172 @@
+/**
+ * Scheduler: the one place where simulated operations complete. Every
+ * SimFileSystem call and every SimClock sleep registers a task here; `run`
+ * lets the host drain microtasks (through the injected `hostYield`), then
+ * completes ONE runnable task chosen by the seeded generator, or, when none is
+ * runnable, advances virtual time to the earliest timer. Same seed, same picks.
+ */
+import { WalError } from '../errors.js';
+import { Rng } from './rng.js';
+
+export interface SchedulerOptions {
+  seed: number | string;
+  /** Lets pending microtasks run (e.g. `() => new Promise(r => setImmediate(r))`), supplied by the caller. */
+  hostYield: () => Promise<void>;
+  /** Bound on completed tasks over the scheduler's life (default 10,000,000). */
+  maxSteps?: number;
+  /** Consecutive yields with nothing runnable and no timer before run() reports a hang (default 1,000). */
+  maxIdleYields?: number;
+}
+
+interface Task {
+  readonly seq: number;
+  readonly label: string;
+  readonly time: number;
+  readonly fire: () => void;
+}
+
+export class Scheduler {
+  readonly seed: string;
+  readonly rng: Rng;
+  private readonly hostYield: () => Promise<void>;
+  private readonly maxSteps: number;
+  private readonly maxIdleYields: number;
+  private readonly runnable: Task[] = [];
+  /** Sorted by (time, seq). */
+  private readonly timers: Task[] = [];
+  private seq = 0;
+  private stepCount = 0;
+  private time = 0;
+  private running = false;
+
+  constructor(opts: SchedulerOptions) {
+    this.seed = String(opts.seed);
+    this.rng = new Rng(this.seed).fork('scheduler');
+    this.hostYield = opts.hostYield;
+    this.maxSteps = opts.maxSteps ?? 10_000_000;
+    this.maxIdleYields = opts.maxIdleYields ?? 1_000;
+    if (!Number.isSafeInteger(this.maxSteps) || this.maxSteps <= 0) throw new WalError('EINVAL', 'maxSteps must be a positive integer');
+    if (!Number.isSafeInteger(this.maxIdleYields) || this.maxIdleYields < 0) throw new WalError('EINVAL', 'maxIdleYields must be a non-negative integer');
+  }
+
+  /** Completed tasks so far. */
+  get steps(): number {
+    return this.stepCount;
+  }
+
+  /** Virtual time in milliseconds. */
+  get now(): number {
+    return this.time;
+  }
+
+  /** Tasks waiting to complete (runnable plus timers). */
+  get pending(): number {
+    return this.runnable.length + this.timers.length;
+  }
+
+  /**
+   * Registers work that completes when the scheduler picks it: `fn` runs then
+   * and its result (or throw) settles the promise. With delayMs > 0 the task
+   * becomes runnable only once virtual time reaches now + delayMs.
+   */
+  schedule<T>(label: string, fn: () => T, delayMs = 0): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const fire = (): void => {
+        let value: T;
+        try {
+          value = fn();
+        } catch (err) {
+          reject(err);
+          return;
+        }
+        resolve(value);
+      };
+      this.add(label, fire, delayMs);
+    });
+  }
+
+  /** A promise that resolves after ms of virtual time (the basis of SimClock.sleep). */
+  after(ms: number, label = 'sleep'): Promise<void> {
+    return this.schedule(label, () => undefined, ms > 0 ? ms : 0);
+  }
+
+  private add(label: string, fire: () => void, delayMs: number): void {
+    const delay = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
+    const task: Task = { seq: this.seq++, label, time: this.time + delay, fire };
+    if (delay === 0) {
+      this.runnable.push(task);
+      return;
+    }
+    // Binary search for the insertion point keeping (time, seq) order.
+    let lo = 0;
+    let hi = this.timers.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = this.timers[mid] as Task;
+      if (t.time < task.time || (t.time === task.time && t.seq < task.seq)) lo = mid + 1;
+      else hi = mid;
+    }
+    this.timers.splice(lo, 0, task);
+  }
+
+  /**
+   * Drives the simulation until `until` settles, then settles the same way.
+   * Rejects with WalError ESIM when the step bound is exceeded or nothing can
+   * make progress (no runnable task, no timer) while `until` is still pending.
+   */
+  async run<T>(until: Promise<T>): Promise<T> {
+    if (this.running) throw new WalError('ESIM', 'Scheduler.run is already running');
+    this.running = true;
+    let settled = false;
+    until.then(
+      () => {
+        settled = true;
+      },
+      () => {
+        settled = true;
+      },
+    );
+    try {
+      let idle = 0;
+      for (;;) {
+        await this.hostYield();
+        if (settled) break;
+        if (this.runnable.length > 0) {
+          idle = 0;
+          this.step();
+        } else if (this.timers.length > 0) {
+          idle = 0;
+          this.advanceTime();
+        } else if (++idle > this.maxIdleYields) {
+          throw new WalError('ESIM', 'simulation hangs: nothing runnable, no timer, and the awaited promise is pending', {
+            details: { steps: this.stepCount, now: this.time },
+          });
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+    return until;
+  }
+
+  private step(): void {
+    if (this.stepCount >= this.maxSteps) {
+      throw new WalError('ESIM', `step bound exceeded (${this.maxSteps})`, { details: { now: this.time } });
+    }
+    const n = this.runnable.length;
+    const i = n === 1 ? 0 : this.rng.nextInt(n);
+    const task = this.runnable[i] as Task;
+    // Remove keeping issue order of the rest (cheap for the small queues a run has).
+    this.runnable.splice(i, 1);
+    this.stepCount++;
+    task.fire();
+  }
+
+  private advanceTime(): void {
+    const first = this.timers[0] as Task;
+    this.time = Math.max(this.time, first.time);
+    let k = 0;
+    while (k < this.timers.length && (this.timers[k] as Task).time <= this.time) k++;
+    for (const t of this.timers.splice(0, k)) this.runnable.push(t);
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * One simulated world: a seed, a Scheduler and a Trace for the whole run, and
+ * per epoch a SimClock and a SimFileSystem. An epoch ends with a crash (or a
+ * clean shutdown); `nextEpoch` starts the next one from the image it left.
+ */
+import type { FaultPlan, SimPhase } from '../faults/types.js';
+import { SimClock } from './clock.js';
+import type { DiskImage } from './image.js';
+import { Rng } from './rng.js';
+import { Scheduler } from './scheduler.js';
+import { SimFileSystem } from './sim-file-system.js';
+import { Trace } from './trace.js';
+
+export interface SimWorldOptions {
+  seed: number | string;
+  /** Lets microtasks run between picks: `() => new Promise(r => setImmediate(r))`, supplied by the caller. */
+  hostYield: () => Promise<void>;
+  faults?: FaultPlan;
+  sectorSize?: number;
+  latency?: { minMs: number; maxMs: number };
+  /** The medium to start from (default empty). */
+  image?: DiskImage;
+  maxSteps?: number;
+  /** Keep at most this many trace lines (the hash covers all); default 1,000,000. */
+  maxTraceLines?: number;
+}
+
+export interface SimWorld {
+  readonly seed: string;
+  readonly scheduler: Scheduler;
+  readonly clock: SimClock;
+  readonly fs: SimFileSystem;
+  /** Randomness for the caller (workload, crash sampling); independent of the simulator's own draws. */
+  readonly rng: Rng;
+  readonly trace: Trace;
+  /** 0 for the first epoch, +1 per nextEpoch. */
+  readonly epoch: number;
+  readonly options: SimWorldOptions;
+}
+
+function makeEpoch(base: Omit<SimWorld, 'clock' | 'fs' | 'epoch'>, epoch: number, image: DiskImage | undefined, faults: FaultPlan | undefined, phase: SimPhase): SimWorld {
+  const clock = new SimClock(base.scheduler);
+  const o = base.options;
+  const fsOpts: ConstructorParameters<typeof SimFileSystem>[0] = {
+    scheduler: base.scheduler,
+    clock,
+    trace: base.trace,
+    rng: new Rng(base.seed).fork(`fs-epoch-${epoch}`),
+    phase,
+  };
+  if (image !== undefined) fsOpts.image = image;
+  if (faults !== undefined) fsOpts.faults = faults;
+  if (o.sectorSize !== undefined) fsOpts.sectorSize = o.sectorSize;
+  if (o.latency !== undefined) fsOpts.latency = o.latency;
+  base.trace.record('epoch', base.scheduler.now, { epoch, phase });
+  return { ...base, clock, fs: new SimFileSystem(fsOpts), epoch };
+}
+
+export function createSimWorld(opts: SimWorldOptions): SimWorld {
+  const seed = String(opts.seed);
+  const schedOpts: ConstructorParameters<typeof Scheduler>[0] = { seed, hostYield: opts.hostYield };
+  if (opts.maxSteps !== undefined) schedOpts.maxSteps = opts.maxSteps;
+  const base = {
+    seed,
+    scheduler: new Scheduler(schedOpts),
+    rng: new Rng(seed).fork('world'),
+    trace: new Trace(opts.maxTraceLines === undefined ? {} : { maxLines: opts.maxTraceLines }),
+    options: opts,
+  };
+  return makeEpoch(base, 0, opts.image, opts.faults, 'workload');
+}
+
+/**
+ * The next epoch after a crash (or shutdown): a fresh clock and filesystem on
+ * the same scheduler and trace, starting from `image`. The old filesystem is
+ * powered off and its clock stopped, so the dead process's calls reject and its timers never fire.
+ * Faults default to the world's plan; the phase defaults to 'recovery'.
+ */
+export function nextEpoch(world: SimWorld, image: DiskImage, opts: { faults?: FaultPlan; phase?: SimPhase } = {}): SimWorld {
+  world.fs.powerOff('next epoch');
+  world.clock.stop();
+  const { scheduler, rng, trace, seed, options } = world;
+  return makeEpoch({ scheduler, rng, trace, seed, options }, world.epoch + 1, image, opts.faults ?? options.faults, opts.phase ?? 'recovery');
+}
