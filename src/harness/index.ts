@@ -1,1 +1,2 @@
-export {};
+// Public surface of src/harness: re-exported from src/index.ts.
+export * from './types.js';
