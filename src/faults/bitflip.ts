@@ -9,7 +9,7 @@ export function bitflipInjector(bits = 1): FaultInjector {
   if (!Number.isSafeInteger(bits) || bits < 1 || bits > 64) throw new WalError('EINVAL', `bitflip bits must be an integer in [1, 64], got ${bits}`);
   return {
     kind: 'bitflip',
-    ops: ['open', 'read', 'write', 'sync', 'datasync', 'fstat'],
+    ops: ['read', 'write', 'sync', 'datasync', 'fstat'],
     at: 'complete',
     effect: (ctx, rng) => {
       const size = ctx.durableSize ?? 0;

@@ -18,4 +18,11 @@ export {
   type DiskImageFile,
 } from './image.js';
 export { Trace, firstTraceDivergence, type TraceEvent } from './trace.js';
-export { createSimWorld, nextEpoch, type SimWorld, type SimWorldOptions } from './world.js';
+export {
+  createSimWorld,
+  nextEpoch,
+  worldOptionsFromTrace,
+  type SimWorld,
+  type SimWorldOptions,
+  type TracedWorldOptions,
+} from './world.js';

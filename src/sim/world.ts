@@ -3,13 +3,15 @@
  * per epoch a SimClock and a SimFileSystem. An epoch ends with a crash (or a
  * clean shutdown); `nextEpoch` starts the next one from the image it left.
  */
+import { WalError } from '../errors.js';
+import { parseFaultPlan } from '../faults/plan.js';
 import type { FaultPlan, SimPhase } from '../faults/types.js';
 import { SimClock } from './clock.js';
 import type { DiskImage } from './image.js';
 import { Rng } from './rng.js';
 import { Scheduler } from './scheduler.js';
 import { SimFileSystem } from './sim-file-system.js';
-import { Trace } from './trace.js';
+import { Trace, type TraceEvent } from './trace.js';
 
 export interface SimWorldOptions {
   seed: number | string;
@@ -67,7 +69,35 @@ export function createSimWorld(opts: SimWorldOptions): SimWorld {
     trace: new Trace(opts.maxTraceLines === undefined ? {} : { maxLines: opts.maxTraceLines }),
     options: opts,
   };
+  const header: Record<string, unknown> = { seed, sectorSize: opts.sectorSize ?? 512 };
+  if (opts.faults !== undefined) header.faults = opts.faults;
+  if (opts.latency !== undefined) header.latency = opts.latency;
+  base.trace.record('world', 0, header);
   return makeEpoch(base, 0, opts.image, opts.faults, 'workload');
+}
+
+/** What a trace's 'world' line says about how to rebuild its world (seed, faults, sector size, latency). */
+export interface TracedWorldOptions {
+  seed: string;
+  sectorSize: number;
+  faults?: FaultPlan;
+  latency?: { minMs: number; maxMs: number };
+}
+
+/**
+ * Reads the 'world' line a createSimWorld trace starts with, so a run can be
+ * replayed: build a world from these options (plus the same image), drive the
+ * same client, and compare the traces (firstTraceDivergence) or their hashes.
+ */
+export function worldOptionsFromTrace(events: readonly TraceEvent[]): TracedWorldOptions {
+  const w = events.find((e) => e.ev === 'world');
+  if (w === undefined || typeof w.seed !== 'string' || typeof w.sectorSize !== 'number') {
+    throw new WalError('EINVAL', "trace has no 'world' line with a seed and sector size");
+  }
+  const out: TracedWorldOptions = { seed: w.seed, sectorSize: w.sectorSize };
+  if (w.faults !== undefined) out.faults = parseFaultPlan(w.faults);
+  if (w.latency !== undefined) out.latency = w.latency as { minMs: number; maxMs: number };
+  return out;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Trace, type SimWorld } from '../../src/sim/index.js';
+import { firstTraceDivergence, nextEpoch, Trace, worldOptionsFromTrace, type SimWorld } from '../../src/sim/index.js';
 import { world } from './helpers.js';
 
 /** Two writers appending concurrently, each with its own file, syncing every few writes, plus a sleeper. */
@@ -76,5 +76,41 @@ describe('determinism', () => {
     };
     await expect(w.scheduler.run(loop())).rejects.toMatchObject({ code: 'ESIM' });
     expect(w.scheduler.steps).toBe(100);
+  });
+});
+
+describe('replay from a trace', () => {
+  it('the world line of a trace rebuilds a world that reproduces the run exactly', async () => {
+    const faults = { version: 1 as const, faults: [{ kind: 'latency' as const, ms: 7, trigger: { probability: 0.3 } }] };
+    const first = world('replay-me', { faults, sectorSize: 4096 });
+    await twoWriters(first);
+    const opts = worldOptionsFromTrace(Trace.parse(first.trace.toJsonLines()));
+    expect(opts).toEqual({ seed: 'replay-me', sectorSize: 4096, faults });
+    const again = world(opts.seed, { ...(opts.faults ? { faults: opts.faults } : {}), sectorSize: opts.sectorSize });
+    await twoWriters(again);
+    expect(firstTraceDivergence(first.trace.lines, again.trace.lines)).toBe(-1);
+    expect(again.trace.hash()).toBe(first.trace.hash());
+    expect(first.trace.lines.some((l) => l.includes('"ev":"fault"'))).toBe(true);
+  });
+
+  it('nextEpoch starts from a crash image on the same clock and trace; the old filesystem and clock are dead', async () => {
+    const w0 = world('epochs');
+    const h = await w0.scheduler.run(w0.fs.open('f', 'w+'));
+    await w0.scheduler.run(h.write(Uint8Array.of(1, 2, 3), 0));
+    await w0.scheduler.run(h.sync());
+    await w0.scheduler.run(w0.fs.syncDir('.'));
+    await w0.scheduler.run(w0.clock.sleep(10));
+    const image = w0.fs.crash(w0.rng.fork('crash-0'));
+    const w1 = nextEpoch(w0, image);
+    expect(w1.epoch).toBe(1);
+    expect(w1.fs.phase).toBe('recovery');
+    expect(w1.clock.now()).toBe(10);
+    expect((await w1.scheduler.run(w1.fs.stat('f'))).size).toBe(3);
+    await expect(w1.scheduler.run(h.write(Uint8Array.of(9), 0))).rejects.toMatchObject({ code: 'ECRASHED' });
+    let woke = false;
+    void w0.clock.sleep(1).then(() => (woke = true));
+    await w1.scheduler.run(w1.clock.sleep(5));
+    expect(woke).toBe(false);
+    expect(w1.trace.lines.filter((l) => l.includes('"ev":"epoch"'))).toHaveLength(2);
   });
 });
