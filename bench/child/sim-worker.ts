@@ -1,0 +1,22 @@
+/**
+ * worker_threads entry of the simulator-speed benchmark (item 5): runs seeded
+ * crash scenarios for a fixed wall time and posts how many it completed.
+ * workerData: { firstSeed, timeMs }.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadEngine, loadHarness } from '../lib/modules.js';
+import { runScenariosFor } from '../suites/simulator.js';
+
+async function main(): Promise<void> {
+  const { firstSeed, timeMs } = workerData as { firstSeed: number; timeMs: number };
+  const engine = await loadEngine();
+  const harness = await loadHarness();
+  if (!engine.ok) throw new Error(engine.reason);
+  if (!harness.ok) throw new Error(harness.reason);
+  const r = await runScenariosFor(engine.value, harness.value, firstSeed, timeMs);
+  parentPort?.postMessage(r);
+}
+
+main().catch((err: unknown) => {
+  parentPort?.postMessage({ error: (err as Error).message });
+});

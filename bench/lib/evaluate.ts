@@ -1,0 +1,118 @@
+/**
+ * The issue's targets, read off one run's results. Pure: the same results
+ * always give the same verdicts.
+ */
+import { TARGET_LATENCY_OUTSTANDING, TARGET_RECORD_BYTES, TARGET_THROUGHPUT_OUTSTANDING } from './plan.js';
+import type { BenchResults, DurabilityCell, PeerCell } from './results.js';
+import { evaluateTarget, type TargetResult } from './targets.js';
+
+type ResultsBody = Omit<BenchResults, 'targets' | 'finishedAt'>;
+
+function cellsOf(r: ResultsBody): DurabilityCell[] {
+  return r.durability.status === 'ok' ? r.durability.data : [];
+}
+
+/** The fastest groupCommit window at the target cell. */
+export function bestGroupCommit(r: ResultsBody): DurabilityCell | undefined {
+  return cellsOf(r)
+    .filter((c) => c.durability.kind === 'groupCommit' && c.recordBytes === TARGET_RECORD_BYTES && c.outstanding === TARGET_THROUGHPUT_OUTSTANDING)
+    .sort((a, b) => b.opsPerSec - a.opsPerSec)[0];
+}
+
+function peerCell(r: ResultsBody, peer: string): PeerCell | undefined {
+  if (r.peers.status !== 'ok') return undefined;
+  return r.peers.data.find((p) => p.peer === peer && p.recordBytes === TARGET_RECORD_BYTES && p.outstanding === TARGET_THROUGHPUT_OUTSTANDING);
+}
+
+function sectionReason(r: ResultsBody, name: 'durability' | 'peers' | 'recovery' | 'simulator'): string | undefined {
+  const s = r[name];
+  return s.status === 'skipped' ? `${name} skipped: ${s.reason}` : undefined;
+}
+
+export function evaluateTargets(r: ResultsBody): TargetResult[] {
+  const out: TargetResult[] = [];
+  const gc = bestGroupCommit(r);
+  const cellMissing = `no groupCommit cell at ${TARGET_RECORD_BYTES} B x ${TARGET_THROUGHPUT_OUTSTANDING}`;
+
+  const lmdb = peerCell(r, 'lmdb');
+  const lmdbSkip = sectionReason(r, 'peers') ?? (lmdb === undefined ? 'lmdb not measured' : 'skipped' in lmdb ? `lmdb skipped: ${lmdb.skipped}` : undefined);
+  const lmdbTargetSkip = sectionReason(r, 'durability') ?? (gc ? undefined : cellMissing) ?? lmdbSkip;
+  out.push(
+    evaluateTarget(
+      {
+        id: 'groupCommit-vs-lmdb',
+        description: `groupCommit (${gc?.level ?? 'best window'}), ${TARGET_THROUGHPUT_OUTSTANDING} outstanding ${TARGET_RECORD_BYTES} B appends/s vs lmdb-js durable commits/s`,
+        rule: 'atLeast',
+        threshold: 2,
+        referenceLabel: 'lmdb-js',
+      },
+      {
+        measured: gc?.opsPerSec ?? null,
+        reference: lmdb !== undefined && !('skipped' in lmdb) ? lmdb.opsPerSec : null,
+        ...(lmdbTargetSkip ? { skippedReason: lmdbTargetSkip } : {}),
+      },
+    ),
+  );
+
+  const rawSkip = sectionReason(r, 'durability') ?? (gc ? (gc.raw ? undefined : 'no raw-disk measurement for that cell') : cellMissing);
+  out.push(
+    evaluateTarget(
+      {
+        id: 'groupCommit-vs-raw',
+        description: `groupCommit (${gc?.level ?? 'best window'}), ${TARGET_THROUGHPUT_OUTSTANDING} outstanding ${TARGET_RECORD_BYTES} B appends/s vs raw write+fdatasync limit for the same batches`,
+        rule: 'atLeast',
+        threshold: 0.8,
+        referenceLabel: 'raw-disk limit',
+      },
+      { measured: gc?.opsPerSec ?? null, reference: gc?.raw?.limitAppendsPerSec ?? null, ...(rawSkip ? { skippedReason: rawSkip } : {}) },
+    ),
+  );
+
+  const ew = cellsOf(r).find(
+    (c) => c.durability.kind === 'everyWrite' && c.recordBytes === TARGET_RECORD_BYTES && c.outstanding === TARGET_LATENCY_OUTSTANDING,
+  );
+  const ewSkip =
+    sectionReason(r, 'durability') ??
+    (ew ? (ew.raw ? undefined : 'no raw-disk measurement for that cell') : `no everyWrite cell at ${TARGET_RECORD_BYTES} B x ${TARGET_LATENCY_OUTSTANDING}`);
+  out.push(
+    evaluateTarget(
+      {
+        id: 'everyWrite-p50',
+        description: `everyWrite p50 latency, ${TARGET_RECORD_BYTES} B, ${TARGET_LATENCY_OUTSTANDING} outstanding (µs) vs raw write+fdatasync p50 of the same batch (µs, best layout)`,
+        rule: 'atMost',
+        threshold: 1.1,
+        referenceLabel: 'raw fdatasync p50',
+      },
+      {
+        measured: ew?.latency.p50Us ?? null,
+        reference: ew?.raw ? Math.min(ew.raw.appendP50Us, ew.raw.preallocatedP50Us) : null,
+        ...(ewSkip ? { skippedReason: ewSkip } : {}),
+      },
+    ),
+  );
+
+  const replay = r.recovery.status === 'ok' ? r.recovery.data.find((x) => x.recordBytes === 4096) : undefined;
+  const replaySkip = sectionReason(r, 'recovery') ?? (replay ? undefined : 'no 4 KiB replay measurement');
+  out.push(
+    evaluateTarget(
+      { id: 'replay-4k', description: 'replay MB/s on 4 KiB records vs 1 GB/s (1,000 MB/s)', rule: 'atLeast', threshold: 1, referenceLabel: '1 GB/s' },
+      { measured: replay?.replayMBps ?? null, reference: 1000, ...(replaySkip ? { skippedReason: replaySkip } : {}) },
+    ),
+  );
+
+  const sim = r.simulator.status === 'ok' ? r.simulator.data : undefined;
+  const simSkip = sectionReason(r, 'simulator');
+  out.push(
+    evaluateTarget(
+      {
+        id: 'simulator-per-core',
+        description: 'crash scenarios per second per core vs 2,000',
+        rule: 'atLeast',
+        threshold: 1,
+        referenceLabel: '2,000/s/core',
+      },
+      { measured: sim?.scenariosPerSecPerCore ?? null, reference: 2000, ...(simSkip ? { skippedReason: simSkip } : {}) },
+    ),
+  );
+  return out;
+}

@@ -1,0 +1,220 @@
+/** Renders a results document as the markdown report (bench/results/latest.md). */
+import { machineLine } from './machine.js';
+import type { BenchResults, DurabilityCell, LossRow, PeerCell, Section } from './results.js';
+
+export function mdTable(header: string[], rows: Array<Array<string | number>>): string {
+  const esc = (c: string | number): string => String(c).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const lines = [`| ${header.map(esc).join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
+  for (const r of rows) lines.push(`| ${r.map(esc).join(' | ')} |`);
+  return lines.join('\n');
+}
+
+export function fmtInt(v: number): string {
+  return Math.round(v).toLocaleString('en-US');
+}
+
+export function fmtNum(v: number, digits = 1): string {
+  return v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function skipped<T>(s: Section<T>): string | null {
+  return s.status === 'skipped' ? `_Skipped: ${s.reason}_` : null;
+}
+
+/** The cell used for the one-line-per-level tables: 100 B records at the highest measured concurrency. */
+export function referenceCells(cells: DurabilityCell[]): { recordBytes: number; outstanding: number; cells: DurabilityCell[] } | null {
+  const sizes = [...new Set(cells.map((c) => c.recordBytes))].sort((a, b) => a - b);
+  const recordBytes = sizes[0];
+  if (recordBytes === undefined) return null;
+  const at = cells.filter((c) => c.recordBytes === recordBytes);
+  const outstanding = Math.max(...at.map((c) => c.outstanding));
+  return { recordBytes, outstanding, cells: at.filter((c) => c.outstanding === outstanding) };
+}
+
+function tradeoffTable(r: BenchResults): string {
+  if (r.durability.status !== 'ok') return skipped(r.durability) ?? '';
+  const ref = referenceCells(r.durability.data);
+  if (ref === null) return '_No durability cells._';
+  const loss = r.loss.status === 'ok' ? r.loss.data : [];
+  const lossOf = (level: string): LossRow | undefined => loss.find((l) => l.level === level);
+  const rows = ref.cells.map((c) => {
+    const l = lossOf(c.level);
+    return [
+      c.level,
+      c.durableAppend ? 'yes' : 'no',
+      fmtInt(c.opsPerSec),
+      fmtNum(c.latency.p50Us, 0),
+      fmtNum(c.latency.p99Us, 0),
+      l ? `${fmtNum(l.lostRecordsMean, 2)} / ${fmtInt(l.lostRecordsMax)}` : r.loss.status === 'ok' ? 'not measured' : 'skipped',
+      l ? `${fmtNum(l.lostMsMean, 2)} / ${fmtNum(l.lostMsMax, 2)}` : '',
+      l ? `${l.epochsWithLoss}/${l.crashes}` + (l.violations > 0 ? ` (${l.violations} contract violations: ${l.firstViolation ?? ''})` : '') : '',
+    ];
+  });
+  const note =
+    r.loss.status === 'skipped'
+      ? `\n\n_Loss side skipped: ${r.loss.reason}_`
+      : '\n\nLoss is measured in the simulator over seeded crashes. For levels whose append does not wait for durability (`none`, `interval`), "acknowledged" means "append resolved": what the application was told.';
+  return (
+    `Throughput at ${ref.recordBytes} B records, ${ref.outstanding} outstanding appends; loss per crash (mean / max).\n\n` +
+    mdTable(['level', 'durable append', 'appends/s', 'p50 µs', 'p99 µs', 'acked records lost', 'ms of acked writes lost', 'crashes losing data'], rows) +
+    note
+  );
+}
+
+function durabilityTable(r: BenchResults): string {
+  if (r.durability.status !== 'ok') return skipped(r.durability) ?? '';
+  const rows = r.durability.data.map((c) => [
+    c.level,
+    c.recordBytes,
+    c.outstanding,
+    fmtInt(c.opsPerSec),
+    fmtNum(c.mbPerSec, 1),
+    fmtNum(c.latency.p50Us, 0),
+    fmtNum(c.latency.p99Us, 0),
+    fmtNum(c.latency.p999Us, 0),
+    fmtNum(c.appendsPerBatch, 1),
+    fmtInt(c.avgBatchBytes),
+    c.raw ? fmtInt(c.raw.limitAppendsPerSec) : '',
+    c.ratioToRaw !== undefined ? `${fmtNum(c.ratioToRaw, 2)}x` : '',
+  ]);
+  return mdTable(
+    ['level', 'record B', 'outstanding', 'appends/s', 'MB/s', 'p50 µs', 'p99 µs', 'p99.9 µs', 'appends/batch', 'batch B', 'raw limit appends/s', 'vs raw'],
+    rows,
+  );
+}
+
+function rawTable(r: BenchResults): string {
+  if (r.durability.status !== 'ok') return skipped(r.durability) ?? '';
+  const rows = r.durability.data
+    .filter((c) => c.raw !== undefined)
+    .map((c) => {
+      const raw = c.raw as NonNullable<DurabilityCell['raw']>;
+      return [
+        `${c.level}, ${c.recordBytes} B x${c.outstanding}`,
+        fmtInt(raw.batchBytes),
+        fmtInt(raw.appendSyncsPerSec),
+        fmtNum(raw.appendP50Us, 0),
+        fmtInt(raw.preallocatedSyncsPerSec),
+        fmtNum(raw.preallocatedP50Us, 0),
+      ];
+    });
+  if (rows.length === 0) return '_No raw-disk measurements._';
+  return mdTable(['for cell', 'batch B', 'append: write+fdatasync/s', 'append p50 µs', 'preallocated: /s', 'preallocated p50 µs'], rows);
+}
+
+function peerTable(r: BenchResults): string {
+  if (r.peers.status !== 'ok') return skipped(r.peers) ?? '';
+  const cells = r.durability.status === 'ok' ? r.durability.data : [];
+  const bestFaultline = (bytes: number, outstanding: number): DurabilityCell | undefined =>
+    cells
+      .filter((c) => c.durableAppend && c.recordBytes === bytes && c.outstanding === outstanding)
+      .sort((a, b) => b.opsPerSec - a.opsPerSec)[0];
+  const rows = r.peers.data.map((p: PeerCell) => {
+    if ('skipped' in p) return [p.peer, '', p.recordBytes, p.outstanding, `skipped: ${p.skipped}`, '', '', ''];
+    const f = bestFaultline(p.recordBytes, p.outstanding);
+    return [
+      p.peer,
+      p.version,
+      p.recordBytes,
+      p.outstanding,
+      fmtInt(p.opsPerSec),
+      fmtNum(p.latency.p50Us, 0),
+      fmtNum(p.latency.p99Us, 0),
+      f ? `${fmtNum(f.opsPerSec / p.opsPerSec, 2)}x (${f.level})` : '',
+    ];
+  });
+  const configs = [...new Map(r.peers.data.filter((p) => !('skipped' in p)).map((p) => [p.peer, 'config' in p ? p.config : ''])).entries()]
+    .map(([name, config]) => `- \`${name}\`: ${config}`)
+    .join('\n');
+  return mdTable(['peer', 'version', 'record B', 'outstanding', 'commits/s', 'p50 µs', 'p99 µs', 'best durable faultline level / peer'], rows) + (configs ? `\n\n${configs}` : '');
+}
+
+function recoveryTable(r: BenchResults): string {
+  const parts: string[] = [];
+  if (r.recovery.status !== 'ok') parts.push(skipped(r.recovery) ?? '');
+  else {
+    parts.push(
+      mdTable(
+        ['record B', 'records', 'log MB', 'replay MB/s', 'replay records/s', 'raw sequential read MB/s', 'replay / raw read'],
+        r.recovery.data.map((x) => [
+          x.recordBytes,
+          fmtInt(x.records),
+          fmtNum(x.logBytes / 1e6, 1),
+          fmtInt(x.replayMBps),
+          fmtInt(x.replayRecordsPerSec),
+          fmtInt(x.rawReadMBps),
+          `${fmtNum(x.replayMBps / x.rawReadMBps, 2)}x`,
+        ]),
+      ),
+    );
+  }
+  if (r.crc.status !== 'ok') parts.push(skipped(r.crc) ?? '');
+  else {
+    parts.push(
+      'CRC implementations (tinybench):\n\n' +
+        mdTable(
+          ['implementation', 'buffer B', 'ops/s', 'MB/s'],
+          r.crc.data.map((c) => [c.implementation, c.bytes, fmtInt(c.opsPerSec), fmtInt(c.mbPerSec)]),
+        ),
+    );
+  }
+  return parts.join('\n\n');
+}
+
+function simulatorTable(r: BenchResults): string {
+  if (r.simulator.status !== 'ok') return skipped(r.simulator) ?? '';
+  const s = r.simulator.data;
+  return (
+    `Single thread: ${fmtInt(s.scenariosSingleThread)} crash scenarios in ${fmtNum(s.wallMs, 0)} ms = **${fmtInt(s.scenariosPerSecPerCore)} scenarios/s per core**; ` +
+    `${fmtNum(s.virtualMs, 0)} ms of virtual time in ${fmtNum(s.wallMs, 0)} ms of wall time = **${fmtNum(s.virtualTimeSpeedup, 1)}x** virtual-time speedup.\n\n` +
+    mdTable(
+      ['workers', 'scenarios', 'wall ms', 'scenarios/s', 'per worker'],
+      s.scaling.map((w) => [w.workers, w.scenarios, fmtNum(w.wallMs, 0), fmtInt(w.scenariosPerSec), fmtInt(w.scenariosPerSec / w.workers)]),
+    )
+  );
+}
+
+function memoryTable(r: BenchResults): string {
+  if (r.memory.status !== 'ok') return skipped(r.memory) ?? '';
+  return mdTable(
+    ['queue', 'appends issued', 'resolved', 'rejected (backpressure)', 'RSS at start MiB', 'peak RSS MiB'],
+    r.memory.data.map((m) => [m.mode, fmtInt(m.appendsIssued), fmtInt(m.appendsResolved), fmtInt(m.appendsRejected), fmtNum(m.baselineRssMiB, 0), fmtNum(m.peakRssMiB, 0)]),
+  );
+}
+
+export function renderMarkdown(r: BenchResults, charts: { tradeoff?: string; latency?: string }): string {
+  const out: string[] = [];
+  out.push(`# faultline benchmarks (${r.mode})`);
+  out.push(`Run ${r.startedAt} to ${r.finishedAt}. Machine: ${machineLine(r.machine)} (load average at start ${r.machine.loadAverage1m}).`);
+  out.push(
+    'Every figure below was measured in this one run; ratios compare numbers from the same run. A section or peer that could not run says why instead of giving a number.',
+  );
+  out.push('## Targets');
+  out.push(
+    mdTable(
+      ['target', 'measured', 'reference', 'verdict'],
+      r.targets.map((t) => [t.description, t.measured === null ? '' : fmtNum(t.measured, 1), t.reference === null ? '' : fmtNum(t.reference, 1), t.verdict]),
+    ),
+  );
+  out.push('## The tradeoff: throughput against what a crash loses');
+  if (charts.tradeoff) out.push(`![throughput against loss window](${charts.tradeoff})`);
+  out.push(tradeoffTable(r));
+  out.push('## Append throughput and latency (real temp directory)');
+  if (charts.latency) out.push(`![latency distribution](${charts.latency})`);
+  out.push(durabilityTable(r));
+  out.push('## Raw-disk limit for the same batches (write + fdatasync, synchronous calls)');
+  out.push(rawTable(r));
+  out.push('## Peers (durable commits)');
+  out.push(peerTable(r));
+  out.push('## Recovery');
+  out.push(recoveryTable(r));
+  out.push('## Simulator speed');
+  out.push(simulatorTable(r));
+  out.push('## Memory under overload');
+  out.push(memoryTable(r));
+  if (r.notes.length > 0) {
+    out.push('## Notes');
+    out.push(r.notes.map((n) => `- ${n}`).join('\n'));
+  }
+  return out.join('\n\n') + '\n';
+}

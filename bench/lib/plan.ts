@@ -1,0 +1,90 @@
+/** What a full and a quick run measure: the matrix of item 1 and the sizes of the other items. */
+import type { DurabilitySpec } from './modules.js';
+
+export interface BenchPlan {
+  mode: 'quick' | 'full';
+  levels: DurabilitySpec[];
+  recordSizes: number[];
+  outstanding: number[];
+  cellDurationMs: number;
+  maxOpsPerCell: number;
+  rawDurationMs: number;
+  /** true: raw limit for every durable cell; false: only the cells the targets use. */
+  rawForAllDurableCells: boolean;
+  peerDurationMs: number;
+  crcSizes: number[];
+  crcTimeMs: number;
+  recovery: Array<{ recordBytes: number; records: number }>;
+  lossCrashesPerLevel: number;
+  lossTimeBudgetMsPerLevel: number;
+  simulatorTimeMs: number;
+  simulatorWorkers: number[];
+  memoryRecords: number;
+  memoryRecordBytes: number;
+}
+
+export const LEVELS: DurabilitySpec[] = [
+  { kind: 'none' },
+  { kind: 'interval', ms: 1 },
+  { kind: 'interval', ms: 10 },
+  { kind: 'everyWrite' },
+  { kind: 'groupCommit' },
+  { kind: 'groupCommit', maxWaitUs: 100 },
+  { kind: 'groupCommit', maxWaitUs: 1000 },
+];
+
+/** The cell the targets read: 100 B records; 1 outstanding for latency, 64 for throughput. */
+export const TARGET_RECORD_BYTES = 100;
+export const TARGET_THROUGHPUT_OUTSTANDING = 64;
+export const TARGET_LATENCY_OUTSTANDING = 1;
+
+export function makePlan(mode: 'quick' | 'full'): BenchPlan {
+  if (mode === 'full') {
+    return {
+      mode,
+      levels: LEVELS,
+      recordSizes: [100, 1024, 16384],
+      outstanding: [1, 8, 64, 256],
+      cellDurationMs: 1000,
+      maxOpsPerCell: 2_000_000,
+      rawDurationMs: 500,
+      rawForAllDurableCells: true,
+      peerDurationMs: 1000,
+      crcSizes: [100, 4096, 1 << 20],
+      crcTimeMs: 300,
+      recovery: [
+        { recordBytes: 100, records: 500_000 },
+        { recordBytes: 4096, records: 65_536 },
+      ],
+      lossCrashesPerLevel: 300,
+      lossTimeBudgetMsPerLevel: 15_000,
+      simulatorTimeMs: 3000,
+      simulatorWorkers: [1, 2, 4],
+      memoryRecords: 200_000,
+      memoryRecordBytes: 1024,
+    };
+  }
+  return {
+    mode,
+    levels: LEVELS,
+    recordSizes: [TARGET_RECORD_BYTES],
+    outstanding: [TARGET_LATENCY_OUTSTANDING, TARGET_THROUGHPUT_OUTSTANDING],
+    cellDurationMs: 500,
+    maxOpsPerCell: 1_000_000,
+    rawDurationMs: 300,
+    rawForAllDurableCells: false,
+    peerDurationMs: 500,
+    crcSizes: [100, 4096, 1 << 20],
+    crcTimeMs: 100,
+    recovery: [
+      { recordBytes: 100, records: 100_000 },
+      { recordBytes: 4096, records: 16_384 },
+    ],
+    lossCrashesPerLevel: 60,
+    lossTimeBudgetMsPerLevel: 3000,
+    simulatorTimeMs: 1500,
+    simulatorWorkers: [1, 2],
+    memoryRecords: 100_000,
+    memoryRecordBytes: 1024,
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * The benchmark results document (bench/results/<timestamp>.json) and its
+ * validation. Every section is either measured (`status: 'ok'`) or skipped
+ * with the reason; a skipped section never carries numbers.
+ */
+import type { MachineInfo } from './machine.js';
+import type { LatencySummary } from './stats.js';
+import type { TargetResult } from './targets.js';
+
+export const RESULTS_SCHEMA = 'faultline-bench/1';
+
+export type Section<T> = { status: 'ok'; data: T } | { status: 'skipped'; reason: string };
+
+export interface RawLimit {
+  batchBytes: number;
+  appendSyncsPerSec: number;
+  appendP50Us: number;
+  preallocatedSyncsPerSec: number;
+  preallocatedP50Us: number;
+  /** Appends per second the raw disk allows with these batches: best layout's syncs/s times appends per batch. */
+  limitAppendsPerSec: number;
+}
+
+export interface DurabilityCell {
+  level: string;
+  durability: Record<string, unknown>;
+  durableAppend: boolean;
+  recordBytes: number;
+  outstanding: number;
+  ops: number;
+  opsPerSec: number;
+  mbPerSec: number;
+  latency: LatencySummary;
+  batches: number;
+  fsyncs: number;
+  bytesWritten: number;
+  appendsPerBatch: number;
+  avgBatchBytes: number;
+  /** Present for durable levels (everyWrite, groupCommit) when measured. */
+  raw?: RawLimit;
+  /** faultline appends/s divided by raw.limitAppendsPerSec. */
+  ratioToRaw?: number;
+}
+
+export type PeerCell =
+  | {
+      peer: string;
+      version: string;
+      config: string;
+      recordBytes: number;
+      outstanding: number;
+      ops: number;
+      opsPerSec: number;
+      latency: LatencySummary;
+    }
+  | { peer: string; recordBytes: number; outstanding: number; skipped: string };
+
+export interface LossRow {
+  level: string;
+  durableAppend: boolean;
+  crashes: number;
+  /** Crashed epochs where at least one acknowledged record was lost. */
+  epochsWithLoss: number;
+  lostRecordsMean: number;
+  lostRecordsMax: number;
+  lostMsMean: number;
+  lostMsMax: number;
+  /** What "acknowledged" means for this row. */
+  acknowledgedMeans: string;
+  /** Runs where the harness found a broken contract rule (an engine bug; the row still counts their losses). */
+  violations: number;
+  firstViolation?: string;
+}
+
+export interface RecoveryRow {
+  recordBytes: number;
+  records: number;
+  logBytes: number;
+  replayMs: number;
+  replayMBps: number;
+  replayRecordsPerSec: number;
+  rawReadMs: number;
+  rawReadMBps: number;
+}
+
+export interface CrcRow {
+  implementation: string;
+  bytes: number;
+  opsPerSec: number;
+  mbPerSec: number;
+}
+
+export interface SimulatorSpeed {
+  scenariosSingleThread: number;
+  scenariosPerSecPerCore: number;
+  virtualMs: number;
+  wallMs: number;
+  virtualTimeSpeedup: number;
+  scaling: Array<{ workers: number; scenarios: number; wallMs: number; scenariosPerSec: number }>;
+}
+
+export interface MemoryRow {
+  mode: 'bounded' | 'unbounded';
+  options: Record<string, unknown>;
+  appendsIssued: number;
+  appendsResolved: number;
+  appendsRejected: number;
+  peakRssMiB: number;
+  baselineRssMiB: number;
+}
+
+export interface BenchResults {
+  schema: typeof RESULTS_SCHEMA;
+  mode: 'quick' | 'full';
+  startedAt: string;
+  finishedAt: string;
+  machine: MachineInfo;
+  durability: Section<DurabilityCell[]>;
+  peers: Section<PeerCell[]>;
+  loss: Section<LossRow[]>;
+  recovery: Section<RecoveryRow[]>;
+  crc: Section<CrcRow[]>;
+  simulator: Section<SimulatorSpeed>;
+  memory: Section<MemoryRow[]>;
+  targets: TargetResult[];
+  notes: string[];
+}
+
+const SECTIONS = ['durability', 'peers', 'loss', 'recovery', 'crc', 'simulator', 'memory'] as const;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Every finite-number problem under `v`, as paths. */
+function nonFinite(v: unknown, at: string, out: string[], depth = 0): void {
+  if (depth > 12) return;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) out.push(`${at} is ${v}`);
+  } else if (Array.isArray(v)) {
+    v.forEach((x, i) => nonFinite(x, `${at}[${i}]`, out, depth + 1));
+  } else if (isObject(v)) {
+    for (const [k, x] of Object.entries(v)) nonFinite(x, `${at}.${k}`, out, depth + 1);
+  }
+}
+
+/** Returns the list of problems with a results document; empty when it is valid. */
+export function validateResults(doc: unknown): string[] {
+  const errs: string[] = [];
+  if (!isObject(doc)) return ['results must be an object'];
+  if (doc.schema !== RESULTS_SCHEMA) errs.push(`schema must be ${RESULTS_SCHEMA}`);
+  if (doc.mode !== 'quick' && doc.mode !== 'full') errs.push('mode must be quick or full');
+  for (const k of ['startedAt', 'finishedAt']) {
+    if (typeof doc[k] !== 'string' || Number.isNaN(Date.parse(doc[k] as string))) errs.push(`${k} must be an ISO date`);
+  }
+  if (!isObject(doc.machine) || typeof doc.machine.cpuModel !== 'string' || typeof doc.machine.cores !== 'number') {
+    errs.push('machine must describe cpuModel and cores');
+  }
+  for (const name of SECTIONS) {
+    const s = doc[name];
+    if (!isObject(s)) {
+      errs.push(`${name} section missing`);
+      continue;
+    }
+    if (s.status === 'ok') {
+      if (!('data' in s)) errs.push(`${name}: ok without data`);
+    } else if (s.status === 'skipped') {
+      if (typeof s.reason !== 'string' || s.reason.length === 0) errs.push(`${name}: skipped without a reason`);
+      if ('data' in s) errs.push(`${name}: skipped but carries data`);
+    } else {
+      errs.push(`${name}: status must be ok or skipped`);
+    }
+  }
+  if (!Array.isArray(doc.targets)) {
+    errs.push('targets must be an array');
+  } else {
+    doc.targets.forEach((t, i) => {
+      if (!isObject(t)) return errs.push(`targets[${i}] must be an object`);
+      if (t.status !== 'PASS' && t.status !== 'MISS' && t.status !== 'SKIPPED') errs.push(`targets[${i}].status invalid`);
+      if (t.status === 'SKIPPED' && t.ratio !== null) errs.push(`targets[${i}]: skipped with a ratio`);
+      if (t.status !== 'SKIPPED' && typeof t.ratio !== 'number') errs.push(`targets[${i}]: ${t.status} without a ratio`);
+      if (typeof t.verdict !== 'string') errs.push(`targets[${i}].verdict missing`);
+      return undefined;
+    });
+  }
+  if (!Array.isArray(doc.notes)) errs.push('notes must be an array');
+  nonFinite(doc, '$', errs);
+  return errs;
+}

@@ -1,0 +1,90 @@
+/**
+ * Item 5: simulator speed. Crash scenarios per second on one core (seeded
+ * runs of the harness's runScenario with the crash fault, faultline's own
+ * engine at its default level), the same loop in 1..N worker_threads at
+ * once, and the virtual-time speedup (virtual ms simulated per wall ms).
+ */
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { EngineModule, HarnessModule } from '../lib/modules.js';
+import type { SimulatorSpeed } from '../lib/results.js';
+
+const WORKER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'child', 'sim-worker.ts');
+/** Bound on scenarios per loop, whatever the time budget. */
+const MAX_SCENARIOS = 1_000_000;
+
+export interface ScenarioLoopResult {
+  scenarios: number;
+  crashes: number;
+  violations: number;
+  virtualMs: number;
+  wallMs: number;
+}
+
+export async function runScenariosFor(engine: EngineModule, harness: HarnessModule, firstSeed: number, timeMs: number): Promise<ScenarioLoopResult> {
+  const plugin = engine.walPlugin();
+  const t0 = process.hrtime.bigint();
+  const deadline = t0 + BigInt(Math.round(timeMs * 1e6));
+  let scenarios = 0;
+  let crashes = 0;
+  let violations = 0;
+  let virtualMs = 0;
+  while (scenarios < MAX_SCENARIOS && (scenarios < 3 || process.hrtime.bigint() < deadline)) {
+    const outcome = await harness.runScenario(plugin, { seed: firstSeed + scenarios, faults: ['crash'] });
+    scenarios++;
+    virtualMs += outcome.virtualMs;
+    crashes += outcome.epochs.filter((e) => e.end === 'crash').length;
+    if (!outcome.ok) violations++;
+  }
+  return { scenarios, crashes, violations, virtualMs, wallMs: Number(process.hrtime.bigint() - t0) / 1e6 };
+}
+
+function runWorker(firstSeed: number, timeMs: number): Promise<ScenarioLoopResult> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(pathToFileURL(WORKER), { workerData: { firstSeed, timeMs }, execArgv: ['--import', 'tsx'] });
+    w.once('message', (m: ScenarioLoopResult | { error: string }) => {
+      if ('error' in m) reject(new Error(`simulator worker: ${m.error}`));
+      else resolve(m);
+      void w.terminate();
+    });
+    w.once('error', reject);
+  });
+}
+
+export async function runSimulatorSuite(
+  engine: EngineModule,
+  harness: HarnessModule,
+  timeMs: number,
+  workerCounts: number[],
+  log: (line: string) => void,
+): Promise<SimulatorSpeed> {
+  // Warm-up (JIT), then the single-thread measurement in this process.
+  await runScenariosFor(engine, harness, 1_000_000, Math.min(300, timeMs / 4));
+  const single = await runScenariosFor(engine, harness, 1, timeMs);
+  const perCore = single.scenarios / (single.wallMs / 1000);
+  log(
+    `  1 thread: ${single.scenarios} scenarios (${single.crashes} crashes) in ${single.wallMs.toFixed(0)} ms = ${perCore.toFixed(0)}/s; ` +
+      `virtual ${single.virtualMs.toFixed(0)} ms = ${(single.virtualMs / single.wallMs).toFixed(1)}x` +
+      (single.violations > 0 ? `; ${single.violations} runs found a violation` : ''),
+  );
+  const scaling: SimulatorSpeed['scaling'] = [];
+  for (const workers of workerCounts) {
+    const t0 = process.hrtime.bigint();
+    const results = await Promise.all(Array.from({ length: workers }, (_, i) => runWorker(10_000_000 * (i + 1), timeMs)));
+    const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    const scenarios = results.reduce((n, r) => n + r.scenarios, 0);
+    // Rate over each worker's own measured loop (startup excluded), summed.
+    const scenariosPerSec = results.reduce((n, r) => n + r.scenarios / (r.wallMs / 1000), 0);
+    scaling.push({ workers, scenarios, wallMs, scenariosPerSec });
+    log(`  ${workers} worker(s): ${scenarios} scenarios, ${scenariosPerSec.toFixed(0)}/s in total (${wallMs.toFixed(0)} ms with startup)`);
+  }
+  return {
+    scenariosSingleThread: single.scenarios,
+    scenariosPerSecPerCore: perCore,
+    virtualMs: single.virtualMs,
+    wallMs: single.wallMs,
+    virtualTimeSpeedup: single.virtualMs / single.wallMs,
+    scaling,
+  };
+}
