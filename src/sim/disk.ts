@@ -169,8 +169,8 @@ export class Disk {
     let node: FileNode;
     if (existing !== undefined) {
       const n = this.node(existing);
-      if (n.kind === 'dir') throw fsError('EISDIR', 'open', path);
       if (flags === 'wx+') throw fsError('EEXIST', 'open', path);
+      if (n.kind === 'dir') throw fsError('EISDIR', 'open', path);
       node = n;
       if (flags === 'w+' && node.cache.size > 0) this.truncate(node, 0);
     } else {
@@ -245,16 +245,18 @@ export class Disk {
     const fromParts = splitPath(from, 'rename');
     const toParts = splitPath(to, 'rename');
     if (fromParts.length === 0 || toParts.length === 0) throw fsError('EBUSY', 'rename', from);
+    // As Linux: both parents resolve first, then the source entry.
     const src = this.parentOf(fromParts, 'rename', from);
+    const dst = this.parentOf(toParts, 'rename', to);
     const ino = src.dir.entries.get(src.name);
     if (ino === undefined) throw fsError('ENOENT', 'rename', from);
     const moving = this.node(ino);
-    const dst = this.parentOf(toParts, 'rename', to);
     const replacedIno = dst.dir.entries.get(dst.name);
     if (replacedIno === ino) return;
-    if (moving.kind === 'dir' && toParts.length > fromParts.length && fromParts.every((p, i) => toParts[i] === p)) {
-      throw fsError('EINVAL', 'rename', from);
-    }
+    const isPrefix = (a: string[], b: string[]): boolean => a.length < b.length && a.every((p, i) => b[i] === p);
+    // As Linux: the source an ancestor of the target is EINVAL; the target an ancestor of the source, ENOTEMPTY.
+    if (isPrefix(fromParts, toParts)) throw fsError('EINVAL', 'rename', from);
+    if (isPrefix(toParts, fromParts)) throw fsError('ENOTEMPTY', 'rename', from);
     if (replacedIno !== undefined) {
       const replaced = this.node(replacedIno);
       if (replaced.kind === 'dir' && moving.kind === 'file') throw fsError('EISDIR', 'rename', to);

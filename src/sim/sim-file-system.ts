@@ -269,6 +269,8 @@ class SimFileHandle implements FileHandle {
   write(data: Uint8Array, position: number): Promise<void> {
     return this.fs.op('write', this.info(position, data.length), (effects) => {
       this.check('write');
+      // An empty write is a no-op (NodeFileSystem issues no syscall for it), even on an 'r' handle.
+      if (data.length === 0) return;
       if (!this.writable) throw fsError('EBADF', 'write', this.path);
       if (!Number.isSafeInteger(position) || position < 0) throw fsError('EINVAL', 'write', this.path);
       let torn = false;
