@@ -10,7 +10,10 @@ import { Worker } from 'node:worker_threads';
 import type { EngineModule, HarnessModule } from '../lib/modules.js';
 import type { SimulatorSpeed } from '../lib/results.js';
 
-const WORKER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'child', 'sim-worker.ts');
+const CHILD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'child');
+/** Node 20 ignores `--import tsx` in a worker's execArgv: ts-worker.mjs registers tsx, then imports the entry. */
+const WORKER_BOOTSTRAP = path.join(CHILD_DIR, 'ts-worker.mjs');
+const WORKER_ENTRY = pathToFileURL(path.join(CHILD_DIR, 'sim-worker.ts')).href;
 /** Bound on scenarios per loop, whatever the time budget. */
 const MAX_SCENARIOS = 1_000_000;
 
@@ -42,7 +45,7 @@ export async function runScenariosFor(engine: EngineModule, harness: HarnessModu
 
 function runWorker(firstSeed: number, timeMs: number): Promise<ScenarioLoopResult> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(pathToFileURL(WORKER), { workerData: { firstSeed, timeMs }, execArgv: ['--import', 'tsx'] });
+    const w = new Worker(pathToFileURL(WORKER_BOOTSTRAP), { workerData: { entry: WORKER_ENTRY, firstSeed, timeMs } });
     w.once('message', (m: ScenarioLoopResult | { error: string }) => {
       if ('error' in m) reject(new Error(`simulator worker: ${m.error}`));
       else resolve(m);
