@@ -23,6 +23,8 @@ export interface SimWorldOptions {
   /** The medium to start from (default empty). */
   image?: DiskImage;
   maxSteps?: number;
+  /** Consecutive host yields with nothing to run before the scheduler reports a hang (default 1,000). */
+  maxIdleYields?: number;
   /** Keep at most this many trace lines (the hash covers all); default 1,000,000. */
   maxTraceLines?: number;
 }
@@ -62,6 +64,7 @@ export function createSimWorld(opts: SimWorldOptions): SimWorld {
   const seed = String(opts.seed);
   const schedOpts: ConstructorParameters<typeof Scheduler>[0] = { seed, hostYield: opts.hostYield };
   if (opts.maxSteps !== undefined) schedOpts.maxSteps = opts.maxSteps;
+  if (opts.maxIdleYields !== undefined) schedOpts.maxIdleYields = opts.maxIdleYields;
   const base = {
     seed,
     scheduler: new Scheduler(schedOpts),
