@@ -166,7 +166,10 @@ function simulatorTable(r: BenchResults): string {
   const s = r.simulator.data;
   return (
     `Single thread: ${fmtInt(s.scenariosSingleThread)} crash scenarios in ${fmtNum(s.wallMs, 0)} ms = **${fmtInt(s.scenariosPerSecPerCore)} scenarios/s per core**; ` +
-    `${fmtNum(s.virtualMs, 0)} ms of virtual time in ${fmtNum(s.wallMs, 0)} ms of wall time = **${fmtNum(s.virtualTimeSpeedup, 1)}x** virtual-time speedup.\n\n` +
+    `${fmtNum(s.virtualMs, 0)} ms of virtual time in ${fmtNum(s.wallMs, 0)} ms of wall time = **${fmtNum(s.virtualTimeSpeedup, 1)}x** virtual-time speedup. ` +
+    `(Scenarios as \`faultline check\` generates them: several epochs and clients, records up to 1 MiB.) ` +
+    `On the small fixed crash scenario of the loss table: ${fmtInt(s.smallScenario.scenariosPerSec)} scenarios/s, ${fmtNum(s.smallScenario.virtualTimeSpeedup, 1)}x virtual-time speedup.\n\n` +
+    'Workers (worker_threads), each running the generated scenarios for the same time:\n\n' +
     mdTable(
       ['workers', 'scenarios', 'wall ms', 'scenarios/s', 'per worker'],
       s.scaling.map((w) => [w.workers, w.scenarios, fmtNum(w.wallMs, 0), fmtInt(w.scenariosPerSec), fmtInt(w.scenariosPerSec / w.workers)]),

@@ -96,6 +96,8 @@ export interface SimulatorSpeed {
   virtualMs: number;
   wallMs: number;
   virtualTimeSpeedup: number;
+  /** The same on the small fixed crash scenario of the loss suite (4 clients x 20 appends, one crash, one recovery). */
+  smallScenario: { scenarios: number; wallMs: number; scenariosPerSec: number; virtualTimeSpeedup: number };
   scaling: Array<{ workers: number; scenarios: number; wallMs: number; scenariosPerSec: number }>;
 }
 

@@ -7,8 +7,10 @@
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { Scenario } from '../../src/harness/types.js';
 import type { EngineModule, HarnessModule } from '../lib/modules.js';
 import type { SimulatorSpeed } from '../lib/results.js';
+import { lossScenario } from './loss.js';
 
 const CHILD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'child');
 /** Node 20 ignores `--import tsx` in a worker's execArgv: ts-worker.mjs registers tsx, then imports the entry. */
@@ -25,7 +27,17 @@ export interface ScenarioLoopResult {
   wallMs: number;
 }
 
-export async function runScenariosFor(engine: EngineModule, harness: HarnessModule, firstSeed: number, timeMs: number): Promise<ScenarioLoopResult> {
+/**
+ * Runs seeded scenarios for timeMs. Default workload: the harness's generated
+ * scenarios (what `faultline check` runs); `scenarioFor` substitutes a fixed one per seed.
+ */
+export async function runScenariosFor(
+  engine: EngineModule,
+  harness: HarnessModule,
+  firstSeed: number,
+  timeMs: number,
+  scenarioFor?: (seed: number) => Scenario,
+): Promise<ScenarioLoopResult> {
   const plugin = engine.walPlugin();
   const t0 = process.hrtime.bigint();
   const deadline = t0 + BigInt(Math.round(timeMs * 1e6));
@@ -34,7 +46,11 @@ export async function runScenariosFor(engine: EngineModule, harness: HarnessModu
   let violations = 0;
   let virtualMs = 0;
   while (scenarios < MAX_SCENARIOS && (scenarios < 3 || process.hrtime.bigint() < deadline)) {
-    const outcome = await harness.runScenario(plugin, { seed: firstSeed + scenarios, faults: ['crash'] });
+    const seed = firstSeed + scenarios;
+    const outcome = await harness.runScenario(
+      plugin,
+      scenarioFor === undefined ? { seed, faults: ['crash'] } : { seed, faults: ['crash'], scenario: scenarioFor(seed) },
+    );
     scenarios++;
     virtualMs += outcome.virtualMs;
     crashes += outcome.epochs.filter((e) => e.end === 'crash').length;
@@ -71,6 +87,12 @@ export async function runSimulatorSuite(
       `virtual ${single.virtualMs.toFixed(0)} ms = ${(single.virtualMs / single.wallMs).toFixed(1)}x` +
       (single.violations > 0 ? `; ${single.violations} runs found a violation` : ''),
   );
+  const small = await runScenariosFor(engine, harness, 1, timeMs / 2, lossScenario);
+  const smallRate = small.scenarios / (small.wallMs / 1000);
+  log(
+    `  1 thread, small crash scenario (the loss workload): ${small.scenarios} in ${small.wallMs.toFixed(0)} ms = ${smallRate.toFixed(0)}/s; ` +
+      `virtual ${(small.virtualMs / small.wallMs).toFixed(1)}x`,
+  );
   const scaling: SimulatorSpeed['scaling'] = [];
   for (const workers of workerCounts) {
     const t0 = process.hrtime.bigint();
@@ -88,6 +110,12 @@ export async function runSimulatorSuite(
     virtualMs: single.virtualMs,
     wallMs: single.wallMs,
     virtualTimeSpeedup: single.virtualMs / single.wallMs,
+    smallScenario: {
+      scenarios: small.scenarios,
+      wallMs: small.wallMs,
+      scenariosPerSec: smallRate,
+      virtualTimeSpeedup: small.virtualMs / small.wallMs,
+    },
     scaling,
   };
 }
