@@ -90,12 +90,32 @@ export class Scheduler {
     return this.schedule(label, () => undefined, ms > 0 ? ms : 0);
   }
 
-  private add(label: string, fire: () => void, delayMs: number): void {
+  /**
+   * A timer that can be withdrawn (e.g. a liveness deadline that lost its race):
+   * after cancel() it never fires and no longer counts as pending.
+   */
+  cancellableAfter(ms: number, label = 'timer'): { promise: Promise<void>; cancel: () => void } {
+    let task: Task | undefined;
+    const promise = new Promise<void>((resolve) => {
+      task = this.add(label, () => resolve(), ms);
+    });
+    const cancel = (): void => {
+      if (task === undefined) return;
+      for (const list of [this.timers, this.runnable]) {
+        const i = list.indexOf(task);
+        if (i >= 0) list.splice(i, 1);
+      }
+      task = undefined;
+    };
+    return { promise, cancel };
+  }
+
+  private add(label: string, fire: () => void, delayMs: number): Task {
     const delay = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
     const task: Task = { seq: this.seq++, label, time: this.time + delay, fire };
     if (delay === 0) {
       this.runnable.push(task);
-      return;
+      return task;
     }
     // Binary search for the insertion point keeping (time, seq) order.
     let lo = 0;
@@ -107,6 +127,7 @@ export class Scheduler {
       else hi = mid;
     }
     this.timers.splice(lo, 0, task);
+    return task;
   }
 
   /**

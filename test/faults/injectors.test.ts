@@ -66,6 +66,16 @@ describe('fault injectors', () => {
     }
   });
 
+  it('lying-fsync on syncDir: the create stays pending, so a crash can lose the name', async () => {
+    const w = world('lie-dir', { faults: plan({ kind: 'lying-fsync', trigger: { path: '^/$' } }) });
+    const h = await run(w, w.fs.open('g', 'w+'));
+    await run(w, h.write(fill(3, 1), 0));
+    await run(w, h.sync());
+    await run(w, w.fs.syncDir('/'));
+    const present = new Set(w.fs.crashImages(100).images.map((im) => fileOf(im, '/g') !== undefined));
+    expect(present).toEqual(new Set([true, false]));
+  });
+
   it('fsync-error: sync rejects EIO and drops the dirty data; reads still see it, a later sync succeeds, and it never lands', async () => {
     const w = await prepared('fsyncgate', plan({ kind: 'fsync-error', trigger: { nth: 1 } }), 512, 1);
     const h = await run(w, w.fs.open('f', 'r+'));

@@ -64,6 +64,18 @@ describe('determinism', () => {
     expect(seen).toEqual([1000, 1000, 3500]);
   });
 
+  it('a cancelled timer never fires and does not move time', async () => {
+    const w = world('cancel');
+    let fired = false;
+    const t = w.scheduler.cancellableAfter(1000);
+    void t.promise.then(() => (fired = true));
+    t.cancel();
+    await w.scheduler.run(w.clock.sleep(10));
+    expect(fired).toBe(false);
+    expect(w.scheduler.pending).toBe(0);
+    expect(w.clock.now()).toBe(10);
+  });
+
   it('reports a hang instead of spinning when the awaited promise can never settle', async () => {
     const w = world('hang');
     await expect(w.scheduler.run(new Promise<void>(() => undefined))).rejects.toMatchObject({ code: 'ESIM' });
