@@ -1,2 +1,14 @@
 // Public surface of src/harness: re-exported from src/index.ts.
 export * from './types.js';
+export { checkWal, ViolationFound, DEFAULT_RUNS } from './check.js';
+export { runScenario, faultPlanForCheck, parseFaultKinds, DEFAULT_LIVENESS_MS, DEFAULT_MAX_STEPS, DEFAULT_FAULT_PROBABILITY } from './run.js';
+export { replayFailure, scenarioAt } from './replay.js';
+export { loadPluginModule, isWalPlugin } from './plugin-module.js';
+export { builtinPlugin, BUILTIN_CHECK_OPTIONS } from './builtin.js';
+export { formatFailureReport, makeFailureReport, replayCommand, type ReplayIdentity } from './report.js';
+export { hostYield } from './host-yield.js';
+export { CrashCutFileSystem, type CrashCutPoint } from './crash-cut.js';
+export { scenarioArbitrary, generateScenario, parseScenario, resolveWorkloadOptions, DEFAULT_WORKLOAD } from '../sim/workload.js';
+export { History, historyToJson } from '../sim/history.js';
+export { PayloadFactory, payloadKey } from '../sim/workload-payload.js';
+export * from '../sim/checker.js';

@@ -21,7 +21,7 @@ export type RuleName = (typeof RULE_NAMES)[number];
 export type ClientOp =
   | { op: 'append'; size: number }
   | { op: 'sync' }
-  /** truncatePrefix(upTo) where upTo = 1 + the `back`-th newest LSN this client knows (0 = its newest); skipped when it knows none. */
+  /** truncatePrefix(upTo) where upTo = the `back`-th newest LSN this client got (0 = its newest; clamped to its oldest); skipped when it has none. */
   | { op: 'truncatePrefix'; back: number }
   /** Think time on the epoch's clock, virtual milliseconds. */
   | { op: 'sleep'; ms: number };

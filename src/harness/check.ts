@@ -1,0 +1,112 @@
+/**
+ * checkWal: property-based crash testing of one plugin. fast-check draws
+ * scenarios (scenarioArbitrary), runScenario runs each on the simulator, the
+ * first broken rule fails the property and fast-check shrinks the scenario.
+ * The report carries the seed and path that replay it (asyncProperty replays
+ * exactly from { seed, path }).
+ */
+import fc from 'fast-check';
+import { WalError } from '../errors.js';
+import { CONTRACT_FAULT_KINDS, type FaultKind } from '../faults/types.js';
+import type { WalPlugin } from '../ports.js';
+import { scenarioArbitrary, resolveWorkloadOptions } from '../sim/workload.js';
+import { isWalPlugin } from './plugin-module.js';
+import { makeFailureReport, type ReplayIdentity } from './report.js';
+import { parseFaultKinds, runScenario } from './run.js';
+import type { CheckOptions, CheckResult, CheckSummary, RunScenarioOptions, Scenario, ScenarioOutcome, WorkloadOptions } from './types.js';
+
+export const DEFAULT_RUNS = 100;
+
+/** Thrown inside the property when a run breaks a rule; carries the outcome. */
+export class ViolationFound extends Error {
+  constructor(readonly outcome: ScenarioOutcome) {
+    super(`${outcome.violation?.rule}: ${outcome.violation?.message}`);
+    this.name = 'ViolationFound';
+  }
+}
+
+function workloadOf(o: WorkloadOptions): WorkloadOptions {
+  const w: WorkloadOptions = {};
+  for (const k of ['maxClients', 'maxEpochs', 'maxOpsPerClient', 'maxRecordBytes', 'largeRecordChance', 'maxBytesPerRun'] as const) {
+    if (o[k] !== undefined) w[k] = o[k];
+  }
+  return w;
+}
+
+/** The run options a check (or its replay) gives every scenario. */
+export function runOptionsFor(o: Omit<CheckOptions, 'runs' | 'onProgress'>, kinds: readonly FaultKind[], seed: number, scenario: Scenario): RunScenarioOptions {
+  const r: RunScenarioOptions = { ...workloadOf(o), seed, scenario, faults: kinds };
+  if (o.faultProbability !== undefined) r.faultProbability = o.faultProbability;
+  if (o.livenessMs !== undefined) r.livenessMs = o.livenessMs;
+  if (o.maxSteps !== undefined) r.maxSteps = o.maxSteps;
+  return r;
+}
+
+export function replayIdentity(o: Omit<CheckOptions, 'runs' | 'onProgress'>, kinds: readonly FaultKind[], seed: number, path: string): ReplayIdentity {
+  const id: ReplayIdentity = { ...workloadOf(o), seed, path, faults: kinds };
+  if (o.faultProbability !== undefined) id.faultProbability = o.faultProbability;
+  if (o.pluginModule !== undefined) id.pluginModule = o.pluginModule;
+  if (o.pluginOptions !== undefined) id.pluginOptions = o.pluginOptions;
+  return id;
+}
+
+function newSummary(): CheckSummary {
+  return { runs: 0, epochs: 0, crashes: 0, appends: 0, acknowledged: 0, recovered: 0, faultsFired: {}, wallMs: 0, stoppedBy: 'runs' };
+}
+
+function addToSummary(s: CheckSummary, o: ScenarioOutcome): void {
+  s.runs++;
+  for (const e of o.epochs) {
+    s.epochs++;
+    if (e.end === 'crash') s.crashes++;
+    s.appends += e.appends;
+    s.acknowledged += e.acknowledged;
+    s.recovered += e.recoveredNext ?? 0;
+    for (const [k, n] of Object.entries(e.faultsFired) as [FaultKind, number][]) s.faultsFired[k] = (s.faultsFired[k] ?? 0) + n;
+  }
+}
+
+export async function checkWal(plugin: WalPlugin, options: CheckOptions = {}): Promise<CheckResult> {
+  if (!isWalPlugin(plugin)) throw new WalError('EPLUGIN', 'checkWal needs a WalPlugin { name, durableAppend, open(env) }');
+  const kinds = parseFaultKinds(options.faults ?? CONTRACT_FAULT_KINDS);
+  resolveWorkloadOptions(options);
+  const runs = options.runs ?? DEFAULT_RUNS;
+  if (!Number.isSafeInteger(runs) || runs < 1) throw new WalError('EINVAL', `runs must be a positive integer, got ${String(runs)}`);
+  if (options.timeLimitMs !== undefined && !(options.timeLimitMs > 0)) throw new WalError('EINVAL', 'timeLimitMs must be positive');
+  const seed = options.seed ?? (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) >>> 1;
+  if (!Number.isSafeInteger(seed)) throw new WalError('EINVAL', `seed must be an integer, got ${String(seed)}`);
+
+  const started = Date.now();
+  const summary = newSummary();
+  let failedOnce = false;
+  let shrinks = 0;
+  const property = fc.asyncProperty(scenarioArbitrary(options), async (scenario) => {
+    const outcome = await runScenario(plugin, runOptionsFor(options, kinds, seed, scenario));
+    if (!failedOnce) {
+      addToSummary(summary, outcome);
+      options.onProgress?.({ runs: summary.runs, elapsedMs: Date.now() - started });
+    }
+    if (!outcome.ok) {
+      if (failedOnce) shrinks++;
+      failedOnce = true;
+      throw new ViolationFound(outcome);
+    }
+  });
+  const params: fc.Parameters<[Scenario]> = { numRuns: runs, seed };
+  if (options.timeLimitMs !== undefined) {
+    params.interruptAfterTimeLimit = options.timeLimitMs;
+    params.markInterruptAsFailure = false;
+  }
+  const result = await fc.check(property, params);
+  summary.wallMs = Date.now() - started;
+  if (!result.failed) {
+    summary.stoppedBy = result.interrupted ? 'time-limit' : 'runs';
+    return { ok: true, runs: summary.runs, summary };
+  }
+  const err = result.errorInstance;
+  if (!(err instanceof ViolationFound)) throw err instanceof Error ? err : new WalError('ESIM', `check failed: ${String(err)}`);
+  summary.stoppedBy = 'violation';
+  const path = result.counterexamplePath ?? '';
+  const failure = makeFailureReport(err.outcome, replayIdentity(options, kinds, seed, path), shrinks);
+  return { ok: false, runs: summary.runs, failure, summary };
+}

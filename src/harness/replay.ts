@@ -1,0 +1,38 @@
+/**
+ * Replay: rerun one failure exactly. fast-check regenerates the shrunk
+ * scenario from { seed, path } (endOnFailure: no new shrinking), then the
+ * scenario runs again with the simulator trace kept.
+ */
+import fc from 'fast-check';
+import { WalError } from '../errors.js';
+import { CONTRACT_FAULT_KINDS } from '../faults/types.js';
+import type { WalPlugin } from '../ports.js';
+import { scenarioArbitrary } from '../sim/workload.js';
+import { replayIdentity, runOptionsFor } from './check.js';
+import { makeFailureReport } from './report.js';
+import { parseFaultKinds, runScenario } from './run.js';
+import type { ReplayOptions, ReplayResult, Scenario } from './types.js';
+
+/** The scenario fast-check generates at { seed, path }. */
+export async function scenarioAt(options: ReplayOptions): Promise<Scenario> {
+  if (!/^\d+(:\d+)*$/.test(options.path)) throw new WalError('EINVAL', `a fast-check path is numbers joined by ':', got "${options.path}"`);
+  let found: Scenario | undefined;
+  const result = await fc.check(
+    fc.asyncProperty(scenarioArbitrary(options), (s) => {
+      found = s;
+      return Promise.resolve(false);
+    }),
+    { seed: options.seed, path: options.path, endOnFailure: true },
+  );
+  const s = result.counterexample?.[0] ?? found;
+  if (s === undefined) throw new WalError('EINVAL', `no scenario at seed ${options.seed} path ${options.path}`);
+  return s;
+}
+
+export async function replayFailure(plugin: WalPlugin, options: ReplayOptions): Promise<ReplayResult> {
+  const kinds = parseFaultKinds(options.faults ?? CONTRACT_FAULT_KINDS);
+  const scenario = await scenarioAt(options);
+  const outcome = await runScenario(plugin, { ...runOptionsFor(options, kinds, options.seed, scenario), keepTrace: true });
+  if (outcome.ok) return { outcome };
+  return { outcome, failure: makeFailureReport(outcome, replayIdentity(options, kinds, options.seed, options.path), 0) };
+}

@@ -1,0 +1,81 @@
+/** Failure reports: built from a failing run, printed as text, and the one command that replays them. */
+import { CONTRACT_FAULT_KINDS, type FaultKind } from '../faults/types.js';
+import { describeFaultPlan } from '../faults/plan.js';
+import { nonDefaultWorkload } from '../sim/workload.js';
+import type { FailureReport, ScenarioOutcome, WorkloadOptions } from './types.js';
+
+export interface ReplayIdentity extends WorkloadOptions {
+  seed: number;
+  path: string;
+  faults: readonly FaultKind[];
+  faultProbability?: number;
+  pluginModule?: string;
+  pluginOptions?: unknown;
+}
+
+function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:=,@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function isDefaultKinds(kinds: readonly FaultKind[]): boolean {
+  return kinds.length === CONTRACT_FAULT_KINDS.length && CONTRACT_FAULT_KINDS.every((k) => kinds.includes(k));
+}
+
+/** `npx faultline replay [module] --seed S --path P [...]`: every option that changes the run. */
+export function replayCommand(id: ReplayIdentity): string {
+  const parts = ['npx', 'faultline', 'replay'];
+  if (id.pluginModule !== undefined) parts.push(shellQuote(id.pluginModule));
+  parts.push('--seed', String(id.seed), '--path', shellQuote(id.path));
+  if (!isDefaultKinds(id.faults)) parts.push('--faults', id.faults.length === 0 ? "''" : id.faults.join(','));
+  if (id.faultProbability !== undefined) parts.push('--fault-probability', String(id.faultProbability));
+  if (id.pluginOptions !== undefined) parts.push('--plugin-options', shellQuote(JSON.stringify(id.pluginOptions)));
+  const workload = nonDefaultWorkload(id);
+  if (Object.keys(workload).length > 0) parts.push('--workload', shellQuote(JSON.stringify(workload)));
+  return parts.join(' ');
+}
+
+export function makeFailureReport(outcome: ScenarioOutcome, id: ReplayIdentity, shrinks: number): FailureReport {
+  const v = outcome.violation;
+  if (v === undefined) throw new Error('makeFailureReport needs a failing outcome');
+  return {
+    seed: id.seed,
+    faults: [...id.faults],
+    rule: v.rule,
+    message: v.message,
+    replayCommand: replayCommand(id),
+    fastCheck: { seed: id.seed, path: id.path },
+    faultPlan: outcome.faultPlan,
+    counterexample: outcome.scenario,
+    violation: v,
+    shrinks,
+    traceHash: outcome.traceHash,
+  };
+}
+
+function scenarioLines(r: FailureReport): string[] {
+  return r.counterexample.epochs.map((e, i) => {
+    const clients = e.clients
+      .map((ops, c) => `c${c}[${ops.map((o) => (o.op === 'append' ? `append ${o.size}B` : o.op === 'sync' ? 'sync' : o.op === 'sleep' ? `sleep ${o.ms}ms` : `truncatePrefix back=${o.back}`)).join(', ')}]`)
+      .join(' ');
+    const end = e.end.type === 'restart' ? 'clean restart' : e.end.at === undefined ? 'power cut when idle' : `power cut ${e.end.at.when} ${e.end.at.class} op #${e.end.at.nth}`;
+    return `    epoch ${i}: ${clients} -> ${end}`;
+  });
+}
+
+/** The text `faultline check` prints on a violation. */
+export function formatFailureReport(r: FailureReport): string {
+  const v = r.violation;
+  const lines = [
+    `VIOLATION of rule "${r.rule}" in epoch ${v.epoch}: ${r.message}`,
+    `  faults:        ${r.faults.join(', ') || 'none'} (plan: ${describeFaultPlan(r.faultPlan)})`,
+    `  fast-check:    seed ${r.fastCheck.seed}, path "${r.fastCheck.path}" (shrunk ${r.shrinks} times)`,
+    `  sim seed:      ${r.counterexample.simSeed}, trace hash ${r.traceHash}`,
+    `  counterexample (shrunk):`,
+    ...scenarioLines(r),
+  ];
+  if (v.expected !== undefined) lines.push(`  expected:      ${v.expected.join(' ') || '(nothing)'}`);
+  if (v.recovered !== undefined) lines.push(`  recovered:     ${v.recovered.join(' ') || '(nothing)'}`);
+  lines.push(`  evidence:      ${JSON.stringify(v.evidence)}`);
+  lines.push(`  replay with:   ${r.replayCommand}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,323 @@
+/**
+ * One seeded run on the simulator (runScenario): for each epoch of the
+ * scenario, open (recover) the log, check every recovery rule, run the
+ * clients concurrently, end with a clean restart or a power cut, and go on
+ * from the disk image that leaves. A last open after the last epoch checks
+ * its ending too. Used by checkWal, replay, campaigns and benchmarks.
+ */
+import { WalError, errorCode } from '../errors.js';
+import { CONTRACT_FAULT_KINDS, type FaultKind, type FaultPlan, type FaultSpec } from '../faults/types.js';
+import { isFaultKind, parseFaultPlan } from '../faults/plan.js';
+import type { FileSystem, WalLog, WalPlugin } from '../ports.js';
+import {
+  checkLiveness,
+  checkLsnsGoOn,
+  checkRecovery,
+  checkRecoveryWorks,
+  checkResolvedOrder,
+  identifyRecovered,
+  isAcknowledged,
+  liveRecords,
+  releasedBelow,
+  type IdentifiedRecord,
+  type RecoveryView,
+} from '../sim/checker.js';
+import { History } from '../sim/history.js';
+import type { DiskImage } from '../sim/image.js';
+import { createSimWorld, nextEpoch, type SimWorld } from '../sim/world.js';
+import { generateScenario, resolveWorkloadOptions } from '../sim/workload.js';
+import { PayloadFactory } from '../sim/workload-payload.js';
+import { CrashCutFileSystem } from './crash-cut.js';
+import { hostYield } from './host-yield.js';
+import type { ClientOp, EpochOutcome, EpochScript, HistoryCall, RunScenarioOptions, ScenarioOutcome, Violation } from './types.js';
+
+export const DEFAULT_LIVENESS_MS = 60_000;
+export const DEFAULT_MAX_STEPS = 2_000_000;
+export const DEFAULT_FAULT_PROBABILITY = 0.02;
+/** Faults after which losing acknowledged records is allowed (the contract's bitflip and lying-fsync rows). */
+const DESTRUCTIVE_FAULTS: ReadonlySet<string> = new Set(['bitflip', 'lying-fsync', 'misdirected-write']);
+const WAL_DIR = '/wal';
+const OPEN_ATTEMPTS = 3;
+
+/** Validates a list of fault kind names (WalError EINVAL names the unknown one). */
+export function parseFaultKinds(kinds: readonly string[]): FaultKind[] {
+  const out: FaultKind[] = [];
+  for (const k of kinds) {
+    if (!isFaultKind(k)) throw new WalError('EINVAL', `unknown fault kind "${k}"; known: ${CONTRACT_FAULT_KINDS.join(', ')} (and torn-write, misdirected-write, latency)`);
+    if (!out.includes(k)) out.push(k);
+  }
+  return out;
+}
+
+/** The fault plan the harness uses for a list of kinds. 'crash' is not in it: power cuts come from the scenario. */
+export function faultPlanForCheck(kinds: readonly FaultKind[], probability = DEFAULT_FAULT_PROBABILITY): FaultPlan {
+  if (!(probability >= 0 && probability <= 1)) throw new WalError('EINVAL', `fault probability must be in [0, 1], got ${probability}`);
+  const faults: FaultSpec[] = [];
+  for (const kind of kinds) {
+    switch (kind) {
+      case 'crash':
+        break;
+      case 'fsync-error':
+      case 'lying-fsync':
+        faults.push({ kind, trigger: { probability, phase: 'workload' } });
+        break;
+      case 'disk-full':
+        faults.push({ kind, trigger: { probability, phase: 'workload' } });
+        break;
+      case 'read-error':
+        faults.push({ kind, trigger: { probability: Math.min(0.1, probability * 2), phase: 'recovery' } });
+        break;
+      case 'bitflip':
+        faults.push({ kind, trigger: { probability: probability / 4, maxTimes: 2 } });
+        break;
+      case 'latency':
+        faults.push({ kind, ms: 5, trigger: { probability } });
+        break;
+      default:
+        faults.push({ kind, trigger: { probability } } as FaultSpec);
+    }
+  }
+  return parseFaultPlan({ version: 1, faults });
+}
+
+type Driven<T> = { kind: 'settled'; value: T } | { kind: 'timeout' } | { kind: 'stuck'; reason: string };
+
+/** Drives the scheduler until `p` settles, the virtual-time bound runs out, or the simulator cannot go on. */
+async function drive<T>(world: SimWorld, p: Promise<T>, boundMs: number): Promise<Driven<T>> {
+  const deadline = world.scheduler.after(boundMs, 'liveness-bound').then((): Driven<T> => ({ kind: 'timeout' }));
+  try {
+    return await world.scheduler.run(Promise.race([p.then((value): Driven<T> => ({ kind: 'settled', value })), deadline]));
+  } catch (err) {
+    if (err instanceof WalError && err.code === 'ESIM') return { kind: 'stuck', reason: err.message };
+    throw err;
+  }
+}
+
+function emptyEpochOutcome(epoch: number): EpochOutcome {
+  return { epoch, end: 'restart', appends: 0, resolved: 0, acknowledged: 0, lostAcknowledged: 0, lostResolved: 0, lostResolvedSpanMs: 0, endedAt: 0, faultsFired: {} };
+}
+
+class Run {
+  world: SimWorld;
+  readonly history: History;
+  readonly payloads = new PayloadFactory();
+  readonly epochs: EpochOutcome[] = [];
+  readonly durableAppend: boolean;
+  readonly crashCuts: boolean;
+  readonly livenessMs: number;
+  readonly maxBytes: number;
+  bytesAppended = 0;
+  traceCursor = 0;
+  destructiveFired = false;
+  readErrorsFired = 0;
+  current: EpochOutcome | undefined;
+
+  constructor(readonly plugin: WalPlugin, readonly opts: RunScenarioOptions, readonly plan: FaultPlan, simSeed: number, kinds: readonly FaultKind[]) {
+    const o = resolveWorkloadOptions(opts);
+    this.maxBytes = o.maxBytesPerRun;
+    this.durableAppend = plugin.durableAppend === true;
+    this.crashCuts = kinds.includes('crash');
+    this.livenessMs = opts.livenessMs ?? DEFAULT_LIVENESS_MS;
+    const worldOpts: Parameters<typeof createSimWorld>[0] = { seed: simSeed, hostYield, faults: plan, maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS };
+    if (opts.sectorSize !== undefined) worldOpts.sectorSize = opts.sectorSize;
+    this.world = createSimWorld(worldOpts);
+    this.history = new History(() => this.world.scheduler.now);
+  }
+
+  /** Reads fault events the trace gained since the last call into the current epoch's counters. */
+  collectFaults(): void {
+    const lines = this.world.trace.lines;
+    for (; this.traceCursor < lines.length; this.traceCursor++) {
+      const line = lines[this.traceCursor] as string;
+      if (!line.includes('"ev":"fault"')) continue;
+      const kind = (JSON.parse(line) as { kind: FaultKind }).kind;
+      if (this.current !== undefined) this.current.faultsFired[kind] = (this.current.faultsFired[kind] ?? 0) + 1;
+      if (DESTRUCTIVE_FAULTS.has(kind)) this.destructiveFired = true;
+      if (kind === 'read-error') this.readErrorsFired++;
+    }
+  }
+
+  get durabilityRequired(): boolean {
+    return !this.destructiveFired && !this.world.trace.truncated;
+  }
+
+  pendingOf(epoch: number): HistoryCall[] {
+    return this.history.calls.filter((c) => c.epoch === epoch && c.outcome === 'pending');
+  }
+
+  async openLog(epoch: number, fs: FileSystem): Promise<{ log: WalLog } | { violation: Violation } | { refused: true }> {
+    for (let attempt = 1; attempt <= OPEN_ATTEMPTS; attempt++) {
+      const readErrorsBefore = this.readErrorsFired;
+      const call = this.history.open(epoch);
+      const env = { fs, clock: this.world.clock, dir: WAL_DIR };
+      const r = await drive(this.world, this.history.track(call, () => this.plugin.open(env)), this.livenessMs);
+      this.collectFaults();
+      if (r.kind !== 'settled') {
+        return { violation: checkLiveness(epoch, [call], this.livenessMs, r.kind === 'stuck' ? r.reason : 'open') as Violation };
+      }
+      if (r.value.ok) return { log: r.value.value };
+      const err = call.error ?? { message: 'open rejected' };
+      const allowedBy = this.readErrorsFired > readErrorsBefore ? 'read-error' : this.destructiveFired ? 'bitflip or lying-fsync' : undefined;
+      const v = checkRecoveryWorks(epoch, err, allowedBy);
+      if (v !== undefined) return { violation: v };
+    }
+    return { refused: true };
+  }
+
+  lossStats(prev: EpochOutcome, view: RecoveryView): void {
+    const released = releasedBelow(view.calls, view.epoch);
+    const got = new Set(view.recovered.map((r) => r.appendId));
+    const byId = new Map(this.history.appends().map((a) => [a.id, a]));
+    const lost = liveRecords(view).filter((r) => r.lsn >= released && !got.has(r.appendId));
+    prev.lostResolved = lost.length;
+    prev.lostAcknowledged = lost.filter((r) => r.acknowledged).length;
+    let first = Infinity;
+    for (const r of lost) first = Math.min(first, byId.get(r.appendId)?.settledAt ?? Infinity);
+    prev.lostResolvedSpanMs = Number.isFinite(first) ? Math.max(0, prev.endedAt - first) : 0;
+    prev.recoveredNext = view.recovered.length;
+  }
+
+  async runClient(epoch: number, client: number, ops: readonly ClientOp[], log: WalLog): Promise<void> {
+    const lsns: number[] = [];
+    let seq = 0;
+    for (const op of ops) {
+      if (this.history.isFrozen(epoch)) return;
+      if (op.op === 'append') {
+        const size = Math.max(0, Math.min(op.size, this.maxBytes - this.bytesAppended));
+        this.bytesAppended += size;
+        const data = this.payloads.make(this.history.calls.length, epoch, client, size);
+        const call = this.history.append(epoch, client, data, `e${epoch}.c${client}.#${seq++}`);
+        const r = await this.history.track(call, () => log.append(data), (lsn) => (typeof lsn === 'number' ? lsn : undefined));
+        if (r.ok && typeof r.value === 'number') lsns.push(r.value);
+      } else if (op.op === 'sync') {
+        await this.history.track(this.history.sync(epoch, client), () => log.sync());
+      } else if (op.op === 'truncatePrefix') {
+        if (log.truncatePrefix === undefined || lsns.length === 0) continue;
+        const upTo = lsns[Math.max(0, lsns.length - 1 - op.back)] as number;
+        await this.history.track(this.history.truncatePrefix(epoch, client, upTo), () => (log.truncatePrefix as (n: number) => Promise<void>).call(log, upTo));
+      } else {
+        await this.world.clock.sleep(op.ms);
+      }
+    }
+  }
+
+  /** Runs one epoch's workload and ending; returns the disk image it leaves, or a violation. */
+  async runEpoch(epoch: number, script: EpochScript, log: WalLog, cutFs: CrashCutFileSystem | undefined, cutState: { image?: DiskImage; signal: Promise<void>; cut: () => void }, recoveredMaxLsn: number): Promise<{ image: DiskImage } | { violation: Violation }> {
+    const out = this.current as EpochOutcome;
+    this.world.fs.setPhase('workload');
+    cutFs?.arm();
+    const clients = Promise.all(script.clients.map((ops, c) => this.runClient(epoch, c, ops, log)));
+    const r = await drive(this.world, Promise.race([clients, cutState.signal]), this.livenessMs);
+    this.collectFaults();
+    if (r.kind !== 'settled') {
+      return { violation: checkLiveness(epoch, this.pendingOf(epoch), this.livenessMs, r.kind === 'stuck' ? r.reason : 'workload') as Violation };
+    }
+    if (cutState.image === undefined) {
+      if (script.end.type === 'crash') {
+        cutState.cut();
+      } else {
+        const call = this.history.close(epoch);
+        const c = await drive(this.world, this.history.track(call, () => log.close()), this.livenessMs);
+        this.collectFaults();
+        if (c.kind !== 'settled') return { violation: checkLiveness(epoch, [call], this.livenessMs, c.kind === 'stuck' ? c.reason : 'close') as Violation };
+        cutState.image = this.world.fs.shutdownImage();
+        this.history.freeze(epoch);
+      }
+    }
+    out.end = script.end.type;
+    out.endedAt = this.world.scheduler.now;
+    const appends = this.history.appends(epoch);
+    out.appends = appends.length;
+    out.resolved = appends.filter((a) => a.outcome === 'resolved').length;
+    out.acknowledged = appends.filter((a) => isAcknowledged(a, this.history.calls, this.durableAppend)).length;
+    const v = checkResolvedOrder(this.history.calls, epoch) ?? checkLsnsGoOn(this.history.calls, epoch, recoveredMaxLsn);
+    if (v !== undefined) return { violation: v };
+    return { image: cutState.image as DiskImage };
+  }
+
+  async run(scenario: { epochs: readonly EpochScript[] }): Promise<Violation | undefined> {
+    let previous: IdentifiedRecord[] = [];
+    let previousEpoch = 0;
+    for (let epoch = 0; epoch <= scenario.epochs.length; epoch++) {
+      const script = scenario.epochs[epoch];
+      const prevOutcome = this.epochs[epoch - 1];
+      if (script !== undefined) this.epochs.push(emptyEpochOutcome(epoch));
+
+      const cutState: { image?: DiskImage; signal: Promise<void>; cut: () => void } = { signal: Promise.resolve(), cut: () => undefined };
+      let resolveSignal: () => void = () => undefined;
+      cutState.signal = new Promise<void>((r) => (resolveSignal = r));
+      const world = this.world;
+      cutState.cut = () => {
+        if (cutState.image !== undefined) return;
+        this.history.freeze(epoch);
+        cutState.image = world.fs.crash(world.rng.fork(`crash-${epoch}`));
+        resolveSignal();
+      };
+      const at = script?.end.type === 'crash' && this.crashCuts ? script.end.at : undefined;
+      const cutFs = at === undefined ? undefined : new CrashCutFileSystem(world.fs, at, cutState.cut);
+
+      this.current = prevOutcome ?? this.epochs[epoch];
+      const opened = await this.openLog(epoch, cutFs ?? world.fs);
+      this.current = this.epochs[epoch];
+      if ('violation' in opened) return opened.violation;
+      if ('refused' in opened) {
+        if (prevOutcome !== undefined) prevOutcome.end = 'open-refused';
+        return undefined;
+      }
+      const log = opened.log;
+      const identified = identifyRecovered(Array.isArray(log.recovered) ? log.recovered : [], this.history.appends());
+      const openCall = [...this.history.calls].reverse().find((c) => c.kind === 'open');
+      if (openCall?.kind === 'open') openCall.recovered = identified.map((r) => (r.appendId === undefined ? { lsn: r.lsn, size: r.size } : { lsn: r.lsn, appendId: r.appendId, size: r.size }));
+      const view: RecoveryView = { epoch, calls: this.history.calls, durableAppend: this.durableAppend, previous, previousEpoch, recovered: identified, durabilityRequired: this.durabilityRequired };
+      if (prevOutcome !== undefined) this.lossStats(prevOutcome, view);
+      const v = checkRecovery(view);
+      if (v !== undefined) return v;
+      previous = identified;
+      previousEpoch = epoch;
+      const recoveredMaxLsn = identified.reduce((m, r) => Math.max(m, r.lsn), 0);
+
+      if (script === undefined) {
+        const call = this.history.close(epoch);
+        const c = await drive(this.world, this.history.track(call, () => log.close()), this.livenessMs);
+        if (c.kind !== 'settled') return checkLiveness(epoch, [call], this.livenessMs, c.kind === 'stuck' ? c.reason : 'close');
+        this.world.fs.powerOff('end of run');
+        return undefined;
+      }
+      const ended = await this.runEpoch(epoch, script, log, cutFs, cutState, recoveredMaxLsn);
+      if ('violation' in ended) return ended.violation;
+      this.world = nextEpoch(this.world, ended.image);
+    }
+    return undefined;
+  }
+}
+
+/** One seeded run of a plugin on the simulator; resolves with what happened and the first broken rule, if any. */
+export async function runScenario(plugin: WalPlugin, options: RunScenarioOptions): Promise<ScenarioOutcome> {
+  if (plugin === null || typeof plugin !== 'object' || typeof plugin.open !== 'function') throw new WalError('EPLUGIN', 'not a WalPlugin: it needs name, durableAppend and open(env)');
+  const scenario = options.scenario ?? generateScenario(options.seed, options);
+  const kinds = parseFaultKinds(options.faults ?? CONTRACT_FAULT_KINDS);
+  const plan = options.faultPlan === undefined ? faultPlanForCheck(kinds, options.faultProbability) : parseFaultPlan(options.faultPlan);
+  const run = new Run(plugin, options, plan, scenario.simSeed, kinds);
+  let violation: Violation | undefined;
+  try {
+    violation = await run.run(scenario);
+  } catch (err) {
+    if (errorCode(err) === 'ESIM') violation = checkLiveness(run.current?.epoch ?? 0, [], run.livenessMs, (err as Error).message);
+    else throw err;
+  }
+  run.collectFaults();
+  if (violation !== undefined && run.current !== undefined && violation.epoch === run.current.epoch) run.current.end = 'violation';
+  const outcome: ScenarioOutcome = {
+    ok: violation === undefined,
+    scenario,
+    faultPlan: plan,
+    epochs: run.epochs,
+    steps: run.world.scheduler.steps,
+    virtualMs: run.world.scheduler.now,
+    traceHash: run.world.trace.hash(),
+    history: run.history.calls,
+  };
+  if (violation !== undefined) outcome.violation = violation;
+  if (options.keepTrace === true) outcome.trace = [...run.world.trace.lines];
+  return outcome;
+}

@@ -1,0 +1,100 @@
+/**
+ * History: what each client called, when (one logical tick counter for the
+ * whole run plus virtual time), and how it settled. After a power cut the
+ * epoch is frozen: answers a dead process gives later never reached anyone,
+ * so those calls stay 'pending' (outcome unknown).
+ */
+import { errorCode } from '../errors.js';
+import type { AppendCall, HistoryCall, OpenCall, SyncCall, TruncateCall, CloseCall } from '../harness/types.js';
+
+type NewCall<C extends HistoryCall> = Omit<C, 'id' | 'calledTick' | 'calledAt' | 'outcome' | 'settledTick' | 'settledAt' | 'error'>;
+
+export class History {
+  readonly calls: HistoryCall[] = [];
+  private tick = 0;
+  private readonly frozen = new Set<number>();
+
+  constructor(private readonly now: () => number, private readonly maxCalls = 1_000_000) {}
+
+  private begin<C extends HistoryCall>(fields: NewCall<C>): C {
+    if (this.calls.length >= this.maxCalls) throw new Error(`history bound exceeded (${this.maxCalls} calls)`);
+    const call = { ...fields, id: this.calls.length, calledTick: this.tick++, calledAt: this.now(), outcome: 'pending' } as unknown as C;
+    this.calls.push(call);
+    return call;
+  }
+
+  append(epoch: number, client: number, data: Uint8Array, label: string): AppendCall {
+    return this.begin<AppendCall>({ kind: 'append', epoch, client, data, label });
+  }
+  sync(epoch: number, client: number): SyncCall {
+    return this.begin<SyncCall>({ kind: 'sync', epoch, client });
+  }
+  truncatePrefix(epoch: number, client: number, upTo: number): TruncateCall {
+    return this.begin<TruncateCall>({ kind: 'truncatePrefix', epoch, client, upTo });
+  }
+  open(epoch: number): OpenCall {
+    return this.begin<OpenCall>({ kind: 'open', epoch, client: -1 });
+  }
+  close(epoch: number): CloseCall {
+    return this.begin<CloseCall>({ kind: 'close', epoch, client: -1 });
+  }
+
+  /** The process of this epoch died: later settlements are not observed. */
+  freeze(epoch: number): void {
+    this.frozen.add(epoch);
+  }
+
+  isFrozen(epoch: number): boolean {
+    return this.frozen.has(epoch);
+  }
+
+  /** Records a resolution; false when the epoch was frozen (the result is ignored). */
+  resolve(call: HistoryCall, lsn?: number): boolean {
+    if (this.frozen.has(call.epoch) || call.outcome !== 'pending') return false;
+    call.outcome = 'resolved';
+    call.settledTick = this.tick++;
+    call.settledAt = this.now();
+    if (call.kind === 'append' && lsn !== undefined) call.lsn = lsn;
+    return true;
+  }
+
+  reject(call: HistoryCall, err: unknown): boolean {
+    if (this.frozen.has(call.epoch) || call.outcome !== 'pending') return false;
+    call.outcome = 'rejected';
+    call.settledTick = this.tick++;
+    call.settledAt = this.now();
+    const code = errorCode(err);
+    const message = err instanceof Error ? err.message : String(err);
+    call.error = code === undefined ? { message } : { code, message };
+    return true;
+  }
+
+  /** Runs `fn` as the call's body: a synchronous throw counts as a rejection. */
+  async track<T>(call: HistoryCall, fn: () => Promise<T>, lsnOf?: (value: T) => number | undefined): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+    try {
+      const value = await fn();
+      this.resolve(call, lsnOf?.(value));
+      return { ok: true, value };
+    } catch (error) {
+      this.reject(call, error);
+      return { ok: false, error };
+    }
+  }
+
+  appends(epoch?: number): AppendCall[] {
+    return this.calls.filter((c): c is AppendCall => c.kind === 'append' && (epoch === undefined || c.epoch === epoch));
+  }
+
+  ofEpoch(epoch: number): HistoryCall[] {
+    return this.calls.filter((c) => c.epoch === epoch);
+  }
+}
+
+/** The history as JSON-able data: payload bytes become their length. */
+export function historyToJson(calls: readonly HistoryCall[]): Record<string, unknown>[] {
+  return calls.map((c) => {
+    if (c.kind !== 'append') return { ...c };
+    const { data, ...rest } = c;
+    return { ...rest, size: data.length };
+  });
+}
