@@ -19,7 +19,7 @@
 import { WalError } from '../errors.js';
 import { Bytes } from './bytes.js';
 import { applyEntryChange, ROOT_INO, type Disk, type DirNode, type FileNode, type PendingWrite } from './disk.js';
-import { diskImageKey, type DiskImage } from './image.js';
+import type { DiskImage } from './image.js';
 import { joinPath } from './paths.js';
 import type { Rng } from './rng.js';
 
@@ -43,6 +43,9 @@ interface FilePlan {
 export class CrashSpace {
   readonly radices: number[] = [];
   private readonly files: FilePlan[] = [];
+  /** Content of files with nothing pending, copied once and shared by every image of this space. */
+  private readonly stable = new Map<number, Uint8Array>();
+  private readonly stableSet = new Set<Uint8Array>();
   private readonly dirPoint: number;
 
   constructor(private readonly disk: Disk, readonly sectorSize: number) {
@@ -155,13 +158,28 @@ export class CrashSpace {
           image.dirs.push(joinPath(p));
           walk(child, p);
         } else {
-          image.files.push({ path: joinPath(p), data: contents.get(child) ?? node.durable.toUint8Array() });
+          image.files.push({ path: joinPath(p), data: contents.get(child) ?? this.stableContent(node) });
         }
       }
       onPath.delete(ino);
     };
     walk(ROOT_INO, []);
     return image;
+  }
+
+  private stableContent(node: FileNode): Uint8Array {
+    let data = this.stable.get(node.ino);
+    if (data === undefined) {
+      data = node.durable.toUint8Array();
+      this.stable.set(node.ino, data);
+      this.stableSet.add(data);
+    }
+    return data;
+  }
+
+  /** True when `data` is the shared content of a file with nothing pending (equal across images by identity). */
+  isStable(data: Uint8Array): boolean {
+    return this.stableSet.has(data);
   }
 
   private fileContent(f: FilePlan, choice: readonly number[]): Uint8Array {
@@ -210,13 +228,27 @@ export function enumerateCrashImages(disk: Disk, sectorSize: number, cap: number
   const radices = space.radices;
   const choice = radices.map(() => 0);
   const seen = new Set<string>();
+  const stableIds = new Map<Uint8Array, string>();
+  const enumerationKey = (image: DiskImage, ids: Map<Uint8Array, string>): string => {
+    // Like diskImageKey, but content shared by every image is named, not re-encoded.
+    const parts: string[] = image.dirs.map((d) => `d ${d}`);
+    for (const f of image.files) {
+      let id = ids.get(f.data);
+      if (id === undefined && space.isStable(f.data)) {
+        id = `#${ids.size}`;
+        ids.set(f.data, id);
+      }
+      parts.push(`f ${f.path} ${id ?? Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength).toString('base64')}`);
+    }
+    return parts.join('\n');
+  };
   const images: DiskImage[] = [];
   let explored = 0;
   for (;;) {
     if (explored >= cap) break;
     const image = space.build(choice);
     explored++;
-    const key = diskImageKey(image);
+    const key = enumerationKey(image, stableIds);
     if (!seen.has(key)) {
       seen.add(key);
       images.push(image);
