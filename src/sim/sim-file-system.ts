@@ -142,7 +142,7 @@ export class SimFileSystem implements FileSystem {
     this.trace?.record('fault', this.scheduler.now, { kind: f.kind, op: kind, path, effect: f.effect });
   }
 
-  /** Schedules one operation; `body` runs when the scheduler completes it. */
+  /** Schedules one operation; `body` runs when the scheduler completes it. Internal: used by the file handles. */
   op<T>(kind: SimOpKind, info: OpInfo, body: (effects: FaultEffect[]) => T, describe?: (result: T) => Record<string, unknown>): Promise<T> {
     let delay = 0;
     if (this.latency !== undefined) delay += this.latency.minMs + this.latencyRng.nextFloat() * (this.latency.maxMs - this.latency.minMs);
