@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { registerCheck } from './check.js';
+import { registerReplay } from './replay.js';
 
 /**
  * Every subcommand registers here, one module each:
@@ -6,4 +8,6 @@ import type { Command } from 'commander';
  */
 export function registerCommands(program: Command): void {
   void program;
+  registerCheck(program);
+  registerReplay(program);
 }

@@ -1,0 +1,127 @@
+/**
+ * `faultline check [plugin-module] [--runs N] [--seed S] [--faults LIST] [--time-limit S] [--json]`
+ * exactly as the plugin contract (§4) says: exit 0 no violation, 1 a violation
+ * (the report names the seed and the replay command), 2 bad usage or a plugin
+ * that cannot be loaded. Without a module it checks the built-in engine.
+ */
+import type { Command } from 'commander';
+import { WalError } from '../../errors.js';
+import { CONTRACT_FAULT_KINDS, type FaultKind } from '../../faults/types.js';
+import { builtinPlugin } from '../../harness/builtin.js';
+import { checkWal } from '../../harness/check.js';
+import { loadPluginModule } from '../../harness/plugin-module.js';
+import { formatFailureReport } from '../../harness/report.js';
+import { parseFaultKinds } from '../../harness/run.js';
+import type { CheckResult, CheckSummary, WorkloadOptions } from '../../harness/types.js';
+import type { WalPlugin } from '../../ports.js';
+import { resolveWorkloadOptions } from '../../sim/workload.js';
+import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.js';
+
+export function intOption(name: string, min: number): (text: string) => number {
+  return (text) => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min) throw new WalError('EINVAL', `${name} must be an integer >= ${min}, got '${text}'`);
+    return n;
+  };
+}
+
+export function floatOption(name: string, min: number, max: number): (text: string) => number {
+  return (text) => {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new WalError('EINVAL', `${name} must be a number in [${min}, ${max}], got '${text}'`);
+    return n;
+  };
+}
+
+/** `--faults a,b,c`; an empty list means no faults besides clean restarts and idle power cuts. */
+export function faultsOption(text: string): FaultKind[] {
+  return parseFaultKinds(text.split(',').map((k) => k.trim()).filter((k) => k !== ''));
+}
+
+export function jsonOption(name: string): (text: string) => unknown {
+  return (text) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (cause) {
+      throw new WalError('EINVAL', `${name} must be JSON, got '${text}'`, { cause });
+    }
+  };
+}
+
+export function workloadOption(text: string): WorkloadOptions {
+  const w = jsonOption('--workload')(text);
+  if (w === null || typeof w !== 'object' || Array.isArray(w)) throw new WalError('EINVAL', '--workload must be a JSON object');
+  resolveWorkloadOptions(w as WorkloadOptions);
+  return w as WorkloadOptions;
+}
+
+/** The options check and replay share (they must match for a replay to be exact). */
+export function addRunOptions(cmd: Command): Command {
+  return cmd
+    .option('--faults <list>', `comma-separated fault kinds (default: ${CONTRACT_FAULT_KINDS.join(',')})`, faultsOption)
+    .option('--fault-probability <p>', 'probability per filesystem operation of each fault (default 0.02)', floatOption('--fault-probability', 0, 1))
+    .option('--plugin-options <json>', "options passed to the plugin module's factory", jsonOption('--plugin-options'))
+    .option('--workload <json>', 'workload knobs: maxClients, maxEpochs, maxOpsPerClient, maxRecordBytes, largeRecordChance, maxBytesPerRun', workloadOption);
+}
+
+export interface RunCliOptions {
+  faults?: FaultKind[];
+  faultProbability?: number;
+  pluginOptions?: unknown;
+  workload?: WorkloadOptions;
+}
+
+/** The plugin named on the command line, or the built-in engine. */
+export async function pluginFor(module: string | undefined, pluginOptions: unknown): Promise<WalPlugin> {
+  return module === undefined ? (pluginOptions === undefined ? builtinPlugin() : builtinPlugin(pluginOptions)) : loadPluginModule(module, pluginOptions);
+}
+
+export function formatSummary(name: string, s: CheckSummary): string {
+  const faults = Object.entries(s.faultsFired).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+  return [
+    `faultline check: ${name}`,
+    `  runs ${s.runs} (stopped by ${s.stoppedBy}), epochs ${s.epochs}, power cuts ${s.crashes}`,
+    `  records appended ${s.appends}, acknowledged ${s.acknowledged}, recovered ${s.recovered}`,
+    `  faults injected: ${faults}`,
+    `  time ${(s.wallMs / 1000).toFixed(1)} s`,
+  ].join('\n');
+}
+
+export function registerCheck(program: Command): void {
+  addRunOptions(
+    program
+      .command('check')
+      .description('Crash-test a WAL plugin (default: the built-in engine) on the simulated disk')
+      .argument('[plugin-module]', 'ES module whose default export is a WalPlugin or a factory of one')
+      .option('--runs <n>', 'number of runs (an upper bound with --time-limit)', intOption('--runs', 1), 100)
+      .option('--seed <s>', 'fast-check seed (default: random, printed)', intOption('--seed', 0))
+      .option('--time-limit <seconds>', 'stop after this many seconds', floatOption('--time-limit', 0.001, 1e9))
+      .option('--json', 'print one JSON object'),
+  ).action(async (module: string | undefined, o: RunCliOptions & { runs: number; seed?: number; timeLimit?: number; json?: boolean }) => {
+    const plugin = await pluginFor(module, o.pluginOptions);
+    const started = Date.now();
+    let lastLine = 0;
+    const result: CheckResult = await checkWal(plugin, {
+      ...(o.workload ?? {}),
+      runs: o.runs,
+      ...(o.seed === undefined ? {} : { seed: o.seed }),
+      ...(o.faults === undefined ? {} : { faults: o.faults }),
+      ...(o.faultProbability === undefined ? {} : { faultProbability: o.faultProbability }),
+      ...(o.timeLimit === undefined ? {} : { timeLimitMs: o.timeLimit * 1000 }),
+      ...(module === undefined ? {} : { pluginModule: module }),
+      ...(o.pluginOptions === undefined ? {} : { pluginOptions: o.pluginOptions }),
+      onProgress: (p) => {
+        if (o.json === true || p.elapsedMs - lastLine < 5000) return;
+        lastLine = p.elapsedMs;
+        process.stderr.write(`  ... ${p.runs} runs, ${Math.round((Date.now() - started) / 1000)} s\n`);
+      },
+    });
+    if (o.json === true) {
+      process.stdout.write(`${JSON.stringify({ ok: result.ok, runs: result.runs, plugin: plugin.name, ...(result.failure === undefined ? {} : { failure: result.failure }), summary: result.summary })}\n`);
+    } else {
+      if (result.failure !== undefined) process.stdout.write(`${formatFailureReport(result.failure)}\n\n`);
+      process.stdout.write(`${formatSummary(plugin.name, result.summary)}\n${result.ok ? 'OK: no violation' : 'FAILED: a rule of the plugin contract was broken'}\n`);
+    }
+    process.exitCode = result.ok ? EXIT_OK : EXIT_VIOLATION;
+  });
+}
