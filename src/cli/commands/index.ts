@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCheck } from './check.js';
 import { registerReplay } from './replay.js';
+import { registerCampaignCommand } from './campaign.js';
 
 /**
  * Every subcommand registers here, one module each:
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   void program;
   registerCheck(program);
   registerReplay(program);
+  registerCampaignCommand(program);
 }

@@ -1,0 +1,155 @@
+/**
+ * `faultline campaign [plugin-module] --runs N --workers K --shard i/n --seed S --faults LIST --out DIR`
+ * and `faultline campaign merge <files...>`. Exit 0 when every run passed,
+ * 1 when a run found a violation (or errored), 2 for bad usage, a plugin
+ * that cannot be loaded, or shard files that do not join (overlap, gap).
+ */
+import { availableParallelism } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { WalError } from '../../errors.js';
+import { FAULT_KINDS, CONTRACT_FAULT_KINDS, type FaultKind } from '../../faults/types.js';
+import { absoluteModule, runCampaign } from '../../harness/campaign.js';
+import { mergeCampaignFiles, parseCampaignFile } from '../../harness/campaign-merge.js';
+import { loadCampaignPlugin } from '../../harness/campaign-plugin.js';
+import { createProgress } from '../../harness/campaign-progress.js';
+import { campaignSummary, writeCampaignFiles } from '../../harness/campaign-report.js';
+import type { CampaignFile, CampaignIdentity } from '../../harness/campaign-types.js';
+import { MAX_RUNS, parseShard, shardRange, WHOLE } from '../../harness/shard.js';
+import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.js';
+
+function integer(name: string, min: number, max: number): (text: string) => number {
+  return (text: string) => {
+    const value = Number(text);
+    if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new WalError('EINVAL', `${name} must be an integer in ${min}..${max}, got '${text}'`);
+    }
+    return value;
+  };
+}
+
+export function parseFaultList(text: string): FaultKind[] {
+  const kinds = text.split(',').map((k) => k.trim()).filter((k) => k.length > 0);
+  if (kinds.length === 0) throw new WalError('EINVAL', '--faults needs at least one fault kind');
+  for (const kind of kinds) {
+    if (!(FAULT_KINDS as readonly string[]).includes(kind)) {
+      throw new WalError('EINVAL', `unknown fault kind '${kind}' (known: ${FAULT_KINDS.join(', ')})`);
+    }
+  }
+  return [...new Set(kinds)] as FaultKind[];
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new WalError('EINVAL', `--options must be JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function exitFor(file: CampaignFile): number {
+  return file.ok ? EXIT_OK : EXIT_VIOLATION;
+}
+
+interface CampaignFlags {
+  runs: number;
+  workers: number;
+  shard?: string;
+  seed?: number;
+  faults?: string;
+  faultProbability?: number;
+  options?: string;
+  out: string;
+  json?: boolean;
+}
+
+async function campaignAction(pluginModule: string | undefined, flags: CampaignFlags): Promise<void> {
+  const shard = flags.shard === undefined ? WHOLE : parseShard(flags.shard);
+  if (shard.count > 1 && flags.seed === undefined) {
+    throw new WalError('EINVAL', '--shard needs --seed: every shard of one campaign must use the same base seed');
+  }
+  const baseSeed = flags.seed ?? (Date.now() % 2 ** 32) >>> 0;
+  const faults = flags.faults === undefined ? [...CONTRACT_FAULT_KINDS] : parseFaultList(flags.faults);
+  const pluginOptions = flags.options === undefined ? undefined : parseJson(flags.options);
+  const module = absoluteModule(pluginModule);
+  let plugin;
+  try {
+    plugin = await loadCampaignPlugin(module, pluginOptions); // fail fast (exit 2) before starting workers
+  } catch (err) {
+    if (err instanceof WalError) throw err;
+    throw new WalError('EPLUGIN', `cannot load plugin ${pluginModule ?? '(built-in)'}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  const identity: CampaignIdentity = {
+    pluginName: plugin.name,
+    faults,
+    workload: {},
+    baseSeed,
+    runs: flags.runs,
+    shardCount: shard.count,
+    ...(module === undefined ? {} : { pluginModule: module }),
+    ...(pluginOptions === undefined ? {} : { pluginOptions }),
+    ...(flags.faultProbability === undefined ? {} : { faultProbability: flags.faultProbability }),
+  };
+  const label = `campaign ${shard.index}/${shard.count}`;
+  process.stderr.write(`faultline campaign: ${plugin.name}, base seed ${baseSeed}, shard ${shard.index}/${shard.count}, ${flags.workers} workers\n`);
+  const range = shardRange(flags.runs, shard);
+  const progress = createProgress(process.stderr, range.end - range.start, label);
+  let file: CampaignFile;
+  try {
+    file = await runCampaign({ identity, shard, workers: flags.workers, onRun: (r, done, total) => progress.update(r, done, total) });
+  } finally {
+    progress.stop();
+  }
+  const paths = await writeCampaignFiles(file, flags.out);
+  if (flags.json === true) process.stdout.write(`${JSON.stringify({ ok: file.ok, totals: file.totals, json: paths.json, junit: paths.junit })}\n`);
+  else process.stdout.write(`${[...campaignSummary(file), `wrote ${paths.json} and ${paths.junit}`].join('\n')}\n`);
+  process.exitCode = exitFor(file);
+}
+
+async function mergeAction(files: string[], flags: { out: string; allowMissing?: boolean; json?: boolean }): Promise<void> {
+  const named = [];
+  for (const name of files) {
+    let text: string;
+    try {
+      text = await readFile(name, 'utf8');
+    } catch (err) {
+      throw new WalError('EINVAL', `cannot read ${name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    named.push({ name, file: parseCampaignFile(text, name) });
+  }
+  const merged = mergeCampaignFiles(named, { allowMissing: flags.allowMissing === true });
+  const paths = await writeCampaignFiles(merged, flags.out);
+  if (flags.json === true) process.stdout.write(`${JSON.stringify({ ok: merged.ok, totals: merged.totals, json: paths.json, junit: paths.junit })}\n`);
+  else process.stdout.write(`${[...campaignSummary(merged), `wrote ${paths.json} and ${paths.junit}`].join('\n')}\n`);
+  process.exitCode = exitFor(merged);
+}
+
+export function registerCampaignCommand(program: Command): void {
+  const campaign = program
+    .command('campaign')
+    .description('Run many seeds of a crash-test in worker threads (optionally one shard of a larger campaign); write JSON and JUnit XML')
+    .argument('[plugin-module]', 'ES module whose default export is a WalPlugin or a factory (default: the built-in engine)')
+    .addOption(new Option('--runs <n>', 'runs of the whole campaign (all shards)').argParser(integer('--runs', 1, MAX_RUNS)).default(200))
+    .addOption(new Option('--workers <k>', 'worker threads').argParser(integer('--workers', 1, 256)).default(Math.max(1, availableParallelism())))
+    .option('--shard <i/n>', 'run only shard i of n (1-based; needs --seed)')
+    .addOption(new Option('--seed <s>', 'base seed; run k uses seed s+k (default: from the clock, printed)').argParser(integer('--seed', 0, 2 ** 32 - 1)))
+    .option('--faults <list>', `comma-separated fault kinds (default: ${CONTRACT_FAULT_KINDS.join(',')})`)
+    .addOption(new Option('--fault-probability <p>', 'probability per filesystem operation of each fault kind').argParser((t) => {
+      const p = Number(t);
+      if (!(p >= 0 && p <= 1)) throw new WalError('EINVAL', `--fault-probability must be in [0, 1], got '${t}'`);
+      return p;
+    }))
+    .option('--options <json>', "JSON passed to the plugin module's factory")
+    .option('--out <dir>', 'folder for campaign JSON and JUnit XML', 'faultline-campaign')
+    .option('--json', 'print a one-line JSON summary instead of text')
+    .action((pluginModule: string | undefined, flags: CampaignFlags) => campaignAction(pluginModule, flags));
+  campaign
+    .command('merge')
+    .description('Join the JSON files of a campaign\'s shards; fails on overlapping or missing shards')
+    .argument('<files...>', 'campaign JSON files, one or more per shard')
+    .option('--out <dir>', 'folder for the merged JSON and JUnit XML (default: faultline-campaign)')
+    .option('--allow-missing', 'accept missing shards (the result lists the runs it holds)')
+    .option('--json', 'print a one-line JSON summary instead of text')
+    // commander hands options that `campaign` also defines (--out, --json) to `campaign`: read both levels.
+    .action((files: string[], _flags: unknown, cmd: Command) => mergeAction(files, cmd.optsWithGlobals<{ out: string; allowMissing?: boolean; json?: boolean }>()));
+}

@@ -1,0 +1,92 @@
+/**
+ * The campaign's worker-thread entry (piscina loads this file): one seed per
+ * task. A campaign seed is one checkWal run with that fast-check seed, so a
+ * failure comes back shrunk, with the command that replays it, and
+ * `faultline check <module> --seed S --runs 1` reruns the same scenario.
+ * The plugin is loaded from its module path once per worker and reused.
+ */
+import { errorCode, WalError } from '../errors.js';
+import type { WalPlugin } from '../ports.js';
+import type { CampaignRunResult, CampaignTask } from './campaign-types.js';
+import { loadCampaignPlugin } from './campaign-plugin.js';
+import { checkWal } from './check.js';
+
+const plugins = new Map<string, Promise<WalPlugin>>();
+let typeScriptLoader: Promise<void> | undefined;
+
+/**
+ * A TypeScript plugin module needs tsx's loader registered in this thread:
+ * `--import tsx` in a worker's execArgv does not reach dynamic imports there
+ * (measured on Node 20), an explicit register() does.
+ */
+function ensureTypeScriptLoader(spec: string | undefined): Promise<void> {
+  if (spec === undefined || !/\.[cm]?ts$/.test(spec)) return Promise.resolve();
+  typeScriptLoader ??= import('tsx/esm/api').then(
+    (api) => {
+      api.register();
+    },
+    (cause: unknown) => {
+      throw new WalError('EPLUGIN', `plugin module ${spec} is TypeScript: install tsx to load it`, { cause });
+    },
+  );
+  return typeScriptLoader;
+}
+
+function cachedPlugin(task: CampaignTask): Promise<WalPlugin> {
+  const key = JSON.stringify([task.pluginModule ?? null, task.pluginOptions ?? null]);
+  let plugin = plugins.get(key);
+  if (plugin === undefined) {
+    plugin = ensureTypeScriptLoader(task.pluginModule).then(() => loadCampaignPlugin(task.pluginModule, task.pluginOptions));
+    plugins.set(key, plugin);
+  }
+  return plugin;
+}
+
+/** Runs one campaign seed against a plugin already loaded. */
+export async function runCampaignSeed(plugin: WalPlugin, task: CampaignTask): Promise<CampaignRunResult> {
+  const started = performance.now();
+  const base = { run: task.run, seed: task.seed };
+  try {
+    const result = await checkWal(plugin, {
+      ...task.workload,
+      runs: 1,
+      seed: task.seed,
+      faults: task.faults,
+      ...(task.faultProbability === undefined ? {} : { faultProbability: task.faultProbability }),
+      ...(task.pluginModule === undefined ? {} : { pluginModule: task.pluginModule }),
+      ...(task.pluginOptions === undefined ? {} : { pluginOptions: task.pluginOptions }),
+    });
+    const counters = {
+      epochs: result.summary.epochs,
+      crashes: result.summary.crashes,
+      appends: result.summary.appends,
+      acknowledged: result.summary.acknowledged,
+    };
+    const wallMs = performance.now() - started;
+    if (result.failure !== undefined) {
+      const f = result.failure;
+      return { ...base, status: 'failed', wallMs, rule: f.rule, message: f.message, replayCommand: f.replayCommand, failure: f, ...counters };
+    }
+    if (result.runs < 1) {
+      return { ...base, status: 'error', wallMs, error: { message: `checkWal completed ${result.runs} runs for one seed` } };
+    }
+    return { ...base, status: 'passed', wallMs, ...counters };
+  } catch (err) {
+    const code = errorCode(err);
+    const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    return { ...base, status: 'error', wallMs: performance.now() - started, error: code === undefined ? { message } : { code, message } };
+  }
+}
+
+/** piscina's entry point. */
+export default async function campaignWorker(task: CampaignTask): Promise<CampaignRunResult> {
+  let plugin: WalPlugin;
+  try {
+    plugin = await cachedPlugin(task);
+  } catch (err) {
+    const code = errorCode(err);
+    const message = err instanceof Error ? err.message : String(err);
+    return { run: task.run, seed: task.seed, status: 'error', wallMs: 0, error: code === undefined ? { message } : { code, message } };
+  }
+  return runCampaignSeed(plugin, task);
+}
