@@ -299,11 +299,22 @@ export async function runScenario(plugin: WalPlugin, options: RunScenarioOptions
   const plan = options.faultPlan === undefined ? faultPlanForCheck(kinds, options.faultProbability) : parseFaultPlan(options.faultPlan);
   const run = new Run(plugin, options, plan, scenario.simSeed, kinds);
   let violation: Violation | undefined;
+  // A plugin that leaves a promise rejected and unawaited (a fire-and-forget write) would end the
+  // whole process under Node's default; count it instead (it is a plugin flaw, not a contract rule).
+  let unhandled = 0;
+  const onUnhandled = (): void => {
+    unhandled++;
+  };
+  process.on('unhandledRejection', onUnhandled);
   try {
     violation = await run.run(scenario);
+    // Rejections the last steps left behind surface after one more turn of the event loop.
+    await hostYield();
   } catch (err) {
     if (errorCode(err) === 'ESIM') violation = checkLiveness(run.current?.epoch ?? 0, [], run.livenessMs, (err as Error).message);
     else throw err;
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
   }
   run.collectFaults();
   if (violation !== undefined && run.current !== undefined && violation.epoch === run.current.epoch) run.current.end = 'violation';
@@ -318,6 +329,7 @@ export async function runScenario(plugin: WalPlugin, options: RunScenarioOptions
     history: run.history.calls,
   };
   if (violation !== undefined) outcome.violation = violation;
+  if (unhandled > 0) outcome.unhandledRejections = unhandled;
   if (options.keepTrace === true) outcome.trace = [...run.world.trace.lines];
   return outcome;
 }

@@ -165,6 +165,8 @@ export interface ScenarioOutcome {
   traceHash: string;
   /** Every call, for reports (payload bytes omitted in JSON: use historyToJson). */
   history: HistoryCall[];
+  /** Promises the plugin left rejected and unhandled during the run (a flaw the contract does not name). */
+  unhandledRejections?: number;
   /** The simulator trace, as JSON lines, when RunScenarioOptions.keepTrace was set. */
   trace?: string[];
 }
