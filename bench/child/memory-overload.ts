@@ -2,7 +2,7 @@
  * Child process of the memory benchmark (item 6): drives one log with far more
  * appends than the disk can take, without waiting for them, and prints one
  * JSON line with its peak RSS (process.resourceUsage().maxRSS). Run once with
- * the bounded queue (policy reject) and once with bounds too large to matter.
+ * the default bounded queue (policy reject) and once with bounds too large to matter.
  *
  * argv: <mode bounded|unbounded> <records> <recordBytes> <tmpRoot>
  */
@@ -13,7 +13,7 @@ import { RealClock } from '../../src/real/real-clock.js';
 import { loadEngine } from '../lib/modules.js';
 import { overloadOptions } from '../suites/memory.js';
 
-const BURST = 1000;
+const BURST = 5000;
 
 async function main(): Promise<void> {
   const [mode, recordsArg, bytesArg, tmpRoot] = process.argv.slice(2);

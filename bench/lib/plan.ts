@@ -60,7 +60,7 @@ export function makePlan(mode: 'quick' | 'full'): BenchPlan {
       lossTimeBudgetMsPerLevel: 15_000,
       simulatorTimeMs: 3000,
       simulatorWorkers: [1, 2, 4],
-      memoryRecords: 200_000,
+      memoryRecords: 500_000,
       memoryRecordBytes: 1024,
     };
   }
@@ -84,7 +84,7 @@ export function makePlan(mode: 'quick' | 'full'): BenchPlan {
     lossTimeBudgetMsPerLevel: 3000,
     simulatorTimeMs: 1500,
     simulatorWorkers: [1, 2],
-    memoryRecords: 100_000,
+    memoryRecords: 200_000,
     memoryRecordBytes: 1024,
   };
 }
