@@ -37,6 +37,8 @@ export function replayCommand(id: ReplayIdentity): string {
 export function makeFailureReport(outcome: ScenarioOutcome, id: ReplayIdentity, shrinks: number): FailureReport {
   const v = outcome.violation;
   if (v === undefined) throw new Error('makeFailureReport needs a failing outcome');
+  const faultsFired: Partial<Record<FaultKind, number>> = {};
+  for (const e of outcome.epochs) for (const [k, n] of Object.entries(e.faultsFired) as [FaultKind, number][]) faultsFired[k] = (faultsFired[k] ?? 0) + n;
   return {
     seed: id.seed,
     faults: [...id.faults],
@@ -47,6 +49,7 @@ export function makeFailureReport(outcome: ScenarioOutcome, id: ReplayIdentity, 
     faultPlan: outcome.faultPlan,
     counterexample: outcome.scenario,
     violation: v,
+    faultsFired,
     shrinks,
     traceHash: outcome.traceHash,
   };
@@ -68,6 +71,7 @@ export function formatFailureReport(r: FailureReport): string {
   const lines = [
     `VIOLATION of rule "${r.rule}" in epoch ${v.epoch}: ${r.message}`,
     `  faults:        ${r.faults.join(', ') || 'none'} (plan: ${describeFaultPlan(r.faultPlan)})`,
+    `  fired in run:  ${Object.entries(r.faultsFired).map(([k, n]) => `${k} x${n}`).join(', ') || 'no fault (power cuts and restarts only)'}`,
     `  fast-check:    seed ${r.fastCheck.seed}, path "${r.fastCheck.path}" (shrunk ${r.shrinks} times)`,
     `  sim seed:      ${r.counterexample.simSeed}, trace hash ${r.traceHash}`,
     `  counterexample (shrunk):`,

@@ -234,6 +234,8 @@ export interface FailureReport {
   counterexample: Scenario;
   /** Expected against recovered records, and the rule's evidence. */
   violation: Violation;
+  /** Faults that fired in the failing run, by kind. */
+  faultsFired: Partial<Record<FaultKind, number>>;
   /** Shrink steps fast-check took. */
   shrinks: number;
   /** Simulator trace hash of the failing run (replay must reproduce it). */
