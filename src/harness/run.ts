@@ -84,12 +84,15 @@ type Driven<T> = { kind: 'settled'; value: T } | { kind: 'timeout' } | { kind: '
 
 /** Drives the scheduler until `p` settles, the virtual-time bound runs out, or the simulator cannot go on. */
 async function drive<T>(world: SimWorld, p: Promise<T>, boundMs: number): Promise<Driven<T>> {
-  const deadline = world.scheduler.after(boundMs, 'liveness-bound').then((): Driven<T> => ({ kind: 'timeout' }));
+  const timer = world.scheduler.cancellableAfter(boundMs, 'liveness-bound');
+  const deadline = timer.promise.then((): Driven<T> => ({ kind: 'timeout' }));
   try {
     return await world.scheduler.run(Promise.race([p.then((value): Driven<T> => ({ kind: 'settled', value })), deadline]));
   } catch (err) {
     if (err instanceof WalError && err.code === 'ESIM') return { kind: 'stuck', reason: err.message };
     throw err;
+  } finally {
+    timer.cancel();
   }
 }
 
