@@ -55,6 +55,13 @@ describe('checkWal', () => {
     expect(replay.outcome.traceHash).toBe(f.traceHash);
   });
 
+  it('--time-limit: stops when the time is up, before the run bound, without a violation', async () => {
+    const r = await checkWal(correctSimple, { seed: 2, runs: 1_000_000, timeLimitMs: 300 });
+    expect(r.ok).toBe(true);
+    expect(r.summary.stoppedBy).toBe('time-limit');
+    expect(r.runs).toBeLessThan(1_000_000);
+  });
+
   it('rejects bad options with typed errors', async () => {
     await expect(checkWal(correctSimple, { faults: ['nope' as never] })).rejects.toMatchObject({ code: 'EINVAL' });
     await expect(checkWal(correctSimple, { runs: 0 })).rejects.toMatchObject({ code: 'EINVAL' });
