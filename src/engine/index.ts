@@ -1,2 +1,7 @@
 // Public surface of src/engine: re-exported from src/index.ts.
-export {};
+export { Wal, type WalStats } from './wal.js';
+export { walPlugin } from './plugin.js';
+export type { Durability, WalOptions, RecoveryMode, Retention, Backpressure } from './options.js';
+export type { RecoveryReport, CorruptionFinding } from './recovery.js';
+export type { WriterStatus as WalState } from './writer.js';
+export { crc32 as walCrc32, segmentName, parseSegmentName } from './format.js';

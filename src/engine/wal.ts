@@ -1,0 +1,181 @@
+/**
+ * Wal: faultline's write-ahead log, a WalLog of the plugin contract. open()
+ * creates the directory if needed, recovers (src/engine/recovery.ts), starts a
+ * new log when none survived, and hands the tail to the writer.
+ */
+import { WalError } from '../errors.js';
+import type { RecoveredRecord, WalEnv, WalLog } from '../ports.js';
+import { CountingFileSystem } from './counting-fs.js';
+import { saltSeed, SEGMENT_HEADER_SIZE } from './format.js';
+import { resolveOptions, type ResolvedOptions, type WalOptions } from './options.js';
+import { recoverLog, type RecoveryReport } from './recovery.js';
+import { newSalt } from './salt.js';
+import { ensureDirectory, installSegment, prepareSegment } from './segments.js';
+import { LogWriter, type ActiveSegment, type SegmentEntry, type WriterStatus } from './writer.js';
+
+export interface WalStats {
+  /** Appends resolved with an LSN. */
+  appends: number;
+  /** Appends rejected (backpressure, too large, failures, closed). */
+  appendsRejected: number;
+  /** Batches written (one write each). */
+  batches: number;
+  /** Largest batch so far (appends). */
+  maxBatch: number;
+  /** sync + datasync calls on files, recovery and segment creation included. */
+  fsyncs: number;
+  /** Directory fsyncs. */
+  dirSyncs: number;
+  /** Record bytes (headers included) written by batches. */
+  bytesWritten: number;
+  /** Every byte handed to FileHandle.write (segment headers and zero fill included). */
+  deviceBytesWritten: number;
+  /** Appends admitted and not yet settled. */
+  queueDepth: number;
+  /** Payload bytes admitted and not yet settled. */
+  queueBytes: number;
+  /** The fuller of depth/maxQueueDepth and bytes/maxQueueBytes, in [0, 1]. */
+  queueUtilisation: number;
+  /** Appends waiting for admission (backpressure policy wait). */
+  queueWaiting: number;
+  backpressureRejected: number;
+  backpressureTimedOut: number;
+  writeErrors: number;
+  rollbacks: number;
+  rotations: number;
+  segments: number;
+  segmentsRemoved: number;
+  intervalFlushes: number;
+  /** Failures of background work (preallocation, retention) that did not fail an append. */
+  backgroundErrors: number;
+  /** The next LSN an append gets. */
+  nextLsn: number;
+  /** Every LSN at or below this is durable. */
+  durableThrough: number;
+  state: WriterStatus;
+}
+
+function checkEnv(env: WalEnv): void {
+  if (typeof env !== 'object' || env === null) throw new WalError('EINVAL', 'Wal.open needs an env { fs, clock, dir }');
+  if (typeof env.dir !== 'string' || env.dir.length === 0) throw new WalError('EINVAL', 'env.dir must be a non-empty path');
+  if (typeof env.fs !== 'object' || env.fs === null) throw new WalError('EINVAL', 'env.fs must be a FileSystem');
+  if (typeof env.clock !== 'object' || env.clock === null || typeof env.clock.now !== 'function' || typeof env.clock.sleep !== 'function') {
+    throw new WalError('EINVAL', 'env.clock must be a Clock');
+  }
+}
+
+export class Wal implements WalLog {
+  private constructor(
+    private readonly writer: LogWriter,
+    private readonly io: CountingFileSystem,
+    readonly recovered: readonly RecoveredRecord[],
+    readonly report: RecoveryReport,
+    readonly options: Readonly<ResolvedOptions>,
+  ) {}
+
+  /** Opens (and recovers) the log in env.dir, creating the directory and a new log when absent. */
+  static async open(env: WalEnv, options?: WalOptions): Promise<Wal> {
+    checkEnv(env);
+    const opts = resolveOptions(options);
+    const fs = new CountingFileSystem(env.fs);
+    const dir = env.dir;
+    await ensureDirectory(fs, dir);
+    const rec = await recoverLog(fs, dir, opts.recoveryMode, () => env.clock.now());
+    const now = env.clock.now();
+    let salt: Uint8Array;
+    let segments: SegmentEntry[];
+    let active: ActiveSegment;
+    if (rec.tail !== undefined && rec.salt !== undefined) {
+      const tailSeg = rec.segments.at(-1);
+      if (tailSeg === undefined) throw new WalError('ECORRUPT', 'recovery returned a tail without segments');
+      salt = rec.salt;
+      segments = rec.segments.map((s, i) => ({ firstLsn: s.firstLsn, name: s.name, sealedAt: i === rec.segments.length - 1 ? undefined : now }));
+      active = {
+        handle: rec.tail.handle,
+        name: tailSeg.name,
+        firstLsn: tailSeg.firstLsn,
+        writeOffset: rec.tail.writeOffset,
+        size: rec.tail.size,
+        maxRecordSize: tailSeg.maxRecordSize,
+      };
+    } else {
+      salt = newSalt({ random: opts.random, now, state: rec.stateHash, avoid: rec.foreignSalts });
+      const prepared = await prepareSegment(fs, dir, opts.segmentSize, opts.preallocate);
+      let name: string;
+      try {
+        name = await installSegment(fs, dir, prepared, { firstLsn: rec.nextLsn, salt, maxRecordSize: opts.maxRecordSize });
+      } catch (err) {
+        await prepared.handle.close().catch(() => undefined); // the install error is the one reported
+        throw err;
+      }
+      segments = [{ firstLsn: rec.nextLsn, name, sealedAt: undefined }];
+      active = {
+        handle: prepared.handle,
+        name,
+        firstLsn: rec.nextLsn,
+        writeOffset: SEGMENT_HEADER_SIZE,
+        size: prepared.size,
+        maxRecordSize: opts.maxRecordSize,
+      };
+    }
+    const writer = new LogWriter({ fs, clock: env.clock, dir, options: opts, salt, seed: saltSeed(salt), segments, active, nextLsn: rec.nextLsn });
+    try {
+      await writer.retain();
+    } catch (err) {
+      await writer.close().catch(() => undefined); // the retention error is the one reported
+      throw err;
+    }
+    return new Wal(writer, fs, rec.records, rec.report, opts);
+  }
+
+  /** Resolves with the record's LSN once written (and, at everyWrite/groupCommit, durable). */
+  append(record: Uint8Array): Promise<number> {
+    return this.writer.append(record);
+  }
+
+  /** Every append that resolved before this call is durable when it resolves. */
+  sync(): Promise<void> {
+    return this.writer.sync();
+  }
+
+  /** Releases records with lsn < upTo: whole segments below it are unlinked, oldest first. */
+  truncatePrefix(upTo: number): Promise<void> {
+    return this.writer.truncatePrefix(upTo);
+  }
+
+  /** Finishes admitted appends, syncs (except at level none), closes the files. */
+  close(): Promise<void> {
+    return this.writer.close();
+  }
+
+  stats(): WalStats {
+    const w = this.writer.counters;
+    const q = this.writer.queue;
+    return {
+      appends: w.appends,
+      appendsRejected: w.appendsRejected,
+      batches: w.batches,
+      maxBatch: w.maxBatchSeen,
+      fsyncs: this.io.counters.fileSyncs,
+      dirSyncs: this.io.counters.dirSyncs,
+      bytesWritten: w.recordBytesWritten,
+      deviceBytesWritten: this.io.counters.writtenBytes,
+      queueDepth: q.depth,
+      queueBytes: q.bytes,
+      queueUtilisation: q.utilisation,
+      queueWaiting: q.waiting,
+      backpressureRejected: q.rejectedFull,
+      backpressureTimedOut: q.timedOut,
+      writeErrors: w.writeErrors,
+      rollbacks: w.rollbacks,
+      rotations: w.rotations,
+      segments: this.writer.segments.length,
+      segmentsRemoved: w.segmentsRemoved,
+      intervalFlushes: w.intervalFlushes,
+      backgroundErrors: w.backgroundErrors,
+      nextLsn: this.writer.lsnNext,
+      durableThrough: this.writer.durableThrough,
+      state: this.writer.state,
+    };
+  }
+}
