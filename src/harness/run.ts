@@ -260,6 +260,9 @@ class Run {
       const cutFs = at === undefined ? undefined : new CrashCutFileSystem(world.fs, at, cutState.cut);
 
       this.current = prevOutcome ?? this.epochs[epoch];
+      // Every open (the first one too) runs in the recovery phase: workload faults (fsync-error,
+      // disk-full, lying-fsync) hit the live log, and the contract asks open to work *after* them.
+      if (world.fs.phase !== 'recovery') world.fs.setPhase('recovery');
       const opened = await this.openLog(epoch, cutFs ?? world.fs);
       this.current = this.epochs[epoch];
       if ('violation' in opened) return opened.violation;
