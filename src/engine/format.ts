@@ -31,8 +31,14 @@ export const DEFAULT_MAX_RECORD_SIZE = 1024 * 1024;
 
 const TWO_32 = 0x1_0000_0000;
 
-/** CRC-32 (IEEE, as zlib): Node's native zlib.crc32, chosen by measurement (docs/format.md). */
+/**
+ * CRC-32 (IEEE, as zlib): Node's native zlib.crc32, chosen by measurement
+ * (docs/format.md). An empty input returns the running value unchanged: Node
+ * 20's zlib.crc32 returns 0 for an empty view over a zero-length ArrayBuffer
+ * (e.g. `new TextEncoder().encode('')`), dropping the value passed in.
+ */
 export function crc32(data: Uint8Array, seed = 0): number {
+  if (data.length === 0) return seed >>> 0;
   return zlib.crc32(data, seed >>> 0) >>> 0;
 }
 
