@@ -11,7 +11,7 @@
  *   have flushed is written later by the kernel anyway. A WAL must still not
  *   acknowledge anything whose sync failed, which is what the checks test.
  *
- * Faults fire only while `armed` (tests disarm it to reopen and verify), each
+ * Faults fire only while `armed` (tests disarm it to reopen and verify; `arm(kinds)` limits them to some kinds), each
  * kind with its own probability per call, and never more than `maxFaults` in
  * total. Every injected fault is logged in `injected`.
  */
@@ -42,6 +42,8 @@ export interface InjectedFault {
 
 export class FaultyFileSystem implements FileSystem {
   armed: boolean;
+  /** When set, only these kinds fire (while armed). */
+  only: ReadonlySet<RealFaultKind> | undefined = undefined;
   readonly injected: InjectedFault[] = [];
   private readonly rng: Rng;
   private readonly probabilities: Partial<Record<RealFaultKind, number>>;
@@ -69,10 +71,20 @@ export class FaultyFileSystem implements FileSystem {
   /** Decides (and logs) whether this call fails with `kind`. One draw per eligible call while armed. */
   strike(kind: RealFaultKind, op: string, path: string): boolean {
     const p = this.probabilities[kind];
-    if (!this.armed || p === undefined || p <= 0 || this.injected.length >= this.maxFaults) return false;
+    if (!this.armed || (this.only !== undefined && !this.only.has(kind)) || p === undefined || p <= 0 || this.injected.length >= this.maxFaults) return false;
     if (!this.rng.chance(p)) return false;
     this.injected.push({ kind, op, path });
     return true;
+  }
+
+  /** Arms the wrapper for these kinds only (for example read-error while a log opens, the others while clients run). */
+  arm(kinds: readonly RealFaultKind[]): void {
+    this.only = new Set(kinds);
+    this.armed = true;
+  }
+
+  disarm(): void {
+    this.armed = false;
   }
 
   /** For disk-full: how much of a write of `length` bytes reaches the file (0..length-1). */

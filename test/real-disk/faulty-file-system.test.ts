@@ -61,6 +61,23 @@ describe('FaultyFileSystem', () => {
     }
   });
 
+  it('arm(kinds) limits faults to those kinds until disarm()', async () => {
+    const { dir, cleanup } = await makeTempDir();
+    try {
+      const fs = new FaultyFileSystem(new NodeFileSystem(dir), { seed: 9, probabilities: { 'read-error': 1, 'fsync-error': 1 }, armed: false });
+      const h = await fs.open('f', 'w+');
+      fs.arm(['read-error']);
+      await h.datasync(); // fsync-error is not armed
+      await expect(h.read(new Uint8Array(1), 0)).rejects.toMatchObject({ code: 'EIO' });
+      fs.disarm();
+      expect(await h.read(new Uint8Array(1), 0)).toBe(0);
+      await h.close();
+      expect(fs.injected.map((f) => f.kind)).toEqual(['read-error']);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('is seeded (same seed, same faults) and bounded by maxFaults', async () => {
     const { dir, cleanup } = await makeTempDir();
     try {
