@@ -16,6 +16,8 @@ import { parseFaultKinds, runScenario } from './run.js';
 import type { CheckOptions, CheckResult, CheckSummary, RunScenarioOptions, Scenario, ScenarioOutcome, WorkloadOptions } from './types.js';
 
 export const DEFAULT_RUNS = 100;
+export const DEFAULT_SHRINK_TIME_LIMIT_MS = 60_000;
+export const DEFAULT_MAX_SHRINK_RUNS = 2_000;
 
 /** Thrown inside the property when a run breaks a rule; carries the outcome. */
 export class ViolationFound extends Error {
@@ -80,7 +82,16 @@ export async function checkWal(plugin: WalPlugin, options: CheckOptions = {}): P
   const summary = newSummary();
   let failedOnce = false;
   let shrinks = 0;
+  let shrinkRuns = 0;
+  let shrinkStarted = 0;
+  const shrinkTimeLimitMs = options.shrinkTimeLimitMs ?? DEFAULT_SHRINK_TIME_LIMIT_MS;
+  const maxShrinkRuns = options.maxShrinkRuns ?? DEFAULT_MAX_SHRINK_RUNS;
   const property = fc.asyncProperty(scenarioArbitrary(options), async (scenario) => {
+    if (failedOnce) {
+      // Shrinking is bounded: past the budget every candidate counts as passing without running, so the
+      // smallest failure found so far stays the counterexample (and its path still replays it exactly).
+      if (++shrinkRuns > maxShrinkRuns || Date.now() - shrinkStarted > shrinkTimeLimitMs) return;
+    }
     const outcome = await runScenario(plugin, runOptionsFor(options, kinds, seed, scenario));
     if (!failedOnce) {
       addToSummary(summary, outcome);
@@ -88,6 +99,7 @@ export async function checkWal(plugin: WalPlugin, options: CheckOptions = {}): P
     }
     if (!outcome.ok) {
       if (failedOnce) shrinks++;
+      else shrinkStarted = Date.now();
       failedOnce = true;
       throw new ViolationFound(outcome);
     }

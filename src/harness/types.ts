@@ -215,6 +215,10 @@ export interface CheckOptions extends WorkloadOptions {
   pluginOptions?: unknown;
   livenessMs?: number;
   maxSteps?: number;
+  /** Shrinking stops after this much wall-clock time (default 60 s); the smallest failure found so far is reported. */
+  shrinkTimeLimitMs?: number;
+  /** Shrinking stops after this many shrink runs (default 2,000). */
+  maxShrinkRuns?: number;
   /** Called after each completed run. */
   onProgress?: (progress: CheckProgress) => void;
 }
