@@ -60,7 +60,7 @@ function addToSummary(s: CheckSummary, o: ScenarioOutcome): void {
   s.runs++;
   for (const e of o.epochs) {
     s.epochs++;
-    if (e.end === 'crash') s.crashes++;
+    if (e.end === 'crash' || e.end === 'crash-in-recovery') s.crashes++;
     s.appends += e.appends;
     s.acknowledged += e.acknowledged;
     s.recovered += e.recoveredNext ?? 0;

@@ -10,6 +10,8 @@ export interface CrashCutPoint {
   class: 'sync-like' | 'any';
   nth: number;
   when: 'before' | 'after';
+  /** 'recovery': counting starts at the open (the caller arms the cut before it). */
+  phase?: 'recovery';
 }
 
 export class CrashCutFileSystem implements FileSystem {
@@ -22,6 +24,10 @@ export class CrashCutFileSystem implements FileSystem {
   /** Starts counting (operations before, e.g. during recovery, are not counted). */
   arm(): void {
     this.armed = true;
+  }
+
+  get isArmed(): boolean {
+    return this.armed;
   }
 
   get hasFired(): boolean {

@@ -60,7 +60,7 @@ function scenarioLines(r: FailureReport): string[] {
     const clients = e.clients
       .map((ops, c) => `c${c}[${ops.map((o) => (o.op === 'append' ? `append ${o.size}B` : o.op === 'sync' ? 'sync' : o.op === 'sleep' ? `sleep ${o.ms}ms` : `truncatePrefix back=${o.back}`)).join(', ')}]`)
       .join(' ');
-    const end = e.end.type === 'restart' ? 'clean restart' : e.end.at === undefined ? 'power cut when idle' : `power cut ${e.end.at.when} ${e.end.at.class} op #${e.end.at.nth}`;
+    const end = e.end.type === 'restart' ? 'clean restart' : e.end.at === undefined ? 'power cut when idle' : `power cut ${e.end.at.when} ${e.end.at.class} op #${e.end.at.nth}${e.end.at.phase === 'recovery' ? ' of the recovery' : ''}`;
     return `    epoch ${i}: ${clients} -> ${end}`;
   });
 }

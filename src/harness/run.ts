@@ -80,6 +80,12 @@ export function faultPlanForCheck(kinds: readonly FaultKind[], probability = DEF
   return parseFaultPlan({ version: 1, faults });
 }
 
+interface CutState {
+  image?: DiskImage;
+  signal: Promise<void>;
+  cut: () => void;
+}
+
 type Driven<T> = { kind: 'settled'; value: T } | { kind: 'timeout' } | { kind: 'stuck'; reason: string };
 
 /** Drives the scheduler until `p` settles, the virtual-time bound runs out, or the simulator cannot go on. */
@@ -148,14 +154,16 @@ class Run {
     return this.history.calls.filter((c) => c.epoch === epoch && c.outcome === 'pending');
   }
 
-  async openLog(epoch: number, fs: FileSystem): Promise<{ log: WalLog } | { violation: Violation } | { refused: true }> {
+  async openLog(epoch: number, fs: FileSystem, cutState: CutState): Promise<{ log: WalLog } | { violation: Violation } | { refused: true } | { cut: true }> {
     for (let attempt = 1; attempt <= OPEN_ATTEMPTS; attempt++) {
       const readErrorsBefore = this.readErrorsFired;
       const call = this.history.open(epoch);
       const env = { fs, clock: this.world.clock, dir: WAL_DIR };
-      const r = await drive(this.world, this.history.track(call, () => this.plugin.open(env)), this.livenessMs);
+      const opening = this.history.track(call, () => this.plugin.open(env));
+      const r = await drive(this.world, Promise.race([opening, cutState.signal.then(() => 'cut' as const)]), this.livenessMs);
       this.collectFaults();
-      if (r.kind !== 'settled') {
+      if (cutState.image !== undefined) return { cut: true };
+      if (r.kind !== 'settled' || r.value === 'cut') {
         return { violation: checkLiveness(epoch, [call], this.livenessMs, r.kind === 'stuck' ? r.reason : 'open') as Violation };
       }
       if (r.value.ok) return { log: r.value.value };
@@ -205,10 +213,10 @@ class Run {
   }
 
   /** Runs one epoch's workload and ending; returns the disk image it leaves, or a violation. */
-  async runEpoch(epoch: number, script: EpochScript, log: WalLog, cutFs: CrashCutFileSystem | undefined, cutState: { image?: DiskImage; signal: Promise<void>; cut: () => void }, recoveredMaxLsn: number): Promise<{ image: DiskImage } | { violation: Violation }> {
+  async runEpoch(epoch: number, script: EpochScript, log: WalLog, cutFs: CrashCutFileSystem | undefined, cutState: CutState, recoveredMaxLsn: number): Promise<{ image: DiskImage } | { violation: Violation }> {
     const out = this.current as EpochOutcome;
     this.world.fs.setPhase('workload');
-    cutFs?.arm();
+    if (cutFs !== undefined && !cutFs.isArmed) cutFs.arm();
     const clients = Promise.all(script.clients.map((ops, c) => this.runClient(epoch, c, ops, log)));
     const r = await drive(this.world, Promise.race([clients, cutState.signal]), this.livenessMs);
     this.collectFaults();
@@ -246,7 +254,7 @@ class Run {
       const prevOutcome = this.epochs[epoch - 1];
       if (script !== undefined) this.epochs.push(emptyEpochOutcome(epoch));
 
-      const cutState: { image?: DiskImage; signal: Promise<void>; cut: () => void } = { signal: Promise.resolve(), cut: () => undefined };
+      const cutState: CutState = { signal: Promise.resolve(), cut: () => undefined };
       let resolveSignal: () => void = () => undefined;
       cutState.signal = new Promise<void>((r) => (resolveSignal = r));
       const world = this.world;
@@ -263,9 +271,18 @@ class Run {
       // Every open (the first one too) runs in the recovery phase: workload faults (fsync-error,
       // disk-full, lying-fsync) hit the live log, and the contract asks open to work *after* them.
       if (world.fs.phase !== 'recovery') world.fs.setPhase('recovery');
-      const opened = await this.openLog(epoch, cutFs ?? world.fs);
+      if (at?.phase === 'recovery') cutFs?.arm();
+      const opened = await this.openLog(epoch, cutFs ?? world.fs, cutState);
       this.current = this.epochs[epoch];
       if ('violation' in opened) return opened.violation;
+      if ('cut' in opened) {
+        // Power lost while the log recovered: this epoch's clients never run; the next open judges both.
+        const out = this.epochs[epoch] as EpochOutcome;
+        out.end = 'crash-in-recovery';
+        out.endedAt = this.world.scheduler.now;
+        this.world = nextEpoch(this.world, cutState.image as DiskImage);
+        continue;
+      }
       if ('refused' in opened) {
         if (prevOutcome !== undefined) prevOutcome.end = 'open-refused';
         return undefined;
@@ -275,7 +292,13 @@ class Run {
       const openCall = [...this.history.calls].reverse().find((c) => c.kind === 'open');
       if (openCall?.kind === 'open') openCall.recovered = identified.map((r) => (r.appendId === undefined ? { lsn: r.lsn, size: r.size } : { lsn: r.lsn, appendId: r.appendId, size: r.size }));
       const view: RecoveryView = { epoch, calls: this.history.calls, durableAppend: this.durableAppend, previous, previousEpoch, recovered: identified, durabilityRequired: this.durabilityRequired };
-      if (prevOutcome !== undefined) this.lossStats(prevOutcome, view);
+      // Losses belong to the last epoch whose clients ran (epochs cut during recovery ran none).
+      for (let k = epoch - 1; k >= previousEpoch; k--) {
+        const e = this.epochs[k] as EpochOutcome;
+        if (e.end === 'crash-in-recovery') continue;
+        this.lossStats(e, view);
+        break;
+      }
       const v = checkRecovery(view);
       if (v !== undefined) return v;
       previous = identified;

@@ -34,10 +34,12 @@ export type ClientOp =
  * rename; `any`: every operation), before it takes effect or right after it
  * completed. Without `at`, or when the workload ends before that operation,
  * power is cut once every client is done (unsynced data may still be lost).
+ * With `phase: 'recovery'` the count starts at the epoch's open instead: the
+ * power is cut while the log recovers, and the epoch's clients never run.
  */
 export type EpochEnd =
   | { type: 'restart' }
-  | { type: 'crash'; at?: { class: 'sync-like' | 'any'; nth: number; when: 'before' | 'after' } };
+  | { type: 'crash'; at?: { class: 'sync-like' | 'any'; nth: number; when: 'before' | 'after'; phase?: 'recovery' } };
 
 export interface EpochScript {
   /** One list of operations per client; clients run concurrently. */
@@ -131,7 +133,7 @@ export interface Violation {
 
 export interface EpochOutcome {
   epoch: number;
-  end: 'restart' | 'crash' | 'violation' | 'open-refused';
+  end: 'restart' | 'crash' | 'crash-in-recovery' | 'violation' | 'open-refused';
   /** Client calls of the epoch. */
   appends: number;
   /** Appends that resolved (the client got an LSN). */

@@ -79,7 +79,8 @@ export function epochEndArbitrary(): fc.Arbitrary<EpochEnd> {
     class: fc.oneof({ arbitrary: fc.constant('sync-like' as const), weight: 3 }, { arbitrary: fc.constant('any' as const), weight: 1 }),
     nth: fc.integer({ min: 1, max: 40 }),
     when: fc.constantFrom('before' as const, 'after' as const),
-  });
+    inRecovery: fc.oneof({ arbitrary: fc.constant(false), weight: 5 }, { arbitrary: fc.constant(true), weight: 1 }),
+  }).map(({ inRecovery, ...at }) => (inRecovery ? { ...at, phase: 'recovery' as const } : at));
   return fc.oneof(
     { arbitrary: fc.constant<EpochEnd>({ type: 'restart' }), weight: 1 },
     { arbitrary: fc.constant<EpochEnd>({ type: 'crash' }), weight: 1 },
