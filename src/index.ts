@@ -16,3 +16,4 @@ export * from './engine/index.js';
 export * from './sim/index.js';
 export * from './faults/index.js';
 export * from './harness/index.js';
+export * from './ops/index.js';

@@ -1,0 +1,3 @@
+export { registerWalMetrics, type WalMetricsOptions, type WalStatsSource } from './metrics.js';
+export { walHealth, type HealthCheck, type HealthLevel, type HealthOptions, type HealthReport } from './health.js';
+export { createLogger, isLogLevel, LOG_LEVELS, type Logger } from './logging.js';

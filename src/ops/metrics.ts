@@ -1,0 +1,103 @@
+/**
+ * Prometheus metrics for a running log, on prom-client. The engine keeps
+ * plain counters (Wal.stats()); this module reads them at scrape time, so the
+ * hot path pays nothing for metrics and the engine stays free of any
+ * metrics library.
+ */
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { WalStats } from '../engine/index.js';
+import { WalError } from '../errors.js';
+
+/** Anything that reports WalStats: a Wal, or a test double. */
+export interface WalStatsSource {
+  stats(): WalStats;
+}
+
+export interface WalMetricsOptions {
+  /** The registry to register in; a new one when absent (never the global default). */
+  registry?: Registry;
+  /** Metric name prefix; default "wal_". */
+  prefix?: string;
+  /** Constant labels, e.g. { log: 'orders' } when one process runs several logs. */
+  labels?: Record<string, string>;
+}
+
+type CounterField = {
+  [K in keyof WalStats]: WalStats[K] extends number ? K : never;
+}[keyof WalStats];
+
+const COUNTERS: readonly { name: string; help: string; field: CounterField }[] = [
+  { name: 'appends_total', help: 'Appends resolved with an LSN.', field: 'appends' },
+  { name: 'appends_rejected_total', help: 'Appends rejected (backpressure, too large, I/O failure, closed).', field: 'appendsRejected' },
+  { name: 'batches_total', help: 'Batches written, one write each.', field: 'batches' },
+  { name: 'flushes_total', help: 'File fsync/fdatasync calls.', field: 'fsyncs' },
+  { name: 'dir_syncs_total', help: 'Directory fsync calls.', field: 'dirSyncs' },
+  { name: 'bytes_written_total', help: 'Record bytes (headers included) written.', field: 'bytesWritten' },
+  { name: 'device_bytes_written_total', help: 'Every byte written to the device, segment headers and preallocation included.', field: 'deviceBytesWritten' },
+  { name: 'backpressure_rejected_total', help: 'Appends refused because the queue was full.', field: 'backpressureRejected' },
+  { name: 'backpressure_timeouts_total', help: 'Appends that waited for queue space past the timeout.', field: 'backpressureTimedOut' },
+  { name: 'write_errors_total', help: 'Failed batch writes (ENOSPC, EIO).', field: 'writeErrors' },
+  { name: 'rollbacks_total', help: 'Partial writes rolled back after a failed write.', field: 'rollbacks' },
+  { name: 'rotations_total', help: 'Segment rotations.', field: 'rotations' },
+  { name: 'segments_removed_total', help: 'Segments removed by retention or truncatePrefix.', field: 'segmentsRemoved' },
+  { name: 'background_errors_total', help: 'Failures of background work (preallocation, retention) that failed no append.', field: 'backgroundErrors' },
+];
+
+const GAUGES: readonly { name: string; help: string; field: CounterField }[] = [
+  { name: 'queue_depth', help: 'Appends admitted and not yet settled.', field: 'queueDepth' },
+  { name: 'queue_bytes', help: 'Payload bytes admitted and not yet settled.', field: 'queueBytes' },
+  { name: 'queue_utilisation', help: 'The fuller of depth and bytes against their bounds, 0..1.', field: 'queueUtilisation' },
+  { name: 'queue_waiting', help: 'Appends waiting for admission.', field: 'queueWaiting' },
+  { name: 'segments', help: 'Segments on disk.', field: 'segments' },
+  { name: 'max_batch', help: 'Largest batch so far, in appends.', field: 'maxBatch' },
+  { name: 'next_lsn', help: 'The LSN the next append gets.', field: 'nextLsn' },
+  { name: 'durable_lsn', help: 'Every LSN at or below this is durable.', field: 'durableThrough' },
+];
+
+const STATES: readonly WalStats['state'][] = ['open', 'readOnly', 'failStopped', 'closed'];
+
+/** Registers the log's metrics; values are read from `source.stats()` on every scrape. */
+export function registerWalMetrics(source: WalStatsSource, options: WalMetricsOptions = {}): Registry {
+  const registry = options.registry ?? new Registry();
+  const prefix = options.prefix ?? 'wal_';
+  if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(prefix)) {
+    throw new WalError('EINVAL', `invalid metric prefix ${JSON.stringify(prefix)}`);
+  }
+  const labels = options.labels ?? {};
+  const labelNames = Object.keys(labels);
+
+  for (const c of COUNTERS) {
+    new Counter({
+      name: prefix + c.name,
+      help: c.help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(labels, source.stats()[c.field]);
+      },
+    });
+  }
+  for (const g of GAUGES) {
+    new Gauge({
+      name: prefix + g.name,
+      help: g.help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.set(labels, source.stats()[g.field]);
+      },
+    });
+  }
+  new Gauge({
+    name: `${prefix}state`,
+    help: 'The log state: 1 for the current one.',
+    labelNames: [...labelNames, 'state'],
+    registers: [registry],
+    collect() {
+      const current = source.stats().state;
+      for (const s of STATES) this.set({ ...labels, state: s }, s === current ? 1 : 0);
+    },
+  });
+  return registry;
+}
