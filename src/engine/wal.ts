@@ -24,6 +24,8 @@ export interface WalStats {
   maxBatch: number;
   /** sync + datasync calls on files, recovery and segment creation included. */
   fsyncs: number;
+  /** fdatasyncs of the active segment by the writer (batches, interval, sync(), seals, rollbacks). */
+  dataSyncs: number;
   /** Directory fsyncs. */
   dirSyncs: number;
   /** Record bytes (headers included) written by batches. */
@@ -157,6 +159,7 @@ export class Wal implements WalLog {
       batches: w.batches,
       maxBatch: w.maxBatchSeen,
       fsyncs: this.io.counters.fileSyncs,
+      dataSyncs: w.dataSyncs,
       dirSyncs: this.io.counters.dirSyncs,
       bytesWritten: w.recordBytesWritten,
       deviceBytesWritten: this.io.counters.writtenBytes,

@@ -70,6 +70,8 @@ export interface WriterCounters {
   rotations: number;
   segmentsRemoved: number;
   intervalFlushes: number;
+  /** fdatasyncs of the active segment (batches, interval, sync(), seals, rollbacks). */
+  dataSyncs: number;
   backgroundErrors: number;
 }
 
@@ -103,6 +105,7 @@ export class LogWriter {
     rotations: 0,
     segmentsRemoved: 0,
     intervalFlushes: 0,
+    dataSyncs: 0,
     backgroundErrors: 0,
   };
   readonly queue: AdmissionQueue;
@@ -272,6 +275,7 @@ export class LogWriter {
   /** fdatasync of the active segment; a failure stops the log (and is thrown as EFAILSTOP). */
   private async syncActive(what: string): Promise<void> {
     const through = this.lastWrittenLsn;
+    this.counters.dataSyncs += 1;
     try {
       await mustSync(this.active.handle.datasync(), `${what} (${this.active.name})`);
     } catch (err) {

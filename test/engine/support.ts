@@ -38,6 +38,8 @@ export interface FailRule {
   code: string;
   /** Only calls whose path contains this. */
   pathIncludes?: string;
+  /** For write: only writes at this file position. */
+  position?: number;
   /** For write: bytes of the data that reach the file before the failure. */
   partialBytes?: number;
   /** Keep failing every matching call from the nth on. */
@@ -65,10 +67,11 @@ export class FailingFileSystem implements FileSystem {
   }
 
   /** The rule that fires for this call, if any. */
-  check(op: FailOp, path: string): FailRule | undefined {
+  check(op: FailOp, path: string, position?: number): FailRule | undefined {
     this.calls[op] += 1;
     for (const r of this.rules) {
       if (r.rule.op !== op || (r.rule.pathIncludes !== undefined && !path.includes(r.rule.pathIncludes))) continue;
+      if (r.rule.position !== undefined && r.rule.position !== position) continue;
       r.seen += 1;
       if (r.seen === r.rule.nth || (r.rule.sticky === true && r.seen > r.rule.nth)) {
         this.fired.push({ op, path, code: r.rule.code });
@@ -119,7 +122,7 @@ class FailingHandle implements FileHandle {
     return this.inner.read(buffer, position);
   }
   async write(data: Uint8Array, position: number): Promise<void> {
-    const rule = this.owner.check('write', this.path);
+    const rule = this.owner.check('write', this.path, position);
     if (rule !== undefined) {
       const keep = Math.min(rule.partialBytes ?? 0, data.length);
       if (keep > 0) await this.inner.write(data.subarray(0, keep), position);
