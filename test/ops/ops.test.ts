@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Wal, type WalStats } from '../../src/engine/index.js';
 import { createLogger, registerWalMetrics, walHealth } from '../../src/ops/index.js';
 import { NodeFileSystem } from '../../src/real/node-file-system.js';
@@ -43,12 +43,15 @@ describe('Prometheus metrics of a running log', () => {
 });
 
 describe('health', () => {
-  const base = {
-    appends: 0, appendsRejected: 0, batches: 0, maxBatch: 0, fsyncs: 0, dirSyncs: 0, bytesWritten: 0, deviceBytesWritten: 0,
-    queueDepth: 0, queueBytes: 0, queueUtilisation: 0, queueWaiting: 0, backpressureRejected: 0, backpressureTimedOut: 0,
-    writeErrors: 0, rollbacks: 0, rotations: 0, segments: 1, segmentsRemoved: 0, intervalFlushes: 0, backgroundErrors: 0,
-    nextLsn: 1, durableThrough: 0, state: 'open',
-  } satisfies WalStats;
+  // A real log's stats as the base, so the shape follows the engine's WalStats.
+  let base: WalStats;
+  beforeAll(async () => {
+    const { dir, cleanup } = await makeTempDir();
+    const wal = await Wal.open({ fs: new NodeFileSystem(dir), clock: new RealClock(), dir: 'wal' });
+    base = { ...wal.stats(), queueUtilisation: 0, backgroundErrors: 0, state: 'open' };
+    await wal.close();
+    await cleanup();
+  });
   const of = (over: Partial<WalStats>) => ({ stats: (): WalStats => ({ ...base, ...over }) });
 
   it('is ok and ready for an open, idle log', () => {
