@@ -52,8 +52,8 @@ export function replayIdentity(o: Omit<CheckOptions, 'runs' | 'onProgress'>, kin
   return id;
 }
 
-function newSummary(): CheckSummary {
-  return { runs: 0, epochs: 0, crashes: 0, appends: 0, acknowledged: 0, recovered: 0, faultsFired: {}, wallMs: 0, stoppedBy: 'runs' };
+function newSummary(seed: number): CheckSummary {
+  return { seed, runs: 0, epochs: 0, crashes: 0, appends: 0, acknowledged: 0, recovered: 0, faultsFired: {}, wallMs: 0, stoppedBy: 'runs' };
 }
 
 function addToSummary(s: CheckSummary, o: ScenarioOutcome): void {
@@ -79,7 +79,7 @@ export async function checkWal(plugin: WalPlugin, options: CheckOptions = {}): P
   if (!Number.isSafeInteger(seed)) throw new WalError('EINVAL', `seed must be an integer, got ${String(seed)}`);
 
   const started = Date.now();
-  const summary = newSummary();
+  const summary = newSummary(seed);
   let failedOnce = false;
   let shrinks = 0;
   let shrinkRuns = 0;

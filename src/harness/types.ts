@@ -249,6 +249,8 @@ export interface FailureReport {
 }
 
 export interface CheckSummary {
+  /** The fast-check seed the check used (rerun with it to get the same runs). */
+  seed: number;
   runs: number;
   epochs: number;
   crashes: number;

@@ -33,7 +33,7 @@ describe('faultline check', () => {
   it('exit 0 and a summary for a correct plugin', async () => {
     const r = await faultline('check', CORRECT, '--runs', '15', '--seed', '4');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/runs 15 \(stopped by runs\), epochs \d+, power cuts \d+/);
+    expect(r.stdout).toMatch(/runs 15 \(seed 4, stopped by runs\), epochs \d+, power cuts \d+/);
     expect(r.stdout).toMatch(/records appended \d+, acknowledged \d+, recovered \d+/);
     expect(r.stdout).toContain('OK: no violation');
   }, 60_000);

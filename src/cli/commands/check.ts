@@ -80,7 +80,7 @@ export function formatSummary(name: string, s: CheckSummary): string {
   const faults = Object.entries(s.faultsFired).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
   return [
     `faultline check: ${name}`,
-    `  runs ${s.runs} (stopped by ${s.stoppedBy}), epochs ${s.epochs}, power cuts ${s.crashes}`,
+    `  runs ${s.runs} (seed ${s.seed}, stopped by ${s.stoppedBy}), epochs ${s.epochs}, power cuts ${s.crashes}`,
     `  records appended ${s.appends}, acknowledged ${s.acknowledged}, recovered ${s.recovered}`,
     `  faults injected: ${faults}`,
     `  time ${(s.wallMs / 1000).toFixed(1)} s`,
