@@ -9,7 +9,3 @@ export { formatFailureReport, makeFailureReport, replayCommand, type ReplayIdent
 export { hostYield } from './host-yield.js';
 export { renderHtmlReport, timelineRows, type TimelineRow } from './html-report.js';
 export { CrashCutFileSystem, type CrashCutPoint } from './crash-cut.js';
-export { scenarioArbitrary, generateScenario, parseScenario, resolveWorkloadOptions, DEFAULT_WORKLOAD } from '../sim/workload.js';
-export { History, historyToJson } from '../sim/history.js';
-export { PayloadFactory, payloadKey } from '../sim/workload-payload.js';
-export * from '../sim/checker.js';

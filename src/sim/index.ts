@@ -26,3 +26,7 @@ export {
   type SimWorldOptions,
   type TracedWorldOptions,
 } from './world.js';
+export { History, historyToJson } from './history.js';
+export * from './checker.js';
+export { scenarioArbitrary, generateScenario, parseScenario, resolveWorkloadOptions, nonDefaultWorkload, DEFAULT_WORKLOAD, type ResolvedWorkloadOptions } from './workload.js';
+export { PayloadFactory, payloadKey, fullPayload, PAYLOAD_HEADER_BYTES, MAX_PAYLOAD_BYTES } from './workload-payload.js';
