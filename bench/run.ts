@@ -99,7 +99,13 @@ async function main(): Promise<void> {
   if (!harness.ok) notes.push(`harness: ${harness.reason}`);
   let durabilityRun: DurabilityRun | undefined;
   try {
-    const crc = await section('crc', args, () => runCrcBench(builtinCrcs(), plan.crcSizes, plan.crcTimeMs));
+    const crc = await section('crc', args, () => {
+      const impls = builtinCrcs();
+      const engineCrc = engine.ok ? engine.value.walCrc32 : undefined;
+      if (engineCrc !== undefined) impls.push({ name: 'faultline walCrc32 (engine)', fn: (d) => engineCrc(d) });
+      else notes.push('The engine exports no walCrc32: the CRC table compares the built-in implementations only.');
+      return runCrcBench(impls, plan.crcSizes, plan.crcTimeMs);
+    });
 
     const peers = await section('peers', args, async () => {
       const installFailure = ensurePeersInstalled(log);

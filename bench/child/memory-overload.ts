@@ -1,11 +1,12 @@
 /**
  * Child process of the memory benchmark (item 6): drives one log with far more
  * appends than the disk can take, without waiting for them, and prints one
- * JSON line with its peak RSS (process.resourceUsage().maxRSS). Run once with
+ * JSON line with its peak RSS (VmHWM; getrusage maxRSS off Linux). Run once with
  * the default bounded queue (policy reject) and once with bounds too large to matter.
  *
  * argv: <mode bounded|unbounded> <records> <recordBytes> <tmpRoot>
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { NodeFileSystem } from '../../src/real/node-file-system.js';
@@ -14,6 +15,21 @@ import { loadEngine } from '../lib/modules.js';
 import { overloadOptions } from '../suites/memory.js';
 
 const BURST = 5000;
+
+/**
+ * Peak resident set of this process image in KiB. Linux's VmHWM is reset by
+ * exec; getrusage's maxRSS is not (a child started by a large parent reports
+ * the parent's peak), so VmHWM is preferred and maxRSS is the fallback.
+ */
+function peakRssKiB(): { kib: number; source: string } {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m?.[1] !== undefined) return { kib: Number(m[1]), source: 'VmHWM (/proc/self/status)' };
+  } catch {
+    // not Linux: fall through to getrusage
+  }
+  return { kib: process.resourceUsage().maxRSS, source: 'process.resourceUsage().maxRSS' };
+}
 
 async function main(): Promise<void> {
   const [mode, recordsArg, bytesArg, tmpRoot] = process.argv.slice(2);
@@ -24,7 +40,7 @@ async function main(): Promise<void> {
   const recordBytes = Number(bytesArg);
   const engine = await loadEngine();
   if (!engine.ok) throw new Error(engine.reason);
-  const baselineRssKiB = process.resourceUsage().maxRSS;
+  const baseline = peakRssKiB();
   const dir = await mkdtemp(path.join(tmpRoot, 'mem-'));
   const options = overloadOptions(mode);
   let resolved = 0;
@@ -56,7 +72,16 @@ async function main(): Promise<void> {
   }
   if (other.length > 0) throw new Error(`unexpected append errors: ${other.join(', ')}`);
   process.stdout.write(
-    JSON.stringify({ mode, options, appendsIssued: records, appendsResolved: resolved, appendsRejected: rejected, peakRssKiB: process.resourceUsage().maxRSS, baselineRssKiB }) + '\n',
+    JSON.stringify({
+      mode,
+      options,
+      appendsIssued: records,
+      appendsResolved: resolved,
+      appendsRejected: rejected,
+      peakRssKiB: peakRssKiB().kib,
+      baselineRssKiB: baseline.kib,
+      rssSource: baseline.source,
+    }) + '\n',
   );
 }
 

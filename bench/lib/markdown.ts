@@ -167,7 +167,8 @@ function simulatorTable(r: BenchResults): string {
   return (
     `Single thread: ${fmtInt(s.scenariosSingleThread)} crash scenarios in ${fmtNum(s.wallMs, 0)} ms = **${fmtInt(s.scenariosPerSecPerCore)} scenarios/s per core**; ` +
     `${fmtNum(s.virtualMs, 0)} ms of virtual time in ${fmtNum(s.wallMs, 0)} ms of wall time = **${fmtNum(s.virtualTimeSpeedup, 1)}x** virtual-time speedup. ` +
-    `(Scenarios as \`faultline check\` generates them: several epochs and clients, records up to 1 MiB.) ` +
+    `(Scenarios as \`faultline check\` generates them: several epochs and clients, records up to 1 MiB; engine options ${JSON.stringify(s.engineOptions)}.) ` +
+    `With the engine's default options (64 MiB preallocated segments, zero-filled in the simulated disk): ${fmtNum(s.engineDefaults.scenariosPerSec, 2)} scenarios/s. ` +
     `On the small fixed crash scenario of the loss table: ${fmtInt(s.smallScenario.scenariosPerSec)} scenarios/s, ${fmtNum(s.smallScenario.virtualTimeSpeedup, 1)}x virtual-time speedup.\n\n` +
     'Workers (worker_threads), each running the generated scenarios for the same time:\n\n' +
     mdTable(
@@ -182,7 +183,9 @@ function memoryTable(r: BenchResults): string {
   return mdTable(
     ['queue', 'appends issued', 'resolved', 'rejected (backpressure)', 'RSS at start MiB', 'peak RSS MiB'],
     r.memory.data.map((m) => [m.mode, fmtInt(m.appendsIssued), fmtInt(m.appendsResolved), fmtInt(m.appendsRejected), fmtNum(m.baselineRssMiB, 0), fmtNum(m.peakRssMiB, 0)]),
-  );
+  ) +
+    `\n\nEach mode runs in its own child process; the producer issues appends in bursts of 5,000 without awaiting them. ` +
+    `Queue options: ${r.memory.data.map((m) => `${m.mode} ${JSON.stringify(m.options)}`).join('; ')}. Peak RSS read from ${r.memory.data[0]?.rssSource ?? 'n/a'}.`;
 }
 
 export function renderMarkdown(r: BenchResults, charts: { tradeoff?: string; latency?: string }): string {

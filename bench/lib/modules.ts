@@ -33,6 +33,8 @@ export type DurabilitySpec =
 export interface EngineModule {
   Wal: { open(env: WalEnv, options?: Record<string, unknown>): Promise<WalLike> };
   walPlugin(options?: Record<string, unknown>): WalPlugin;
+  /** The checksum the engine's format uses, when exported. */
+  walCrc32?: (data: Uint8Array, seed?: number) => number;
 }
 
 export type Loaded<T> = { ok: true; value: T } | { ok: false; reason: string };

@@ -91,6 +91,8 @@ export interface CrcRow {
 }
 
 export interface SimulatorSpeed {
+  /** Engine options of the runs below (except engineDefaults). */
+  engineOptions: Record<string, unknown>;
   scenariosSingleThread: number;
   scenariosPerSecPerCore: number;
   virtualMs: number;
@@ -98,6 +100,8 @@ export interface SimulatorSpeed {
   virtualTimeSpeedup: number;
   /** The same on the small fixed crash scenario of the loss suite (4 clients x 20 appends, one crash, one recovery). */
   smallScenario: { scenarios: number; wallMs: number; scenariosPerSec: number; virtualTimeSpeedup: number };
+  /** The generated scenarios with the engine's default options (64 MiB preallocated segments). */
+  engineDefaults: { scenarios: number; wallMs: number; scenariosPerSec: number };
   scaling: Array<{ workers: number; scenarios: number; wallMs: number; scenariosPerSec: number }>;
 }
 
@@ -109,6 +113,8 @@ export interface MemoryRow {
   appendsRejected: number;
   peakRssMiB: number;
   baselineRssMiB: number;
+  /** How the peak was read (VmHWM on Linux; getrusage maxRSS elsewhere). */
+  rssSource: string;
 }
 
 export interface BenchResults {

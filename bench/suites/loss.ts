@@ -6,13 +6,15 @@
  * The workload is fixed per seed and holds no sync() calls, so what is lost is
  * what the level itself leaves exposed: clients append 100 B records with a
  * few virtual milliseconds of think time, and the power is cut at a seeded
- * filesystem operation; the next epoch's open shows what survived. For levels
+ * filesystem operation; the next epoch's open shows what survived. The engine
+ * runs with SIM_ENGINE_OPTIONS (1 MiB segments, see plan.ts). For levels
  * whose append does not wait for durability (none, interval) "acknowledged"
  * is "the append resolved": what the application was told.
  */
 import { Rng } from '../../src/sim/rng.js';
 import type { Scenario } from '../../src/harness/types.js';
 import { durabilityLabel, isDurableLevel, type DurabilitySpec, type EngineModule, type HarnessModule } from '../lib/modules.js';
+import { SIM_ENGINE_OPTIONS } from '../lib/plan.js';
 import type { LossRow } from '../lib/results.js';
 
 export const LOSS_CLIENTS = 4;
@@ -79,7 +81,7 @@ export async function runLossSuite(
   const rows: LossRow[] = [];
   for (const level of levels) {
     const label = durabilityLabel(level);
-    const plugin = engine.walPlugin({ durability: level });
+    const plugin = engine.walPlugin({ ...SIM_ENGINE_OPTIONS, durability: level });
     const durable = plugin.durableAppend;
     if (durable !== isDurableLevel(level)) {
       throw new Error(`${label}: plugin durableAppend is ${durable}, expected ${isDurableLevel(level)}`);

@@ -45,6 +45,7 @@ export function runMemorySuite(records: number, recordBytes: number, tmpRoot: st
       appendsRejected: number;
       peakRssKiB: number;
       baselineRssKiB: number;
+      rssSource: string;
     };
     const row: MemoryRow = {
       mode,
@@ -54,6 +55,7 @@ export function runMemorySuite(records: number, recordBytes: number, tmpRoot: st
       appendsRejected: r.appendsRejected,
       peakRssMiB: r.peakRssKiB / 1024,
       baselineRssMiB: r.baselineRssKiB / 1024,
+      rssSource: r.rssSource,
     };
     rows.push(row);
     log(

@@ -1,8 +1,13 @@
 /**
  * Item 5: simulator speed. Crash scenarios per second on one core (seeded
  * runs of the harness's runScenario with the crash fault, faultline's own
- * engine at its default level), the same loop in 1..N worker_threads at
- * once, and the virtual-time speedup (virtual ms simulated per wall ms).
+ * engine), the same loop in 1..N worker_threads at once, and the virtual-time
+ * speedup (virtual ms simulated per wall ms).
+ *
+ * The engine runs with SIM_ENGINE_OPTIONS (1 MiB segments): with the default
+ * 64 MiB segments the simulated disk zero-fills 64 MiB per preallocated
+ * segment and every crash image carries it, and a scenario takes seconds. The
+ * default-options rate is measured too (at least one scenario) and printed.
  */
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -10,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import type { Scenario } from '../../src/harness/types.js';
 import type { EngineModule, HarnessModule } from '../lib/modules.js';
 import type { SimulatorSpeed } from '../lib/results.js';
+import { SIM_ENGINE_OPTIONS } from '../lib/plan.js';
 import { lossScenario } from './loss.js';
 
 const CHILD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'child');
@@ -19,6 +25,7 @@ const WORKER_ENTRY = pathToFileURL(path.join(CHILD_DIR, 'sim-worker.ts')).href;
 /** Bound on scenarios per loop, whatever the time budget. */
 const MAX_SCENARIOS = 1_000_000;
 
+
 export interface ScenarioLoopResult {
   scenarios: number;
   crashes: number;
@@ -27,29 +34,30 @@ export interface ScenarioLoopResult {
   wallMs: number;
 }
 
-/**
- * Runs seeded scenarios for timeMs. Default workload: the harness's generated
- * scenarios (what `faultline check` runs); `scenarioFor` substitutes a fixed one per seed.
- */
-export async function runScenariosFor(
-  engine: EngineModule,
-  harness: HarnessModule,
-  firstSeed: number,
-  timeMs: number,
-  scenarioFor?: (seed: number) => Scenario,
-): Promise<ScenarioLoopResult> {
-  const plugin = engine.walPlugin();
+export interface ScenarioLoopOptions {
+  firstSeed: number;
+  timeMs: number;
+  /** Run at least this many scenarios whatever the time (default 3). */
+  minScenarios?: number;
+  engineOptions: Record<string, unknown>;
+  /** Substitutes a fixed scenario per seed for the harness's generated one (what `faultline check` runs). */
+  scenarioFor?: (seed: number) => Scenario;
+}
+
+export async function runScenariosFor(engine: EngineModule, harness: HarnessModule, o: ScenarioLoopOptions): Promise<ScenarioLoopResult> {
+  const plugin = engine.walPlugin(o.engineOptions);
   const t0 = process.hrtime.bigint();
-  const deadline = t0 + BigInt(Math.round(timeMs * 1e6));
+  const deadline = t0 + BigInt(Math.round(o.timeMs * 1e6));
+  const min = o.minScenarios ?? 3;
   let scenarios = 0;
   let crashes = 0;
   let violations = 0;
   let virtualMs = 0;
-  while (scenarios < MAX_SCENARIOS && (scenarios < 3 || process.hrtime.bigint() < deadline)) {
-    const seed = firstSeed + scenarios;
+  while (scenarios < MAX_SCENARIOS && (scenarios < min || process.hrtime.bigint() < deadline)) {
+    const seed = o.firstSeed + scenarios;
     const outcome = await harness.runScenario(
       plugin,
-      scenarioFor === undefined ? { seed, faults: ['crash'] } : { seed, faults: ['crash'], scenario: scenarioFor(seed) },
+      o.scenarioFor === undefined ? { seed, faults: ['crash'] } : { seed, faults: ['crash'], scenario: o.scenarioFor(seed) },
     );
     scenarios++;
     virtualMs += outcome.virtualMs;
@@ -61,7 +69,9 @@ export async function runScenariosFor(
 
 function runWorker(firstSeed: number, timeMs: number): Promise<ScenarioLoopResult> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(pathToFileURL(WORKER_BOOTSTRAP), { workerData: { entry: WORKER_ENTRY, firstSeed, timeMs } });
+    const w = new Worker(pathToFileURL(WORKER_BOOTSTRAP), {
+      workerData: { entry: WORKER_ENTRY, firstSeed, timeMs, engineOptions: SIM_ENGINE_OPTIONS },
+    });
     w.once('message', (m: ScenarioLoopResult | { error: string }) => {
       if ('error' in m) reject(new Error(`simulator worker: ${m.error}`));
       else resolve(m);
@@ -71,6 +81,8 @@ function runWorker(firstSeed: number, timeMs: number): Promise<ScenarioLoopResul
   });
 }
 
+const rate = (r: ScenarioLoopResult): number => r.scenarios / (r.wallMs / 1000);
+
 export async function runSimulatorSuite(
   engine: EngineModule,
   harness: HarnessModule,
@@ -78,21 +90,20 @@ export async function runSimulatorSuite(
   workerCounts: number[],
   log: (line: string) => void,
 ): Promise<SimulatorSpeed> {
+  const engineOptions = { ...SIM_ENGINE_OPTIONS };
   // Warm-up (JIT), then the single-thread measurement in this process.
-  await runScenariosFor(engine, harness, 1_000_000, Math.min(300, timeMs / 4));
-  const single = await runScenariosFor(engine, harness, 1, timeMs);
-  const perCore = single.scenarios / (single.wallMs / 1000);
+  await runScenariosFor(engine, harness, { firstSeed: 1_000_000, timeMs: Math.min(300, timeMs / 4), engineOptions });
+  const single = await runScenariosFor(engine, harness, { firstSeed: 1, timeMs, engineOptions });
+  const perCore = rate(single);
   log(
-    `  1 thread: ${single.scenarios} scenarios (${single.crashes} crashes) in ${single.wallMs.toFixed(0)} ms = ${perCore.toFixed(0)}/s; ` +
-      `virtual ${single.virtualMs.toFixed(0)} ms = ${(single.virtualMs / single.wallMs).toFixed(1)}x` +
+    `  1 thread: ${single.scenarios} scenarios (${single.crashes} crashes) in ${single.wallMs.toFixed(0)} ms = ${perCore.toFixed(1)}/s; ` +
+      `virtual ${single.virtualMs.toFixed(0)} ms = ${(single.virtualMs / single.wallMs).toFixed(2)}x` +
       (single.violations > 0 ? `; ${single.violations} runs found a violation` : ''),
   );
-  const small = await runScenariosFor(engine, harness, 1, timeMs / 2, lossScenario);
-  const smallRate = small.scenarios / (small.wallMs / 1000);
-  log(
-    `  1 thread, small crash scenario (the loss workload): ${small.scenarios} in ${small.wallMs.toFixed(0)} ms = ${smallRate.toFixed(0)}/s; ` +
-      `virtual ${(small.virtualMs / small.wallMs).toFixed(1)}x`,
-  );
+  const small = await runScenariosFor(engine, harness, { firstSeed: 1, timeMs: timeMs / 2, engineOptions, scenarioFor: lossScenario });
+  log(`  1 thread, small crash scenario (the loss workload): ${small.scenarios} in ${small.wallMs.toFixed(0)} ms = ${rate(small).toFixed(1)}/s`);
+  const defaults = await runScenariosFor(engine, harness, { firstSeed: 1, timeMs: 1, minScenarios: 1, engineOptions: {} });
+  log(`  1 thread, engine defaults (64 MiB segments): ${defaults.scenarios} in ${defaults.wallMs.toFixed(0)} ms = ${rate(defaults).toFixed(2)}/s`);
   const scaling: SimulatorSpeed['scaling'] = [];
   for (const workers of workerCounts) {
     const t0 = process.hrtime.bigint();
@@ -100,22 +111,19 @@ export async function runSimulatorSuite(
     const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const scenarios = results.reduce((n, r) => n + r.scenarios, 0);
     // Rate over each worker's own measured loop (startup excluded), summed.
-    const scenariosPerSec = results.reduce((n, r) => n + r.scenarios / (r.wallMs / 1000), 0);
+    const scenariosPerSec = results.reduce((n, r) => n + rate(r), 0);
     scaling.push({ workers, scenarios, wallMs, scenariosPerSec });
-    log(`  ${workers} worker(s): ${scenarios} scenarios, ${scenariosPerSec.toFixed(0)}/s in total (${wallMs.toFixed(0)} ms with startup)`);
+    log(`  ${workers} worker(s): ${scenarios} scenarios, ${scenariosPerSec.toFixed(1)}/s in total (${wallMs.toFixed(0)} ms with startup)`);
   }
   return {
+    engineOptions,
     scenariosSingleThread: single.scenarios,
     scenariosPerSecPerCore: perCore,
     virtualMs: single.virtualMs,
     wallMs: single.wallMs,
     virtualTimeSpeedup: single.virtualMs / single.wallMs,
-    smallScenario: {
-      scenarios: small.scenarios,
-      wallMs: small.wallMs,
-      scenariosPerSec: smallRate,
-      virtualTimeSpeedup: small.virtualMs / small.wallMs,
-    },
+    smallScenario: { scenarios: small.scenarios, wallMs: small.wallMs, scenariosPerSec: rate(small), virtualTimeSpeedup: small.virtualMs / small.wallMs },
+    engineDefaults: { scenarios: defaults.scenarios, wallMs: defaults.wallMs, scenariosPerSec: rate(defaults) },
     scaling,
   };
 }

@@ -73,7 +73,7 @@ function sample(): BenchResults {
     crc: { status: 'ok', data: [{ implementation: 'zlib.crc32 (node built-in)', bytes: 4096, opsPerSec: 1e6, mbPerSec: 4096 }] },
     simulator: {
       status: 'ok',
-      data: { scenariosSingleThread: 300, scenariosPerSecPerCore: 1500, virtualMs: 9000, wallMs: 200, virtualTimeSpeedup: 45, smallScenario: { scenarios: 10, wallMs: 100, scenariosPerSec: 100, virtualTimeSpeedup: 3 }, scaling: [{ workers: 1, scenarios: 300, wallMs: 250, scenariosPerSec: 1400 }] },
+      data: { engineOptions: { segmentSize: 1048576 }, engineDefaults: { scenarios: 1, wallMs: 2000, scenariosPerSec: 0.5 }, scenariosSingleThread: 300, scenariosPerSecPerCore: 1500, virtualMs: 9000, wallMs: 200, virtualTimeSpeedup: 45, smallScenario: { scenarios: 10, wallMs: 100, scenariosPerSec: 100, virtualTimeSpeedup: 3 }, scaling: [{ workers: 1, scenarios: 300, wallMs: 250, scenariosPerSec: 1400 }] },
     },
     memory: { status: 'skipped', reason: 'not selected (--only)' },
     notes: [],
