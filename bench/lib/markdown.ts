@@ -168,6 +168,7 @@ function simulatorTable(r: BenchResults): string {
     `Single thread: ${fmtInt(s.scenariosSingleThread)} crash scenarios in ${fmtNum(s.wallMs, 0)} ms = **${fmtInt(s.scenariosPerSecPerCore)} scenarios/s per core**; ` +
     `${fmtNum(s.virtualMs, 0)} ms of virtual time in ${fmtNum(s.wallMs, 0)} ms of wall time = **${fmtNum(s.virtualTimeSpeedup, 1)}x** virtual-time speedup. ` +
     `(Scenarios as \`faultline check\` generates them: several epochs and clients, records up to 1 MiB; engine options ${JSON.stringify(s.engineOptions)}.) ` +
+    `A generated scenario takes ${fmtInt(s.stepsPerScenario)} scheduler steps on average; the scheduler ran ${fmtInt(s.stepsPerSec)} steps/s. ` +
     `With the engine's default options (64 MiB preallocated segments, zero-filled in the simulated disk): ${fmtNum(s.engineDefaults.scenariosPerSec, 2)} scenarios/s. ` +
     `On the small fixed crash scenario of the loss table: ${fmtInt(s.smallScenario.scenariosPerSec)} scenarios/s, ${fmtNum(s.smallScenario.virtualTimeSpeedup, 1)}x virtual-time speedup.\n\n` +
     'Workers (worker_threads), each running the generated scenarios for the same time:\n\n' +

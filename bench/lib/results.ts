@@ -98,6 +98,9 @@ export interface SimulatorSpeed {
   virtualMs: number;
   wallMs: number;
   virtualTimeSpeedup: number;
+  /** Scheduler steps per generated scenario, and steps per second of wall time (single thread). */
+  stepsPerScenario: number;
+  stepsPerSec: number;
   /** The same on the small fixed crash scenario of the loss suite (4 clients x 20 appends, one crash, one recovery). */
   smallScenario: { scenarios: number; wallMs: number; scenariosPerSec: number; virtualTimeSpeedup: number };
   /** The generated scenarios with the engine's default options (64 MiB preallocated segments). */

@@ -31,6 +31,8 @@ export interface ScenarioLoopResult {
   crashes: number;
   violations: number;
   virtualMs: number;
+  /** Scheduler steps (one completed simulated operation or timer each). */
+  steps: number;
   wallMs: number;
 }
 
@@ -53,6 +55,7 @@ export async function runScenariosFor(engine: EngineModule, harness: HarnessModu
   let crashes = 0;
   let violations = 0;
   let virtualMs = 0;
+  let steps = 0;
   while (scenarios < MAX_SCENARIOS && (scenarios < min || process.hrtime.bigint() < deadline)) {
     const seed = o.firstSeed + scenarios;
     const outcome = await harness.runScenario(
@@ -61,10 +64,11 @@ export async function runScenariosFor(engine: EngineModule, harness: HarnessModu
     );
     scenarios++;
     virtualMs += outcome.virtualMs;
+    steps += outcome.steps;
     crashes += outcome.epochs.filter((e) => e.end === 'crash').length;
     if (!outcome.ok) violations++;
   }
-  return { scenarios, crashes, violations, virtualMs, wallMs: Number(process.hrtime.bigint() - t0) / 1e6 };
+  return { scenarios, crashes, violations, virtualMs, steps, wallMs: Number(process.hrtime.bigint() - t0) / 1e6 };
 }
 
 function runWorker(firstSeed: number, timeMs: number): Promise<ScenarioLoopResult> {
@@ -97,7 +101,8 @@ export async function runSimulatorSuite(
   const perCore = rate(single);
   log(
     `  1 thread: ${single.scenarios} scenarios (${single.crashes} crashes) in ${single.wallMs.toFixed(0)} ms = ${perCore.toFixed(1)}/s; ` +
-      `virtual ${single.virtualMs.toFixed(0)} ms = ${(single.virtualMs / single.wallMs).toFixed(2)}x` +
+      `virtual ${single.virtualMs.toFixed(0)} ms = ${(single.virtualMs / single.wallMs).toFixed(2)}x; ` +
+      `${Math.round(single.steps / single.scenarios)} scheduler steps per scenario, ${Math.round(single.steps / (single.wallMs / 1000))} steps/s` +
       (single.violations > 0 ? `; ${single.violations} runs found a violation` : ''),
   );
   const small = await runScenariosFor(engine, harness, { firstSeed: 1, timeMs: timeMs / 2, engineOptions, scenarioFor: lossScenario });
@@ -122,6 +127,8 @@ export async function runSimulatorSuite(
     virtualMs: single.virtualMs,
     wallMs: single.wallMs,
     virtualTimeSpeedup: single.virtualMs / single.wallMs,
+    stepsPerScenario: single.steps / single.scenarios,
+    stepsPerSec: single.steps / (single.wallMs / 1000),
     smallScenario: { scenarios: small.scenarios, wallMs: small.wallMs, scenariosPerSec: rate(small), virtualTimeSpeedup: small.virtualMs / small.wallMs },
     engineDefaults: { scenarios: defaults.scenarios, wallMs: defaults.wallMs, scenariosPerSec: rate(defaults) },
     scaling,

@@ -73,7 +73,7 @@ function sample(): BenchResults {
     crc: { status: 'ok', data: [{ implementation: 'zlib.crc32 (node built-in)', bytes: 4096, opsPerSec: 1e6, mbPerSec: 4096 }] },
     simulator: {
       status: 'ok',
-      data: { engineOptions: { segmentSize: 1048576 }, engineDefaults: { scenarios: 1, wallMs: 2000, scenariosPerSec: 0.5 }, scenariosSingleThread: 300, scenariosPerSecPerCore: 1500, virtualMs: 9000, wallMs: 200, virtualTimeSpeedup: 45, smallScenario: { scenarios: 10, wallMs: 100, scenariosPerSec: 100, virtualTimeSpeedup: 3 }, scaling: [{ workers: 1, scenarios: 300, wallMs: 250, scenariosPerSec: 1400 }] },
+      data: { engineOptions: { segmentSize: 1048576 }, engineDefaults: { scenarios: 1, wallMs: 2000, scenariosPerSec: 0.5 }, scenariosSingleThread: 300, scenariosPerSecPerCore: 1500, virtualMs: 9000, wallMs: 200, virtualTimeSpeedup: 45, stepsPerScenario: 500, stepsPerSec: 75000, smallScenario: { scenarios: 10, wallMs: 100, scenariosPerSec: 100, virtualTimeSpeedup: 3 }, scaling: [{ workers: 1, scenarios: 300, wallMs: 250, scenariosPerSec: 1400 }] },
     },
     memory: { status: 'skipped', reason: 'not selected (--only)' },
     notes: [],
@@ -188,5 +188,22 @@ describe('lossScenario', () => {
     const row = summarizeLoss('interval 10 ms', false, { crashes: 4, epochsWithLoss: 2, records: [0, 0, 3, 9], ms: [0, 0, 1.5, 8.5] });
     expect(row).toMatchObject({ lostRecordsMean: 3, lostRecordsMax: 9, lostMsMean: 2.5, lostMsMax: 8.5, violations: 0 });
     expect(row.acknowledgedMeans).toContain('append resolved');
+  });
+});
+
+describe('bestRawLimit', () => {
+  it('keeps the highest rates and the lowest p50s of two passes over the same batch', async () => {
+    const { bestRawLimit } = await import('../../bench/suites/durability.js');
+    const a = { batchBytes: 128, appendSyncsPerSec: 2000, appendP50Us: 450, preallocatedSyncsPerSec: 3000, preallocatedP50Us: 300, limitAppendsPerSec: 3000 };
+    const b = { batchBytes: 128, appendSyncsPerSec: 2500, appendP50Us: 380, preallocatedSyncsPerSec: 2800, preallocatedP50Us: 320, limitAppendsPerSec: 2800 };
+    expect(bestRawLimit(a, b)).toEqual({
+      batchBytes: 128,
+      appendSyncsPerSec: 2500,
+      appendP50Us: 380,
+      preallocatedSyncsPerSec: 3000,
+      preallocatedP50Us: 300,
+      limitAppendsPerSec: 3000,
+    });
+    expect(() => bestRawLimit(a, { ...b, batchBytes: 129 })).toThrow(RangeError);
   });
 });
