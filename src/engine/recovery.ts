@@ -319,7 +319,12 @@ export async function recoverLog(fs: FileSystem, dir: string, mode: RecoveryMode
     const size = (await handle.stat()).size;
     const writeOffset = cut !== undefined && cut.kind === 'truncate' ? Math.min(cut.offset, tailSeg.end) : tailSeg.end;
     // Recovered records may have been read from a page cache: make them durable before anything builds on them.
-    await mustSync(handle.datasync(), `fsync ${tailSeg.file.name} after recovery`);
+    try {
+      await mustSync(handle.datasync(), `fsync ${tailSeg.file.name} after recovery`);
+    } catch (err) {
+      await handle.close().catch(() => undefined); // the sync failure is the error that matters
+      throw err;
+    }
     tail = { handle, writeOffset, size };
     nextLsn = Math.max(lastLsn + 1, tailSeg.file.firstLsn);
   }
