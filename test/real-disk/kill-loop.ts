@@ -20,6 +20,30 @@ import type { ChildMessage } from './crash-child.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(here, 'crash-child.ts');
 
+interface ChildProgram {
+  file: string;
+  execArgv: string[];
+}
+
+let bundled: Promise<ChildProgram> | undefined;
+
+/**
+ * The child as one plain ESM file (esbuild, which tsx brings along), so each of
+ * the many child starts skips TypeScript compilation: about 4x faster on this
+ * machine. It lives under node_modules/.cache so its package imports resolve.
+ * A plugin module in TypeScript still needs tsx in the child.
+ */
+function childProgram(pluginModule: string | undefined): Promise<ChildProgram> {
+  if (pluginModule !== undefined && /\.[cm]?ts$/.test(pluginModule)) return Promise.resolve({ file: CHILD, execArgv: ['--import', 'tsx'] });
+  bundled ??= (async () => {
+    const esbuild = await import('esbuild');
+    const outfile = join(here, '../../node_modules/.cache/faultline/crash-child.mjs');
+    await esbuild.build({ entryPoints: [CHILD], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'error' });
+    return { file: outfile, execArgv: [] };
+  })();
+  return bundled;
+}
+
 export interface KillLoopOptions {
   kills: number;
   seed: number;
@@ -37,10 +61,11 @@ export interface KillLoopResult {
   killedBeforeReady: number;
 }
 
-function runChild(root: string, epoch: number, options: KillLoopOptions, history: History, rng: Rng): Promise<{ beforeReady: boolean }> {
+async function runChild(root: string, epoch: number, options: KillLoopOptions, history: History, rng: Rng): Promise<{ beforeReady: boolean }> {
   const args = [root, String(epoch), String(options.clients), String(options.seed)];
   if (options.pluginModule !== undefined) args.push(options.pluginModule);
-  const child: ChildProcess = fork(CHILD, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const program = await childProgram(options.pluginModule);
+  const child: ChildProcess = fork(program.file, args, { execArgv: program.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const calls = new Map<number, AppendCall>();
   // Kill while the appenders run (most kills), or at a random moment of start-up and recovery.
   const early = rng.chance(0.15);
