@@ -2,6 +2,6 @@
 export { Wal, type WalStats } from './wal.js';
 export { walPlugin } from './plugin.js';
 export type { Durability, WalOptions, RecoveryMode, Retention, Backpressure } from './options.js';
-export type { RecoveryReport, CorruptionFinding } from './recovery.js';
+export { inspectLog, type RecoveryReport, type CorruptionFinding, type KeptSegment } from './recovery.js';
 export type { WriterStatus as WalState } from './writer.js';
 export { crc32 as walCrc32, segmentName, parseSegmentName } from './format.js';

@@ -136,7 +136,19 @@ function corrupt(f: CorruptionFinding, mode: RecoveryMode): WalError {
   });
 }
 
-export async function recoverLog(fs: FileSystem, dir: string, mode: RecoveryMode, clockNow: () => number): Promise<RecoveryResult> {
+export interface RecoverOptions {
+  /** false: read and classify only; nothing on disk is changed and no tail is opened (verify, dump). Default true. */
+  repair?: boolean;
+}
+
+export async function recoverLog(
+  fs: FileSystem,
+  dir: string,
+  mode: RecoveryMode,
+  clockNow: () => number,
+  options: RecoverOptions = {},
+): Promise<RecoveryResult> {
+  const repair = options.repair ?? true;
   const started = clockNow();
   const { segments: files, preallocated } = await listSegments(fs, dir);
   const report: RecoveryReport = {
@@ -290,7 +302,7 @@ export async function recoverLog(fs: FileSystem, dir: string, mode: RecoveryMode
 
   // Repairs, in the order collected (later segments newest first, then cuts).
   const survivors = kept.filter((s) => !repairs.some((r) => r.kind === 'remove' && r.name === s.file.name));
-  for (const r of repairs) {
+  for (const r of repair ? repairs : []) {
     if (r.kind === 'remove') {
       if (r.why === 'dropped') report.dropped.bytes += (await fs.stat(joinPath(dir, r.name))).size;
       await removeFile(fs, dir, r.name);
@@ -308,12 +320,12 @@ export async function recoverLog(fs: FileSystem, dir: string, mode: RecoveryMode
       }
     }
   }
-  if (preallocated) await removeFile(fs, dir, PREALLOCATED_NAME);
+  if (preallocated && repair) await removeFile(fs, dir, PREALLOCATED_NAME);
 
   const tailSeg = survivors.at(-1);
   let tail: RecoveryResult['tail'];
   let nextLsn = Math.max(nextLsnFloor, lastLsn + 1);
-  if (tailSeg !== undefined) {
+  if (tailSeg !== undefined && repair) {
     const cut = repairs.find((r) => r.kind === 'truncate' && r.name === tailSeg.file.name);
     const handle = await fs.open(joinPath(dir, tailSeg.file.name), 'r+');
     const size = (await handle.stat()).size;
@@ -327,7 +339,7 @@ export async function recoverLog(fs: FileSystem, dir: string, mode: RecoveryMode
     }
     tail = { handle, writeOffset, size };
     nextLsn = Math.max(lastLsn + 1, tailSeg.file.firstLsn);
-  }
+  } else if (tailSeg !== undefined) nextLsn = Math.max(lastLsn + 1, tailSeg.file.firstLsn);
   report.newLog = tailSeg === undefined;
   report.durationMs = Math.max(0, clockNow() - started);
   return {
@@ -374,4 +386,14 @@ export async function recoverLog(fs: FileSystem, dir: string, mode: RecoveryMode
     }
     return undefined;
   }
+}
+
+/**
+ * Reads a log without changing anything: every segment scanned, every damage
+ * found and classified (salvaging past mid-log damage like skipCorrupted, so
+ * all of it is listed). For `faultline verify` and `faultline dump`.
+ */
+export async function inspectLog(fs: FileSystem, dir: string, clockNow: () => number): Promise<{ report: RecoveryReport; records: RecoveredRecord[]; segments: KeptSegment[] }> {
+  const r = await recoverLog(fs, dir, 'skipCorrupted', clockNow, { repair: false });
+  return { report: r.report, records: r.records, segments: r.segments };
 }

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { registerCheck } from './check.js';
 import { registerReplay } from './replay.js';
 import { registerCampaignCommand } from './campaign.js';
+import { registerVerifyCommand } from './verify.js';
+import { registerDumpCommand } from './dump.js';
 
 /**
  * Every subcommand registers here, one module each:
@@ -12,4 +14,6 @@ export function registerCommands(program: Command): void {
   registerCheck(program);
   registerReplay(program);
   registerCampaignCommand(program);
+  registerVerifyCommand(program);
+  registerDumpCommand(program);
 }
