@@ -215,11 +215,19 @@ export class LogWriter {
       }
       const batch = this.queue.take(maxBatch, maxBatchBytes);
       if (batch.length === 0) break;
-      await this.lock.run(() => this.commitBatch(batch));
+      await this.lock.run(() => this.commitBatch(batch)).catch((err: unknown) => {
+        // commitBatch settles its batch itself; an exception escaping it is a bug: stop rather than guess.
+        this.settle(batch, { error: this.failStop(err) });
+      });
     }
   }
 
+  private readonly settledBatches = new WeakSet<readonly QueuedAppend[]>();
+
+  /** Settles every append of a batch, once (a second call for the same batch does nothing). */
   private settle(batch: readonly QueuedAppend[], outcome: { lsn: number } | { error: unknown }): void {
+    if (this.settledBatches.has(batch)) return;
+    this.settledBatches.add(batch);
     batch.forEach((item, k) => {
       this.queue.release(item.data.length);
       if ('lsn' in outcome) item.resolve(outcome.lsn + k);
