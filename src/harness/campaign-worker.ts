@@ -20,13 +20,15 @@ let typeScriptLoader: Promise<void> | undefined;
  * (measured on Node 20), an explicit register() does.
  */
 function ensureTypeScriptLoader(spec: string | undefined): Promise<void> {
-  if (spec === undefined || !/\.[cm]?ts$/.test(spec)) return Promise.resolve();
+  // Running from source (this file is .ts), faultline's own modules are imported dynamically too (the built-in engine).
+  const fromSource = import.meta.url.endsWith('.ts');
+  if (!fromSource && (spec === undefined || !/\.[cm]?ts$/.test(spec))) return Promise.resolve();
   typeScriptLoader ??= import('tsx/esm/api').then(
     (api) => {
       api.register();
     },
     (cause: unknown) => {
-      throw new WalError('EPLUGIN', `plugin module ${spec} is TypeScript: install tsx to load it`, { cause });
+      throw new WalError('EPLUGIN', `loading ${spec ?? 'the built-in engine'} from TypeScript needs tsx`, { cause });
     },
   );
   return typeScriptLoader;

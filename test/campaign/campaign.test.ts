@@ -101,6 +101,16 @@ describe('campaign', () => {
     expectEinval(() => parseCampaignFile('not json', 'x.json'), /not JSON/);
   });
 
+  it('checks the built-in engine when no module is given', async () => {
+    const file = await runCampaign({
+      identity: { pluginName: 'faultline', faults: ['crash', 'fsync-error'], workload: {}, baseSeed: 3, runs: 2, shardCount: 1 },
+      shard: { index: 1, count: 1 },
+      workers: 2,
+    });
+    expect(file.results.map((r) => [r.status, r.error?.message])).toEqual([['passed', undefined], ['passed', undefined]]);
+    expect(file.results.every((r) => (r.appends ?? 0) > 0)).toBe(true);
+  }, 60_000);
+
   it('writes JUnit XML a CI reader counts right', () => {
     const xml = campaignJUnit(whole);
     expect(XMLValidator.validate(xml)).toBe(true);
