@@ -168,6 +168,20 @@ async function main(): Promise<void> {
         `This machine has ${machine.cores} cores: the bench process, the engine's I/O thread pool and the disk share them, so ratios are the meaningful figures.`,
       );
     }
+    if (durability.status === 'ok') {
+      const noisy = durability.data.filter((c) => {
+        const ratios = (c.rawRounds ?? []).map((x) => x.opsPerSec / x.raw.limitAppendsPerSec);
+        return (c.ratioToRaw ?? 0) > 1 || (ratios.length > 1 && Math.max(...ratios) > 2 * Math.min(...ratios));
+      });
+      if (noisy.length > 0) {
+        notes.push(
+          `Disk noise: ${noisy.map((c) => `${c.level} ${c.recordBytes} B x${c.outstanding}`).join('; ')} ` +
+            'had interleaved rounds differing by more than 2x, or beat the raw-disk "limit": other load on this machine changed the disk\'s speed from one second to the next. Read those ratios as noise, not as faultline outrunning the disk.',
+        );
+      }
+    }
+    const loadEnd = Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
+    notes.push(`Load average (1 min): ${machine.loadAverage1m} at the start, ${loadEnd} at the end, on ${machine.cores} cores.`);
     if (peers.status === 'ok' && peers.data.some((p) => p.peer === 'better-sqlite3' && !('skipped' in p))) {
       notes.push('better-sqlite3 has a synchronous API: its commits serialize, so its figure does not change with outstanding appends.');
     }

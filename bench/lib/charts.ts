@@ -1,5 +1,5 @@
 /** The two charts of a run, built from its results: throughput against loss window, and latency distribution. */
-import { machineLine } from './machine.js';
+import { machineShort } from './machine.js';
 import { referenceCells } from './markdown.js';
 import type { BenchResults } from './results.js';
 import { cdfPoints } from './stats.js';
@@ -23,7 +23,7 @@ export function tradeoffChart(r: BenchResults): string | null {
   if (series.length === 0) return null;
   return renderXyChart({
     title: 'Throughput against what a crash loses',
-    subtitle: `${ref.recordBytes} B records, ${ref.outstanding} outstanding; loss from seeded simulator crashes. ${machineLine(r.machine)}`,
+    subtitle: `${ref.recordBytes} B records, ${ref.outstanding} outstanding; loss from seeded simulator crashes. ${machineShort(r.machine)}`,
     xLabel: 'acknowledged writes lost per crash (mean, ms of virtual time)',
     yLabel: 'appends per second',
     xScale: 'log',
@@ -44,7 +44,7 @@ export function latencyChart(
   if (series.length === 0) return null;
   return renderXyChart({
     title: 'Append latency distribution',
-    subtitle: `${cellDescription}. ${machineLine(r.machine)}`,
+    subtitle: `${cellDescription}. ${machineShort(r.machine)}`,
     xLabel: 'latency (µs, log scale)',
     yLabel: 'percent of appends at or below',
     xScale: 'log',

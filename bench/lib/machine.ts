@@ -42,3 +42,8 @@ export function describeMachine(tempDir: string = os.tmpdir()): MachineInfo {
 export function machineLine(m: MachineInfo): string {
   return `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}, temp dir ${m.tempDir} on ${m.tempDirFsType}`;
 }
+
+/** The machine in a few words, for chart subtitles. */
+export function machineShort(m: MachineInfo): string {
+  return `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.tempDirFsType}`;
+}

@@ -75,7 +75,10 @@ function durabilityTable(r: BenchResults): string {
     fmtNum(c.appendsPerBatch, 1),
     fmtInt(c.avgBatchBytes),
     c.raw ? fmtInt(c.raw.limitAppendsPerSec) : '',
-    c.ratioToRaw !== undefined ? `${fmtNum(c.ratioToRaw, 2)}x` : '',
+    c.ratioToRaw !== undefined
+      ? `${fmtNum(c.ratioToRaw, 2)}x` +
+        (c.rawRounds && c.rawRounds.length > 1 ? ` (rounds ${c.rawRounds.map((x) => fmtNum(x.opsPerSec / x.raw.limitAppendsPerSec, 2)).join(', ')})` : '')
+      : '',
   ]);
   return mdTable(
     ['level', 'record B', 'outstanding', 'appends/s', 'MB/s', 'p50 µs', 'p99 µs', 'p99.9 µs', 'appends/batch', 'batch B', 'raw limit appends/s', 'vs raw'],
@@ -210,6 +213,9 @@ export function renderMarkdown(r: BenchResults, charts: { tradeoff?: string; lat
   if (charts.latency) out.push(`![latency distribution](${charts.latency})`);
   out.push(durabilityTable(r));
   out.push('## Raw-disk limit for the same batches (write + fdatasync, synchronous calls)');
+  out.push(
+    'Measured in interleaved rounds with the faultline cell (faultline, raw, faultline, raw, ...); the row shows the median round. The limit in appends/s is the better layout\'s syncs/s times faultline\'s appends per batch in that round.',
+  );
   out.push(rawTable(r));
   out.push('## Peers (durable commits)');
   out.push(peerTable(r));

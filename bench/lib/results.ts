@@ -21,6 +21,13 @@ export interface RawLimit {
   limitAppendsPerSec: number;
 }
 
+/** One interleaved round of a cell with a raw baseline: faultline's figures, then the raw limit for that round's batches. */
+export interface RawRound {
+  opsPerSec: number;
+  p50Us: number;
+  raw: RawLimit;
+}
+
 export interface DurabilityCell {
   level: string;
   durability: Record<string, unknown>;
@@ -36,10 +43,12 @@ export interface DurabilityCell {
   bytesWritten: number;
   appendsPerBatch: number;
   avgBatchBytes: number;
-  /** Present for durable levels (everyWrite, groupCommit) when measured. */
+  /** Present for durable levels (everyWrite, groupCommit) when measured: the median round's raw limit. */
   raw?: RawLimit;
-  /** faultline appends/s divided by raw.limitAppendsPerSec. */
+  /** The median round's faultline appends/s divided by its raw.limitAppendsPerSec. */
   ratioToRaw?: number;
+  /** Every interleaved round (faultline then raw), when a raw baseline was measured. */
+  rawRounds?: RawRound[];
 }
 
 export type PeerCell =

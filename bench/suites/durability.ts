@@ -3,7 +3,8 @@
  * latency for each durability level, record size and number of outstanding
  * appends, on a real temp directory; for durable levels, the raw-disk limit
  * for the very batches faultline produced (WalStats bytesWritten / batches),
- * measured right after the cell and again after all cells (best of the two).
+ * measured in RAW_ROUNDS interleaved rounds (faultline, raw, faultline, raw,
+ * ...): the ratio printed is the median round's.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -11,8 +12,12 @@ import { NodeFileSystem } from '../../src/real/node-file-system.js';
 import { RealClock } from '../../src/real/real-clock.js';
 import { runClosedLoop } from '../lib/closed-loop.js';
 import { durabilityLabel, isDurableLevel, type DurabilitySpec, type EngineModule } from '../lib/modules.js';
-import type { DurabilityCell, RawLimit } from '../lib/results.js';
+import type { DurabilityCell, RawLimit, RawRound } from '../lib/results.js';
+import { summarize } from '../lib/stats.js';
 import { rawWriteSyncLoop } from './raw-disk.js';
+
+/** Interleaved faultline/raw rounds of a cell with a raw baseline; its ratio is the median round's. */
+export const RAW_ROUNDS = 3;
 
 export interface DurabilityPlan {
   levels: DurabilitySpec[];
@@ -66,22 +71,49 @@ export async function runDurabilitySuite(
       for (const outstanding of plan.outstanding) {
         const dir = await mkdtemp(path.join(tmpRoot, 'wal-'));
         try {
+          const wantRaw = isDurableLevel(level) && plan.wantRaw(level, recordBytes, outstanding);
+          // Cells with a raw baseline run in RAW_ROUNDS interleaved rounds
+          // (faultline, then raw for that round's batches), so both sides of
+          // each ratio are measured seconds apart on this shared machine.
+          const rounds = wantRaw ? RAW_ROUNDS : 1;
           const env = { fs: new NodeFileSystem(dir), clock: new RealClock(), dir: 'wal' };
           const wal = await engine.Wal.open(env, { durability: level });
-          let run;
+          const parts: Array<{ ops: number; elapsedNs: number; latenciesUs: Float64Array }> = [];
+          const rawRounds: RawRound[] = [];
           try {
-            run = await runClosedLoop(() => wal.append(payload), {
-              outstanding,
-              durationMs: plan.durationMs,
-              minOps: Math.max(outstanding * 4, 50),
-              maxOps: plan.maxOps,
-            });
+            let prev = wal.stats();
+            for (let r = 0; r < rounds; r++) {
+              const run = await runClosedLoop(() => wal.append(payload), {
+                outstanding,
+                durationMs: plan.durationMs / rounds,
+                minOps: Math.max(outstanding * 4, 50),
+                maxOps: Math.floor(plan.maxOps / rounds),
+              });
+              parts.push(run);
+              const now = wal.stats();
+              const batches = now.batches - prev.batches;
+              if (wantRaw && batches > 0) {
+                const appendsPerBatch = run.ops / batches;
+                const raw = measureRawLimit(dir, (now.bytesWritten - prev.bytesWritten) / batches, appendsPerBatch, plan.rawDurationMs / rounds);
+                rawRounds.push({ opsPerSec: run.opsPerSec, p50Us: run.latency.p50Us, raw });
+              }
+              prev = wal.stats();
+            }
           } finally {
             await wal.close();
           }
           const st = wal.stats();
+          const ops = parts.reduce((n, x) => n + x.ops, 0);
+          const elapsedNs = parts.reduce((n, x) => n + x.elapsedNs, 0);
+          const all = new Float64Array(ops);
+          let at = 0;
+          for (const x of parts) {
+            all.set(x.latenciesUs, at);
+            at += x.latenciesUs.length;
+          }
+          const opsPerSec = (ops * 1e9) / elapsedNs;
           const batches = Math.max(1, st.batches);
-          const appendsPerBatch = run.ops / batches;
+          const appendsPerBatch = st.appends / batches;
           const avgBatchBytes = st.bytesWritten / batches;
           const cell: DurabilityCell = {
             level: label,
@@ -89,27 +121,31 @@ export async function runDurabilitySuite(
             durableAppend: isDurableLevel(level),
             recordBytes,
             outstanding,
-            ops: run.ops,
-            opsPerSec: run.opsPerSec,
-            mbPerSec: (run.opsPerSec * recordBytes) / 1e6,
-            latency: run.latency,
+            ops,
+            opsPerSec,
+            mbPerSec: (opsPerSec * recordBytes) / 1e6,
+            latency: summarize(all),
             batches: st.batches,
             fsyncs: st.fsyncs,
             bytesWritten: st.bytesWritten,
             appendsPerBatch,
             avgBatchBytes,
           };
-          if (isDurableLevel(level) && plan.wantRaw(level, recordBytes, outstanding) && st.batches > 0) {
-            cell.raw = measureRawLimit(dir, avgBatchBytes, appendsPerBatch, plan.rawDurationMs);
-            cell.ratioToRaw = run.opsPerSec / cell.raw.limitAppendsPerSec;
+          const median = medianRound(rawRounds, (x) => x.opsPerSec / x.raw.limitAppendsPerSec);
+          if (median !== undefined) {
+            cell.rawRounds = rawRounds;
+            cell.raw = median.raw;
+            cell.ratioToRaw = median.opsPerSec / median.raw.limitAppendsPerSec;
           }
           cells.push(cell);
-          latencies.set(cellKey(label, recordBytes, outstanding), Float64Array.from(run.latenciesUs));
+          latencies.set(cellKey(label, recordBytes, outstanding), all);
           log(
             `  ${label.padEnd(28)} ${String(recordBytes).padStart(6)} B x${String(outstanding).padEnd(3)} ` +
-              `${Math.round(run.opsPerSec).toString().padStart(8)} appends/s  p50 ${run.latency.p50Us.toFixed(0)} µs  ` +
-              `p99 ${run.latency.p99Us.toFixed(0)} µs  ${appendsPerBatch.toFixed(1)}/batch` +
-              (cell.ratioToRaw !== undefined ? `  ${cell.ratioToRaw.toFixed(2)}x raw` : ''),
+              `${Math.round(opsPerSec).toString().padStart(8)} appends/s  p50 ${cell.latency.p50Us.toFixed(0)} µs  ` +
+              `p99 ${cell.latency.p99Us.toFixed(0)} µs  ${appendsPerBatch.toFixed(1)}/batch` +
+              (cell.ratioToRaw !== undefined
+                ? `  ${cell.ratioToRaw.toFixed(2)}x raw (rounds: ${rawRounds.map((x) => (x.opsPerSec / x.raw.limitAppendsPerSec).toFixed(2)).join(', ')})`
+                : ''),
           );
         } finally {
           await rm(dir, { recursive: true, force: true });
@@ -117,32 +153,12 @@ export async function runDurabilitySuite(
       }
     }
   }
-  // A second raw pass once every cell ran: the limit is the best of the two
-  // passes, so a load spike from elsewhere during one raw loop cannot make
-  // faultline look better than the disk allows.
-  for (const cell of cells) {
-    if (cell.raw === undefined) continue;
-    const dir = await mkdtemp(path.join(tmpRoot, 'raw-'));
-    try {
-      const again = measureRawLimit(dir, cell.avgBatchBytes, cell.appendsPerBatch, plan.rawDurationMs);
-      cell.raw = bestRawLimit(cell.raw, again);
-      cell.ratioToRaw = cell.opsPerSec / cell.raw.limitAppendsPerSec;
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
   return { cells, latencies };
 }
 
-/** The better of two raw measurements of the same batch: highest rates, lowest p50s. */
-export function bestRawLimit(a: RawLimit, b: RawLimit): RawLimit {
-  if (a.batchBytes !== b.batchBytes) throw new RangeError(`raw limits of different batches: ${a.batchBytes} and ${b.batchBytes}`);
-  return {
-    batchBytes: a.batchBytes,
-    appendSyncsPerSec: Math.max(a.appendSyncsPerSec, b.appendSyncsPerSec),
-    appendP50Us: Math.min(a.appendP50Us, b.appendP50Us),
-    preallocatedSyncsPerSec: Math.max(a.preallocatedSyncsPerSec, b.preallocatedSyncsPerSec),
-    preallocatedP50Us: Math.min(a.preallocatedP50Us, b.preallocatedP50Us),
-    limitAppendsPerSec: Math.max(a.limitAppendsPerSec, b.limitAppendsPerSec),
-  };
+/** The round whose `key` is the median (the lower middle for an even count); undefined for none. */
+export function medianRound<T>(rounds: readonly T[], key: (x: T) => number): T | undefined {
+  if (rounds.length === 0) return undefined;
+  const sorted = [...rounds].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }

@@ -191,19 +191,47 @@ describe('lossScenario', () => {
   });
 });
 
-describe('bestRawLimit', () => {
-  it('keeps the highest rates and the lowest p50s of two passes over the same batch', async () => {
-    const { bestRawLimit } = await import('../../bench/suites/durability.js');
-    const a = { batchBytes: 128, appendSyncsPerSec: 2000, appendP50Us: 450, preallocatedSyncsPerSec: 3000, preallocatedP50Us: 300, limitAppendsPerSec: 3000 };
-    const b = { batchBytes: 128, appendSyncsPerSec: 2500, appendP50Us: 380, preallocatedSyncsPerSec: 2800, preallocatedP50Us: 320, limitAppendsPerSec: 2800 };
-    expect(bestRawLimit(a, b)).toEqual({
-      batchBytes: 128,
-      appendSyncsPerSec: 2500,
-      appendP50Us: 380,
-      preallocatedSyncsPerSec: 3000,
-      preallocatedP50Us: 300,
-      limitAppendsPerSec: 3000,
+describe('medianRound', () => {
+  it('picks the middle round by key, the lower middle for an even count, nothing for none', async () => {
+    const { medianRound } = await import('../../bench/suites/durability.js');
+    const key = (x: { r: number }): number => x.r;
+    expect(medianRound([{ r: 3 }, { r: 1 }, { r: 2 }], key)).toEqual({ r: 2 });
+    expect(medianRound([{ r: 4 }, { r: 1 }, { r: 3 }, { r: 2 }], key)).toEqual({ r: 2 });
+    expect(medianRound([], key)).toBeUndefined();
+  });
+});
+
+describe('evaluateTargets with interleaved rounds', () => {
+  it('takes both sides of the raw ratios from the median round', () => {
+    const r = sample();
+    if (r.durability.status !== 'ok') throw new Error('fixture');
+    const raw = (limit: number, p50: number) => ({
+      batchBytes: 1200,
+      appendSyncsPerSec: limit / 64,
+      appendP50Us: p50,
+      preallocatedSyncsPerSec: limit / 64,
+      preallocatedP50Us: p50 + 10,
+      limitAppendsPerSec: limit,
     });
-    expect(() => bestRawLimit(a, { ...b, batchBytes: 129 })).toThrow(RangeError);
+    const gc = r.durability.data.find((c) => c.level === 'groupCommit (default window)')!;
+    gc.rawRounds = [
+      { opsPerSec: 100_000, p50Us: 900, raw: raw(50_000, 300) },
+      { opsPerSec: 120_000, p50Us: 900, raw: raw(200_000, 300) },
+      { opsPerSec: 110_000, p50Us: 900, raw: raw(110_000, 300) },
+    ];
+    const ew = r.durability.data.find((c) => c.level === 'everyWrite')!;
+    ew.rawRounds = [
+      { opsPerSec: 2000, p50Us: 500, raw: raw(2500, 250) },
+      { opsPerSec: 2000, p50Us: 420, raw: raw(2500, 400) },
+      { opsPerSec: 2000, p50Us: 300, raw: raw(2500, 400) },
+    ];
+    const t = evaluateTargets(r);
+    const gcRaw = t.find((x) => x.id === 'groupCommit-vs-raw')!;
+    expect(gcRaw.measured).toBe(110_000);
+    expect(gcRaw.reference).toBe(110_000);
+    const ewP50 = t.find((x) => x.id === 'everyWrite-p50')!;
+    expect(ewP50.measured).toBe(420);
+    expect(ewP50.reference).toBe(400);
+    expect(ewP50.status).toBe('PASS');
   });
 });
