@@ -77,32 +77,36 @@ export async function runDurabilitySuite(
           // each ratio are measured seconds apart on this shared machine.
           const rounds = wantRaw ? RAW_ROUNDS : 1;
           const env = { fs: new NodeFileSystem(dir), clock: new RealClock(), dir: 'wal' };
-          const wal = await engine.Wal.open(env, { durability: level });
           const parts: Array<{ ops: number; elapsedNs: number; latenciesUs: Float64Array }> = [];
           const rawRounds: RawRound[] = [];
-          try {
-            let prev = wal.stats();
-            for (let r = 0; r < rounds; r++) {
-              const run = await runClosedLoop(() => wal.append(payload), {
+          const totals = { appends: 0, batches: 0, fsyncs: 0, bytesWritten: 0 };
+          for (let r = 0; r < rounds; r++) {
+            // The log is closed before each raw loop: close waits for the
+            // engine's background work (segment preallocation), which would
+            // otherwise share the disk with the raw loop.
+            const wal = await engine.Wal.open(env, { durability: level });
+            let run;
+            try {
+              run = await runClosedLoop(() => wal.append(payload), {
                 outstanding,
                 durationMs: plan.durationMs / rounds,
                 minOps: Math.max(outstanding * 4, 50),
                 maxOps: Math.floor(plan.maxOps / rounds),
               });
-              parts.push(run);
-              const now = wal.stats();
-              const batches = now.batches - prev.batches;
-              if (wantRaw && batches > 0) {
-                const appendsPerBatch = run.ops / batches;
-                const raw = measureRawLimit(dir, (now.bytesWritten - prev.bytesWritten) / batches, appendsPerBatch, plan.rawDurationMs / rounds);
-                rawRounds.push({ opsPerSec: run.opsPerSec, p50Us: run.latency.p50Us, raw });
-              }
-              prev = wal.stats();
+            } finally {
+              await wal.close();
             }
-          } finally {
-            await wal.close();
+            parts.push(run);
+            const st = wal.stats();
+            totals.appends += run.ops;
+            totals.batches += st.batches;
+            totals.fsyncs += st.fsyncs;
+            totals.bytesWritten += st.bytesWritten;
+            if (wantRaw && st.batches > 0) {
+              const raw = measureRawLimit(dir, st.bytesWritten / st.batches, run.ops / st.batches, plan.rawDurationMs / rounds);
+              rawRounds.push({ opsPerSec: run.opsPerSec, p50Us: run.latency.p50Us, raw });
+            }
           }
-          const st = wal.stats();
           const ops = parts.reduce((n, x) => n + x.ops, 0);
           const elapsedNs = parts.reduce((n, x) => n + x.elapsedNs, 0);
           const all = new Float64Array(ops);
@@ -112,9 +116,9 @@ export async function runDurabilitySuite(
             at += x.latenciesUs.length;
           }
           const opsPerSec = (ops * 1e9) / elapsedNs;
-          const batches = Math.max(1, st.batches);
-          const appendsPerBatch = st.appends / batches;
-          const avgBatchBytes = st.bytesWritten / batches;
+          const batches = Math.max(1, totals.batches);
+          const appendsPerBatch = totals.appends / batches;
+          const avgBatchBytes = totals.bytesWritten / batches;
           const cell: DurabilityCell = {
             level: label,
             durability: { ...level },
@@ -125,9 +129,9 @@ export async function runDurabilitySuite(
             opsPerSec,
             mbPerSec: (opsPerSec * recordBytes) / 1e6,
             latency: summarize(all),
-            batches: st.batches,
-            fsyncs: st.fsyncs,
-            bytesWritten: st.bytesWritten,
+            batches: totals.batches,
+            fsyncs: totals.fsyncs,
+            bytesWritten: totals.bytesWritten,
             appendsPerBatch,
             avgBatchBytes,
           };
