@@ -35,8 +35,9 @@ export interface CampaignOptions {
 /** A module spec as workers must see it: a relative path becomes absolute (workers share the cwd, but reports travel). */
 export function absoluteModule(spec: string | undefined): string | undefined {
   if (spec === undefined) return undefined;
-  if (spec.startsWith('.') || isAbsolute(spec)) return resolve(spec);
-  return spec; // a package name
+  // Path-like exactly as loadPluginModule decides it: ./x, ../x, /x, or a file name with a JS/TS extension.
+  if (spec.startsWith('.') || isAbsolute(spec) || /\.(m?[jt]s|cjs)$/.test(spec)) return resolve(spec);
+  return spec; // a package name or a file: URL
 }
 
 function workerFile(): { filename: string; typescript: boolean } {
