@@ -23,12 +23,15 @@ export interface PendingWrite {
   readonly torn: boolean;
   /** The file's size in the page cache after this operation. */
   readonly sizeAfter: number;
+  /** Disk-wide completion order of data operations (see Disk.dataMark). */
+  readonly seq: number;
 }
 
 export interface PendingTruncate {
   readonly type: 'truncate';
   readonly size: number;
   readonly sizeAfter: number;
+  readonly seq: number;
 }
 
 export type PendingDataOp = PendingWrite | PendingTruncate;
@@ -75,6 +78,8 @@ export const ROOT_INO = 0;
 export class Disk {
   readonly inodes = new Map<number, Inode>();
   pendingDirOps: PendingDirOp[] = [];
+  /** Sequence of the next data operation (write or truncate), disk-wide. */
+  private dataSeq = 0;
   private nextIno = 1;
   private dirOpSeq = 0;
   /** Bytes of file content in the page cache of live inodes (named or open). */
@@ -198,14 +203,14 @@ export class Disk {
     const before = node.cache.size;
     node.cache.write(data, offset);
     this.usedBytes += node.cache.size - before;
-    node.pending.push({ type: 'write', target, data: data.slice(), torn, sizeAfter: node.cache.size });
+    node.pending.push({ type: 'write', target, data: data.slice(), torn, sizeAfter: node.cache.size, seq: this.dataSeq++ });
   }
 
   truncate(node: FileNode, size: number): void {
     const before = node.cache.size;
     node.cache.truncate(size);
     this.usedBytes += node.cache.size - before;
-    node.pending.push({ type: 'truncate', size, sizeAfter: size });
+    node.pending.push({ type: 'truncate', size, sizeAfter: size, seq: this.dataSeq++ });
   }
 
   readdir(path: string): string[] {
@@ -291,10 +296,27 @@ export class Disk {
 
   // ---- durability ------------------------------------------------------------
 
-  /** fsync/fdatasync: the file's pending data reaches the medium (its names do not). */
-  syncFile(node: FileNode): void {
-    for (const op of node.pending) applyDataOp(node.durable, op);
-    node.pending = [];
+  /**
+   * A mark of the data operations completed so far. fsync/fdatasync take it
+   * when they are *called*: they must cover what completed before the call,
+   * and need not cover writes that complete while they are in flight.
+   */
+  dataMark(): number {
+    return this.dataSeq;
+  }
+
+  /**
+   * fsync/fdatasync: the file's pending data that completed before `mark`
+   * reaches the medium (its names do not). Later writes stay pending: a crash
+   * may keep them or not, as on a real disk where they raced the flush.
+   */
+  syncFile(node: FileNode, mark = Number.POSITIVE_INFINITY): void {
+    let k = 0;
+    while (k < node.pending.length && (node.pending[k] as PendingDataOp).seq < mark) {
+      applyDataOp(node.durable, node.pending[k] as PendingDataOp);
+      k++;
+    }
+    node.pending = k === node.pending.length ? [] : node.pending.slice(k);
   }
 
   /** fsync failed and the kernel marked the dirty pages clean: the pending data never lands. */

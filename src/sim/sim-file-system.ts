@@ -290,6 +290,8 @@ class SimFileHandle implements FileHandle {
   }
 
   private syncLike(kind: 'sync' | 'datasync'): Promise<void> {
+    // What the flush must cover is fixed when it is called, not when it completes.
+    const mark = this.fs.disk.dataMark();
     return this.fs.op(kind, this.info(), (effects) => {
       this.check(kind === 'sync' ? 'fsync' : 'fdatasync');
       if (effects.some((e) => e.type === 'fsync-eio')) {
@@ -297,7 +299,7 @@ class SimFileHandle implements FileHandle {
         throw fsError('EIO', kind === 'sync' ? 'fsync' : 'fdatasync', this.path);
       }
       if (effects.some((e) => e.type === 'lie')) return;
-      this.fs.disk.syncFile(this.node);
+      this.fs.disk.syncFile(this.node, mark);
     });
   }
 
