@@ -4,16 +4,17 @@ import { registerReplay } from './replay.js';
 import { registerCampaignCommand } from './campaign.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerDumpCommand } from './dump.js';
+import { registerBenchCommand } from './bench.js';
 
 /**
  * Every subcommand registers here, one module each:
  * check, replay, campaign (the harness), bench, verify, dump (the engine's tools).
  */
 export function registerCommands(program: Command): void {
-  void program;
   registerCheck(program);
   registerReplay(program);
   registerCampaignCommand(program);
   registerVerifyCommand(program);
   registerDumpCommand(program);
+  registerBenchCommand(program);
 }
