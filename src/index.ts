@@ -6,6 +6,7 @@ export * from './ports.js';
 export * from './errors.js';
 export { NodeFileSystem } from './real/node-file-system.js';
 export { RealClock } from './real/real-clock.js';
+export { ForwardingFileHandle, ForwardingFileSystem } from './forwarding-file-system.js';
 export {
   filesystemConformanceCases,
   runFilesystemConformance,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ForwardingFileSystem } from '../src/forwarding-file-system.js';
 import { NodeFileSystem } from '../src/real/node-file-system.js';
 import { RealClock } from '../src/real/real-clock.js';
 import { describeFilesystemConformance } from './helpers/conformance.js';
@@ -47,5 +48,12 @@ describe('RealClock', () => {
     const b = clock.now();
     expect(b).toBeGreaterThanOrEqual(a);
     expect(b - a).toBeGreaterThan(1);
+  });
+});
+
+describe('ForwardingFileSystem', () => {
+  describeFilesystemConformance('ForwardingFileSystem over NodeFileSystem', async () => {
+    const { dir, cleanup } = await makeTempDir();
+    return { fs: new ForwardingFileSystem(new NodeFileSystem(dir)), cleanup };
   });
 });

@@ -16,7 +16,8 @@
  * total. Every injected fault is logged in `injected`.
  */
 import { fsError, WalError } from '../errors.js';
-import type { FileHandle, FileStat, FileSystem, OpenFlags } from '../ports.js';
+import { ForwardingFileHandle, ForwardingFileSystem } from '../forwarding-file-system.js';
+import type { FileHandle, FileSystem } from '../ports.js';
 import { Rng } from '../sim/rng.js';
 
 export type RealFaultKind = 'disk-full' | 'read-error' | 'fsync-error';
@@ -40,7 +41,7 @@ export interface InjectedFault {
   written?: number;
 }
 
-export class FaultyFileSystem implements FileSystem {
+export class FaultyFileSystem extends ForwardingFileSystem {
   armed: boolean;
   /** When set, only these kinds fire (while armed). */
   only: ReadonlySet<RealFaultKind> | undefined = undefined;
@@ -49,10 +50,8 @@ export class FaultyFileSystem implements FileSystem {
   private readonly probabilities: Partial<Record<RealFaultKind, number>>;
   private readonly maxFaults: number;
 
-  constructor(
-    private readonly inner: FileSystem,
-    options: FaultyFileSystemOptions,
-  ) {
+  constructor(inner: FileSystem, options: FaultyFileSystemOptions) {
+    super(inner);
     for (const [kind, p] of Object.entries(options.probabilities)) {
       if (!REAL_FAULT_KINDS.includes(kind as RealFaultKind) || typeof p !== 'number' || !(p >= 0 && p <= 1)) {
         throw new WalError('EINVAL', `FaultyFileSystem: bad probability for '${kind}': ${String(p)}`);
@@ -92,49 +91,31 @@ export class FaultyFileSystem implements FileSystem {
     return length === 0 ? 0 : this.rng.nextInt(length);
   }
 
-  async open(path: string, flags: OpenFlags): Promise<FileHandle> {
-    return new FaultyFileHandle(this, path, await this.inner.open(path, flags));
+  protected override wrapHandle(handle: FileHandle, path: string): FileHandle {
+    return new FaultyFileHandle(this, path, handle);
   }
 
-  readdir(path: string): Promise<string[]> {
-    return this.inner.readdir(path);
-  }
-
-  mkdir(path: string, options?: { recursive?: boolean }): Promise<void> {
-    return this.inner.mkdir(path, options);
-  }
-
-  rename(from: string, to: string): Promise<void> {
-    return this.inner.rename(from, to);
-  }
-
-  unlink(path: string): Promise<void> {
-    return this.inner.unlink(path);
-  }
-
-  stat(path: string): Promise<FileStat> {
-    return this.inner.stat(path);
-  }
-
-  async syncDir(path: string): Promise<void> {
+  override async syncDir(path: string): Promise<void> {
     if (this.strike('fsync-error', 'syncDir', path)) throw fsError('EIO', 'fsync', path);
     await this.inner.syncDir(path);
   }
 }
 
-class FaultyFileHandle implements FileHandle {
+class FaultyFileHandle extends ForwardingFileHandle {
   constructor(
     private readonly fs: FaultyFileSystem,
     private readonly path: string,
-    private readonly inner: FileHandle,
-  ) {}
+    inner: FileHandle,
+  ) {
+    super(inner);
+  }
 
-  async read(buffer: Uint8Array, position: number): Promise<number> {
+  override async read(buffer: Uint8Array, position: number): Promise<number> {
     if (this.fs.strike('read-error', 'read', this.path)) throw fsError('EIO', 'read', this.path);
     return this.inner.read(buffer, position);
   }
 
-  async write(data: Uint8Array, position: number): Promise<void> {
+  override async write(data: Uint8Array, position: number): Promise<void> {
     if (this.fs.strike('disk-full', 'write', this.path)) {
       const written = this.fs.prefixLength(data.length);
       const fault = this.fs.injected.at(-1);
@@ -145,25 +126,13 @@ class FaultyFileHandle implements FileHandle {
     await this.inner.write(data, position);
   }
 
-  async sync(): Promise<void> {
+  override async sync(): Promise<void> {
     if (this.fs.strike('fsync-error', 'sync', this.path)) throw fsError('EIO', 'fsync', this.path);
     await this.inner.sync();
   }
 
-  async datasync(): Promise<void> {
+  override async datasync(): Promise<void> {
     if (this.fs.strike('fsync-error', 'datasync', this.path)) throw fsError('EIO', 'fdatasync', this.path);
     await this.inner.datasync();
-  }
-
-  truncate(size: number): Promise<void> {
-    return this.inner.truncate(size);
-  }
-
-  stat(): Promise<FileStat> {
-    return this.inner.stat();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
