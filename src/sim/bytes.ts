@@ -1,43 +1,154 @@
 /**
- * Bytes: a growable byte buffer with a logical size (capacity doubles), so a
- * log that appends does not copy its whole file on every write.
+ * Bytes: the content of one file layer (page cache or medium) as a sparse,
+ * copy-on-write array of fixed-size pages.
+ *
+ * - Sparse: a page that was never written with anything but zeros is not
+ *   stored at all (`null`). A log preallocated with zeros costs nothing until
+ *   records land in it.
+ * - Copy on write, per page: `clone`, `Bytes.sharing` and `view` share pages
+ *   instead of copying them; a Bytes copies a page it shares (one page, not
+ *   the file) before its first change to it. The page cache and the medium of
+ *   a file loaded from an image share every page until one of them changes.
+ *
+ * Invariant: bytes at or past `size` read as zero in every stored page, and a
+ * stored page shorter than PAGE_SIZE (a shared view of an image) reads as
+ * zero past its end. Content is exactly what the previous contiguous buffer
+ * held; only the cost of copying it changed.
  */
+/** Bytes per page (16 KiB). */
+export const PAGE_SIZE = 16 * 1024;
+/** Never written: the zeros `isAllZero` compares with. */
+const ZERO_PAGE = Buffer.alloc(PAGE_SIZE);
+
+/** True when every byte of data is zero (memcmp against a zero page, PAGE_SIZE at a time). */
+export function isAllZero(data: Uint8Array): boolean {
+  for (let at = 0; at < data.length; at += PAGE_SIZE) {
+    const n = Math.min(PAGE_SIZE, data.length - at);
+    const chunk = Buffer.from(data.buffer, data.byteOffset + at, n);
+    if (!chunk.equals(n === PAGE_SIZE ? ZERO_PAGE : ZERO_PAGE.subarray(0, n))) return false;
+  }
+  return true;
+}
+
 export class Bytes {
-  private buf: Uint8Array;
-  private len: number;
+  private pages: (Uint8Array | null)[] = [];
+  /** owned[i]: page i is private to this Bytes (full PAGE_SIZE, may be changed in place). */
+  private owned: boolean[] = [];
+  private len = 0;
+  /** The content as one buffer, when known and unchanged since (shared: never mutated). */
+  private flat: Uint8Array | undefined;
 
   constructor(initial?: Uint8Array) {
-    this.buf = initial === undefined ? new Uint8Array(0) : initial.slice();
-    this.len = this.buf.length;
+    if (initial !== undefined) this.write(initial, 0);
+  }
+
+  /** Bytes over `data` without copying it; `data` is never mutated through the result (the caller must not mutate it either). */
+  static sharing(data: Uint8Array): Bytes {
+    const b = new Bytes();
+    for (let at = 0; at < data.length; at += PAGE_SIZE) {
+      b.pages.push(data.subarray(at, Math.min(data.length, at + PAGE_SIZE)));
+      b.owned.push(false);
+    }
+    b.len = data.length;
+    b.flat = data;
+    return b;
   }
 
   get size(): number {
     return this.len;
   }
 
-  private ensure(capacity: number): void {
-    if (capacity <= this.buf.length) return;
-    let cap = Math.max(64, this.buf.length * 2);
-    while (cap < capacity) cap *= 2;
-    const next = new Uint8Array(cap);
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
+  /** Page `pi` made private and full size, ready to change (allocated zero when absent). */
+  private ownPage(pi: number, overwriteWhole: boolean): Uint8Array {
+    while (this.pages.length <= pi) {
+      this.pages.push(null);
+      this.owned.push(false);
+    }
+    const page = this.pages[pi] as Uint8Array | null;
+    if (page !== null && this.owned[pi] === true) return page;
+    const next = new Uint8Array(PAGE_SIZE);
+    if (page !== null && !overwriteWhole) next.set(page);
+    this.pages[pi] = next;
+    this.owned[pi] = true;
+    return next;
   }
 
   /** Writes data at offset, zero-filling any hole and growing the size. */
   write(data: Uint8Array, offset: number): void {
     const end = offset + data.length;
-    this.ensure(end);
-    if (offset > this.len) this.buf.fill(0, this.len, offset);
-    this.buf.set(data, offset);
+    this.flat = undefined;
+    for (let pos = offset; pos < end; ) {
+      const pi = Math.floor(pos / PAGE_SIZE);
+      const po = pos - pi * PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - po, end - pos);
+      const chunk = data.subarray(pos - offset, pos - offset + n);
+      const page = pi < this.pages.length ? this.pages[pi] : null;
+      // A zero chunk on an absent page changes nothing: the page already reads as zeros.
+      if (!((page === null || page === undefined) && isAllZero(chunk))) this.ownPage(pi, n === PAGE_SIZE).set(chunk, po);
+      pos += n;
+    }
     if (end > this.len) this.len = end;
+  }
+
+  /** Writes n zero bytes at offset (growing the size); absent pages stay absent. */
+  private writeZeros(offset: number, n: number): void {
+    const end = offset + n;
+    this.flat = undefined;
+    for (let pos = offset; pos < end; ) {
+      const pi = Math.floor(pos / PAGE_SIZE);
+      const po = pos - pi * PAGE_SIZE;
+      const k = Math.min(PAGE_SIZE - po, end - pos);
+      const page = pi < this.pages.length ? this.pages[pi] : null;
+      if (page !== null && page !== undefined && po < page.length) this.ownPage(pi, false).fill(0, po, po + k);
+      pos += k;
+    }
+    if (end > this.len) this.len = end;
+  }
+
+  /** Writes src's bytes [from, from + n) at offset, as write() would with a copy of them (from + n <= src.size). */
+  writeFrom(src: Bytes, from: number, n: number, offset: number): void {
+    const end = from + n;
+    for (let pos = from; pos < end; ) {
+      const pi = Math.floor(pos / PAGE_SIZE);
+      const po = pos - pi * PAGE_SIZE;
+      const k = Math.min(PAGE_SIZE - po, end - pos);
+      const at = offset + (pos - from);
+      const page = pi < src.pages.length ? src.pages[pi] : null;
+      if (page === null || page === undefined || po >= page.length) {
+        this.writeZeros(at, k);
+      } else {
+        const stored = Math.min(k, page.length - po);
+        this.write(page.subarray(po, po + stored), at);
+        if (stored < k) this.writeZeros(at + stored, k - stored);
+      }
+      pos += k;
+    }
+    if (offset + n > this.len) {
+      // As write() of an empty buffer: the size still grows to the end.
+      this.flat = undefined;
+      this.len = offset + n;
+    }
   }
 
   /** Sets the size: shrinking drops bytes, growing reads as zeros. */
   truncate(size: number): void {
-    if (size > this.len) {
-      this.ensure(size);
-      this.buf.fill(0, this.len, size);
+    if (size >= this.len) {
+      if (size > this.len) this.flat = undefined;
+      this.len = size;
+      return;
+    }
+    this.flat = undefined;
+    const keep = Math.ceil(size / PAGE_SIZE);
+    if (this.pages.length > keep) {
+      this.pages.length = keep;
+      this.owned.length = keep;
+    }
+    const off = size % PAGE_SIZE;
+    const last = keep - 1;
+    const page = off === 0 || last < 0 ? null : (this.pages[last] ?? null);
+    if (page !== null && page.length > off) {
+      if (this.owned[last] === true) page.fill(0, off);
+      else this.pages[last] = page.subarray(0, off);
     }
     this.len = size;
   }
@@ -46,24 +157,68 @@ export class Bytes {
   read(into: Uint8Array, offset: number): number {
     if (offset >= this.len) return 0;
     const n = Math.min(into.length, this.len - offset);
-    into.set(this.buf.subarray(offset, offset + n));
+    this.copyInto(into, offset, n);
     return n;
   }
 
+  /** into[0, n) = content[offset, offset + n), with offset + n <= size; `intoIsZero`: into is fresh (all zero), skip zero fills. */
+  private copyInto(into: Uint8Array, offset: number, n: number, intoIsZero = false): void {
+    const end = offset + n;
+    for (let pos = offset; pos < end; ) {
+      const pi = Math.floor(pos / PAGE_SIZE);
+      const po = pos - pi * PAGE_SIZE;
+      const k = Math.min(PAGE_SIZE - po, end - pos);
+      const at = pos - offset;
+      const page = pi < this.pages.length ? this.pages[pi] : null;
+      if (page === null || page === undefined || po >= page.length) {
+        if (!intoIsZero) into.fill(0, at, at + k);
+      } else {
+        const stored = Math.min(k, page.length - po);
+        into.set(page.subarray(po, po + stored), at);
+        if (stored < k && !intoIsZero) into.fill(0, at + stored, at + k);
+      }
+      pos += k;
+    }
+  }
+
   byteAt(offset: number): number {
-    return this.buf[offset] ?? 0;
+    if (offset < 0 || offset >= this.len) return 0;
+    const pi = Math.floor(offset / PAGE_SIZE);
+    const page = pi < this.pages.length ? this.pages[pi] : null;
+    return page === null || page === undefined ? 0 : (page[offset - pi * PAGE_SIZE] ?? 0);
   }
 
   setByte(offset: number, value: number): void {
-    if (offset < this.len) this.buf[offset] = value;
+    if (offset < 0 || offset >= this.len) return;
+    this.flat = undefined;
+    const pi = Math.floor(offset / PAGE_SIZE);
+    this.ownPage(pi, false)[offset - pi * PAGE_SIZE] = value;
   }
 
   /** A copy of the content [0, size). */
   toUint8Array(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    const out = new Uint8Array(this.len);
+    this.copyInto(out, 0, this.len, true);
+    return out;
   }
 
+  /**
+   * The content [0, size) as one buffer, built at most once while unchanged
+   * (shared with later calls and clones). The caller must not mutate it.
+   */
+  view(): Uint8Array {
+    if (this.flat === undefined) this.flat = this.toUint8Array();
+    return this.flat;
+  }
+
+  /** An independent Bytes with the same content (pages shared copy-on-write: nothing is copied until one of them changes). */
   clone(): Bytes {
-    return new Bytes(this.buf.subarray(0, this.len));
+    const b = new Bytes();
+    b.pages = this.pages.slice();
+    b.owned = this.pages.map(() => false);
+    this.owned = this.pages.map(() => false);
+    b.len = this.len;
+    b.flat = this.flat;
+    return b;
   }
 }

@@ -78,7 +78,7 @@ export class CrashSpace {
     for (const op of node.pending) {
       if (op.type !== 'write') continue;
       const chunks: [number, number][] = [];
-      const end = op.target + op.data.length;
+      const end = op.target + op.data.size;
       for (let s = op.target; s < end; ) {
         const next = Math.min(end, (Math.floor(s / this.sectorSize) + 1) * this.sectorSize);
         chunks.push([s, next]);
@@ -170,7 +170,7 @@ export class CrashSpace {
   private stableContent(node: FileNode): Uint8Array {
     let data = this.stable.get(node.ino);
     if (data === undefined) {
-      data = node.durable.toUint8Array();
+      data = node.durable.view();
       this.stable.set(node.ino, data);
       this.stableSet.add(data);
     }
@@ -195,12 +195,12 @@ export class CrashSpace {
       const keep = (c: number): boolean =>
         plan.op.torn ? c < (choice[plan.point] ?? 0) : (choice[plan.point + c] ?? 0) === 1;
       plan.chunks.forEach(([s, e], c) => {
-        if (keep(c)) b.write(op.data.subarray(s - op.target, e - op.target), s);
+        if (keep(c)) b.writeFrom(op.data, s - op.target, e - s, s);
       });
     });
     const finalSize = k === 0 ? f.node.durable.size : (f.node.pending[k - 1]?.sizeAfter ?? f.node.durable.size);
     b.truncate(finalSize);
-    return b.toUint8Array();
+    return b.view();
   }
 }
 

@@ -18,7 +18,8 @@ export interface PendingWrite {
   readonly type: 'write';
   /** Where the data lands on the medium (differs from where reads see it after a misdirected write). */
   readonly target: number;
-  readonly data: Uint8Array;
+  /** A private copy of the written bytes (sparse: zero pages are not stored). */
+  readonly data: Bytes;
   /** Forced torn by a fault: a crash keeps only a strict prefix of its sectors. */
   readonly torn: boolean;
   /** The file's size in the page cache after this operation. */
@@ -104,17 +105,16 @@ export class Disk {
     for (const f of image.files) {
       const parts = splitPath(f.path, 'load');
       const { dir, name } = this.parentOf(parts, 'load', f.path);
-      const node = this.newFile();
-      node.cache.write(f.data, 0);
-      node.durable.write(f.data, 0);
+      // The image's bytes are shared, not copied: both layers copy on their first change.
+      const node = this.newFile(Bytes.sharing(f.data), Bytes.sharing(f.data));
       this.usedBytes += f.data.length;
       dir.entries.set(name, node.ino);
       dir.durable.set(name, node.ino);
     }
   }
 
-  private newFile(): FileNode {
-    const node: FileNode = { kind: 'file', ino: this.nextIno++, cache: new Bytes(), durable: new Bytes(), pending: [], links: 1, opens: 0 };
+  private newFile(cache = new Bytes(), durable = new Bytes()): FileNode {
+    const node: FileNode = { kind: 'file', ino: this.nextIno++, cache, durable, pending: [], links: 1, opens: 0 };
     this.inodes.set(node.ino, node);
     return node;
   }
@@ -203,7 +203,7 @@ export class Disk {
     const before = node.cache.size;
     node.cache.write(data, offset);
     this.usedBytes += node.cache.size - before;
-    node.pending.push({ type: 'write', target, data: data.slice(), torn, sizeAfter: node.cache.size, seq: this.dataSeq++ });
+    node.pending.push({ type: 'write', target, data: new Bytes(data), torn, sizeAfter: node.cache.size, seq: this.dataSeq++ });
   }
 
   truncate(node: FileNode, size: number): void {
@@ -352,7 +352,7 @@ export class Disk {
           image.dirs.push(joinPath(parts));
           walk(child, parts);
         } else {
-          image.files.push({ path: joinPath(parts), data: child.cache.toUint8Array() });
+          image.files.push({ path: joinPath(parts), data: child.cache.view() });
         }
       }
     };
@@ -362,7 +362,7 @@ export class Disk {
 }
 
 export function applyDataOp(target: Bytes, op: PendingDataOp): void {
-  if (op.type === 'write') target.write(op.data, op.target);
+  if (op.type === 'write') target.writeFrom(op.data, 0, op.data.size, op.target);
   else target.truncate(op.size);
 }
 
