@@ -27,6 +27,7 @@ import {
   scanForRecord,
   RECORD_HEADER_SIZE,
   SEGMENT_HEADER_SIZE,
+  viewOf,
   type DecodedRecord,
 } from './format.js';
 import type { RecoveryMode } from './options.js';
@@ -87,7 +88,26 @@ export interface RecoveryResult {
   stateHash: Uint8Array[];
 }
 
-async function readAll(fs: FileSystem, path: string): Promise<Uint8Array> {
+/** Read size of recovery: the data region is read in place, the zero-filled rest through one reused chunk. */
+const READ_CHUNK = 1024 * 1024;
+
+interface SegmentBytes {
+  /** The whole file's length. */
+  size: number;
+  /** The file's bytes, as long as the file; bytes past `dataEnd` are zero. */
+  buf: Uint8Array;
+  /** Every byte at or after this offset is zero (a multiple of READ_CHUNK, or size). */
+  dataEnd: number;
+}
+
+/**
+ * Reads a whole segment. Chunks are read straight into the result while they
+ * hold data; once a chunk is all zero (the preallocated tail), later chunks go
+ * through one reused scratch buffer and are copied over only if non-zero, so
+ * the zero tail of a 64 MiB segment costs cache-hot reads and native compares,
+ * not fresh pages.
+ */
+async function readSegment(fs: FileSystem, path: string, scratch: Uint8Array): Promise<SegmentBytes> {
   const wrapEio = (err: unknown): WalError =>
     new WalError('EIO', `read error during recovery of ${path}: nothing was truncated`, { cause: err, details: { path, code: errorCode(err) } });
   let handle: FileHandle;
@@ -101,19 +121,41 @@ async function readAll(fs: FileSystem, path: string): Promise<Uint8Array> {
     if (size > MAX_READ_BYTES) throw new WalError('ECORRUPT', `segment ${path} is larger than ${MAX_READ_BYTES} bytes`, { details: { path, size } });
     const buf = new Uint8Array(size);
     let pos = 0;
+    let dataEnd = 0;
+    let inPlace = true;
     // Bounded: each iteration reads at least one byte or stops.
     while (pos < size) {
-      const n = await handle.read(buf.subarray(pos), pos);
+      const want = Math.min(READ_CHUNK, size - pos);
+      const target = inPlace ? buf.subarray(pos, pos + want) : scratch.subarray(0, want);
+      const n = await handle.read(target, pos);
       if (n <= 0) break;
+      const zero = isZero(target, 0, n);
+      if (!zero) {
+        if (!inPlace) buf.set(target.subarray(0, n), pos);
+        dataEnd = pos + n;
+      }
+      inPlace = !zero;
       pos += n;
     }
-    return pos === size ? buf : buf.subarray(0, pos);
+    return { size: pos, buf: pos === size ? buf : buf.subarray(0, pos), dataEnd };
   } catch (err) {
     if (err instanceof WalError) throw err;
     throw wrapEio(err);
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The part of a segment recovery must look at: up to its last chunk holding
+ * data, plus room for one whole record starting inside it (`maxRecordSize`,
+ * the largest limit any check of this segment uses). Everything after is zero,
+ * so every check (record decode, zero tail, resynchronisation, non-zero end)
+ * answers as it would over the whole file.
+ */
+function scanView(seg: SegmentBytes, maxRecordSize: number): Uint8Array {
+  const len = Math.min(seg.size, Math.max(SEGMENT_HEADER_SIZE, seg.dataEnd) + RECORD_HEADER_SIZE + maxRecordSize);
+  return seg.buf.subarray(0, len);
 }
 
 interface ScannedSegment {
@@ -200,12 +242,24 @@ export async function recoverLog(
   };
 
   let stopped = false;
+  const scratch = new Uint8Array(READ_CHUNK);
+  // One segment is read ahead while the previous one is verified (I/O and
+  // page faults in the thread pool overlap the checksums). Reads stay one at
+  // a time, so they share `scratch`.
+  const read = (i: number): Promise<SegmentBytes> | undefined => {
+    const f = files[i];
+    return f === undefined ? undefined : readSegment(fs, joinPath(dir, f.name), scratch);
+  };
+  let ahead = read(0);
+  try {
   for (let i = 0; i < files.length && !stopped; i++) {
     const file = files[i] as SegmentFile;
     const newest = i === files.length - 1;
-    const bytes = await readAll(fs, joinPath(dir, file.name));
-    stateHash.push(bytes.subarray(0, SEGMENT_HEADER_SIZE));
-    const hdr = decodeSegmentHeader(bytes);
+    const whole = await (ahead as Promise<SegmentBytes>);
+    ahead = read(i + 1);
+    stateHash.push(whole.buf.slice(0, SEGMENT_HEADER_SIZE)); // a copy: the hash must not keep the segment buffer alive
+    const hdr = decodeSegmentHeader(whole.buf);
+    const bytes = scanView(whole, Math.max(hdr.ok ? hdr.header.maxRecordSize : 0, kept.at(-1)?.maxRecordSize ?? 0));
     nextLsnFloor = Math.max(nextLsnFloor, file.firstLsn);
     let headerProblem: string | undefined;
     if (!hdr.ok) headerProblem = hdr.reason;
@@ -233,7 +287,7 @@ export async function recoverLog(
       if (skip && salt !== undefined) {
         // Salvage the records of this segment with the log's salt.
         report.corruption.push(f);
-        const seg: ScannedSegment = { file, size: bytes.length, maxRecordSize: kept.at(-1)?.maxRecordSize ?? 0, records: [], end: SEGMENT_HEADER_SIZE };
+        const seg: ScannedSegment = { file, size: whole.size, maxRecordSize: kept.at(-1)?.maxRecordSize ?? 0, records: [], end: SEGMENT_HEADER_SIZE };
         scanRecords(bytes, seg, SEGMENT_HEADER_SIZE, true);
         kept.push(seg);
         advance(seg, expected ?? 1);
@@ -266,7 +320,7 @@ export async function recoverLog(
       } else report.corruption.push(f);
     }
     expected = header.firstLsn;
-    const seg: ScannedSegment = { file, size: bytes.length, maxRecordSize: header.maxRecordSize, records: [], end: SEGMENT_HEADER_SIZE };
+    const seg: ScannedSegment = { file, size: whole.size, maxRecordSize: header.maxRecordSize, records: [], end: SEGMENT_HEADER_SIZE };
     const damage = scanRecords(bytes, seg, SEGMENT_HEADER_SIZE, skip);
     kept.push(seg);
     if (damage !== undefined) {
@@ -287,12 +341,31 @@ export async function recoverLog(
     }
     advance(seg, header.firstLsn);
   }
+  } finally {
+    // A segment read ahead but not needed (the scan stopped or threw): let it finish and close; its error does not matter.
+    if (ahead !== undefined) await ahead.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
   report.corruption.push(...salvaged);
 
+  // Payloads are handed out as views, not one copy each: into the segment's
+  // read buffer when the records fill most of it, else into one compact copy
+  // of the records' byte range (so a mostly zero-filled preallocated segment
+  // is not kept alive by a few records). Nothing else holds these buffers.
   const records: RecoveredRecord[] = [];
   for (const seg of kept) {
+    const first = seg.records[0];
+    const last = seg.records.at(-1);
+    if (first === undefined || last === undefined) continue;
+    const from = first.data.byteOffset - RECORD_HEADER_SIZE;
+    const to = last.data.byteOffset + last.data.length;
+    const source = first.data.buffer;
+    const compact = 2 * (to - from) < source.byteLength ? new Uint8Array(source.slice(from, to)) : undefined;
     for (const r of seg.records) {
-      records.push({ lsn: r.lsn, data: r.data.slice() });
+      const data = compact === undefined ? r.data : compact.subarray(r.data.byteOffset - from, r.data.byteOffset - from + r.data.length);
+      records.push({ lsn: r.lsn, data });
       report.bytes += RECORD_HEADER_SIZE + r.data.length;
     }
   }
@@ -364,9 +437,10 @@ export async function recoverLog(
     let pos = from;
     let prev = lastLsn;
     let want = expected ?? 1;
+    const view = viewOf(bytes);
     // Bounded: every iteration advances pos by at least one record header or stops.
     while (pos < bytes.length) {
-      const r = decodeRecord(bytes, pos, seed, seg.maxRecordSize);
+      const r = decodeRecord(bytes, pos, seed, seg.maxRecordSize, view);
       if (r.ok && (r.record.lsn === want || (salvage && r.record.lsn > prev))) {
         if (r.record.lsn !== want) salvaged.push({ kind: 'mid-log', segment: seg.file.name, offset: pos, lsn: want, reason: `LSN jumps to ${r.record.lsn}` });
         seg.records.push(r.record);

@@ -22,7 +22,7 @@
  */
 import { errorCode, WalError, type WalErrorCode } from '../errors.js';
 import type { Clock, FileHandle, FileSystem } from '../ports.js';
-import { encodeRecords, encodeSegmentHeader, SEGMENT_HEADER_SIZE } from './format.js';
+import { encodeBatchInto, encodeSegmentHeader, RECORD_HEADER_SIZE, SEGMENT_HEADER_SIZE, viewOf } from './format.js';
 import type { ResolvedOptions } from './options.js';
 import { AdmissionQueue, type QueuedAppend } from './queue.js';
 import { installSegment, mustSync, prepareSegment, removeFile, type PreparedSegment } from './segments.js';
@@ -86,6 +86,23 @@ export interface WriterInit {
   active: ActiveSegment;
   nextLsn: number;
   /** Every LSN below nextLsn is durable at open (recovery synced it). */
+}
+
+/** Batch buffers up to this size are kept for the next batch; larger ones are dropped after use. */
+const BATCH_BUFFER_KEEP = 4 * 1024 * 1024;
+
+/** One append waiting in the queue or in a batch; a rejection is counted once, here. */
+class PendingAppend implements QueuedAppend {
+  constructor(
+    readonly data: Uint8Array,
+    readonly resolve: (lsn: number) => void,
+    private readonly rejectPromise: (err: unknown) => void,
+    private readonly counters: WriterCounters,
+  ) {}
+  reject(err: unknown): void {
+    this.counters.appendsRejected += 1;
+    this.rejectPromise(err);
+  }
 }
 
 function writeErrorCode(err: unknown): WalErrorCode {
@@ -185,16 +202,7 @@ export class LogWriter {
       this.counters.appendsRejected += 1;
       return Promise.reject(refused);
     }
-    return new Promise<number>((resolve, reject) => {
-      this.queue.offer({
-        data,
-        resolve,
-        reject: (err) => {
-          this.counters.appendsRejected += 1;
-          reject(err);
-        },
-      });
-    });
+    return new Promise<number>((resolve, reject) => this.queue.offer(new PendingAppend(data, resolve, reject, this.counters)));
   }
 
   private kick(): void {
@@ -222,17 +230,44 @@ export class LogWriter {
     }
   }
 
-  private readonly settledBatches = new WeakSet<readonly QueuedAppend[]>();
-
-  /** Settles every append of a batch, once (a second call for the same batch does nothing). */
-  private settle(batch: readonly QueuedAppend[], outcome: { lsn: number } | { error: unknown }): void {
-    if (this.settledBatches.has(batch)) return;
-    this.settledBatches.add(batch);
-    batch.forEach((item, k) => {
+  /**
+   * Settles every append of a batch, once: the batch is emptied as it is
+   * settled, so a second call for the same batch does nothing.
+   */
+  private settle(batch: QueuedAppend[], outcome: { lsn: number } | { error: unknown }): void {
+    const items = batch.splice(0, batch.length);
+    const lsn = 'lsn' in outcome ? outcome.lsn : undefined;
+    for (let k = 0; k < items.length; k++) {
+      const item = items[k] as QueuedAppend;
       this.queue.release(item.data.length);
-      if ('lsn' in outcome) item.resolve(outcome.lsn + k);
-      else item.reject(outcome.error);
-    });
+      if (lsn !== undefined) item.resolve(lsn + k);
+      else item.reject((outcome as { error: unknown }).error);
+    }
+  }
+
+  /**
+   * The batch buffer, reused from batch to batch (a write is awaited before
+   * the next batch is encoded, so it is never changed under a write in
+   * flight). Batches above BATCH_BUFFER_KEEP get a buffer of their own.
+   */
+  private batchBuffer = new Uint8Array(0);
+  private batchView = viewOf(this.batchBuffer);
+
+  private encodeBatch(batch: readonly QueuedAppend[], first: number): Uint8Array {
+    let total = 0;
+    for (let k = 0; k < batch.length; k++) total += RECORD_HEADER_SIZE + (batch[k] as QueuedAppend).data.length;
+    let out = this.batchBuffer;
+    let view = this.batchView;
+    if (total > out.length) {
+      out = new Uint8Array(Math.max(total, Math.min(BATCH_BUFFER_KEEP, 2 * out.length)));
+      view = viewOf(out);
+      if (out.length <= BATCH_BUFFER_KEEP) {
+        this.batchBuffer = out;
+        this.batchView = view;
+      }
+    }
+    const end = encodeBatchInto(out, view, batch, first, this.syncedThrough, this.seed);
+    return out.subarray(0, end);
   }
 
   /** Writes one batch and settles every append in it. Never throws. */
@@ -240,11 +275,9 @@ export class LogWriter {
     const refused = this.status === 'open' ? undefined : (this.failure ?? new WalError('ECLOSED', 'the log is closed'));
     if (refused !== undefined) return this.settle(batch, { error: refused });
     const first = this.nextLsn;
-    const buf = encodeRecords(
-      batch.map((item, k) => ({ lsn: first + k, syncedThrough: this.syncedThrough, data: item.data })),
-      this.seed,
-    );
-    const largest = batch.reduce((m, item) => Math.max(m, item.data.length), 0);
+    const buf = this.encodeBatch(batch, first);
+    let largest = 0;
+    for (let k = 0; k < batch.length; k++) largest = Math.max(largest, (batch[k] as QueuedAppend).data.length);
     const full = this.active.writeOffset + buf.length > this.options.segmentSize;
     const empty = this.active.writeOffset === SEGMENT_HEADER_SIZE;
     if ((full && !empty) || largest > this.active.maxRecordSize) {
