@@ -6,7 +6,6 @@
  */
 import type { RecoveredRecord } from '../ports.js';
 import type { AppendCall, HistoryCall, SyncCall, TruncateCall, Violation } from '../harness/types.js';
-import { payloadKey } from './workload-payload.js';
 
 /** A recovered record attributed to the append that wrote its bytes (appendId undefined: nobody did). */
 export interface IdentifiedRecord {
@@ -16,18 +15,28 @@ export interface IdentifiedRecord {
   size: number;
 }
 
-/** Attributes recovered records to appends by their exact bytes. */
+/** Equal byte strings have equal keys (exact for short ones; length plus the first 16 and last 8 bytes otherwise). */
+function bucketKey(data: Uint8Array): string {
+  const hex = (d: Uint8Array): string => Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString('hex');
+  return data.length <= 32 ? `s${hex(data)}` : `b${data.length}:${hex(data.subarray(0, 16))}:${hex(data.subarray(data.length - 8))}`;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+/** Attributes recovered records to appends by their exact bytes (bucketed by a cheap key, then compared in full). */
 export function identifyRecovered(recovered: readonly RecoveredRecord[], appends: readonly AppendCall[]): IdentifiedRecord[] {
   const byKey = new Map<string, AppendCall[]>();
   for (const a of appends) {
-    const k = payloadKey(a.data);
+    const k = bucketKey(a.data);
     const list = byKey.get(k);
     if (list === undefined) byKey.set(k, [a]);
     else list.push(a);
   }
   return recovered.map((r, i) => {
     const data = r.data;
-    const match = (byKey.get(payloadKey(data)) ?? []).find((a) => a.data.length === data.length && a.data.every((b, j) => b === data[j]));
+    const match = (byKey.get(bucketKey(data)) ?? []).find((a) => sameBytes(a.data, data));
     return match === undefined
       ? { lsn: r.lsn, label: `garbage#${i}(${data.length}B)`, size: data.length }
       : { lsn: r.lsn, appendId: match.id, label: match.label, size: data.length };

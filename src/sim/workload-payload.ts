@@ -16,9 +16,18 @@ export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 const MAGIC = [0x46, 0x4c, 0x52, 0x31]; // 'FLR1'
 
 function filler(id: number, into: Uint8Array, from: number): void {
-  // xorshift32 seeded by the id: deterministic, cheap, different for every id.
+  // xorshift32 seeded by the id: deterministic, cheap, different for every id; one 32-bit word
+  // (little-endian, the same on every platform) per step, then single bytes for the tail.
   let x = (id * 0x9e3779b1) ^ 0x5bd1e995 || 1;
-  for (let i = from; i < into.length; i++) {
+  const view = new DataView(into.buffer, into.byteOffset, into.byteLength);
+  let i = from;
+  for (; i + 4 <= into.length; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    view.setUint32(i, x >>> 0, true);
+  }
+  for (; i < into.length; i++) {
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
@@ -82,7 +91,8 @@ export class PayloadFactory {
       }
     }
     const data = fullPayload(id, epoch, client, Math.max(requested, PAYLOAD_HEADER_BYTES));
-    const key = payloadKey(data);
+    // The filler is a function of the id in the header: distinct headers are distinct payloads.
+    const key = `f${Buffer.from(data.buffer, data.byteOffset, PAYLOAD_HEADER_BYTES).toString('hex')}`;
     if (this.used.has(key)) throw new WalError('ESIM', `payload for append ${id} is not unique`);
     this.used.add(key);
     return data;
