@@ -31,6 +31,18 @@ import { CrashCutFileSystem } from './crash-cut.js';
 import { hostYield } from './host-yield.js';
 import type { ClientOp, EpochOutcome, EpochScript, HistoryCall, RunScenarioOptions, ScenarioOutcome, Violation } from './types.js';
 
+/**
+ * The Scheduler's `drain` for harness runs: resolves once the microtask queue
+ * has run empty, without an event-loop turn. The first hop makes sure the rest
+ * runs inside a microtask; Node runs a `process.nextTick` callback queued from
+ * a microtask only after V8 has drained every microtask, including those
+ * queued meanwhile. See docs/architecture.md ("Between two picks").
+ */
+export const microtaskDrain = async (): Promise<void> => {
+  await undefined;
+  await new Promise<void>((resolve) => process.nextTick(resolve));
+};
+
 export const DEFAULT_LIVENESS_MS = 60_000;
 export const DEFAULT_MAX_STEPS = 2_000_000;
 export const DEFAULT_FAULT_PROBABILITY = 0.02;
@@ -127,7 +139,7 @@ class Run {
     this.durableAppend = plugin.durableAppend === true;
     this.crashCuts = kinds.includes('crash');
     this.livenessMs = opts.livenessMs ?? DEFAULT_LIVENESS_MS;
-    const worldOpts: Parameters<typeof createSimWorld>[0] = { seed: simSeed, hostYield, faults: plan, maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS };
+    const worldOpts: Parameters<typeof createSimWorld>[0] = { seed: simSeed, hostYield, drain: microtaskDrain, faults: plan, maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS };
     if (opts.sectorSize !== undefined) worldOpts.sectorSize = opts.sectorSize;
     this.world = createSimWorld(worldOpts);
     this.history = new History(() => this.world.scheduler.now);

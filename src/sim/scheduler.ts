@@ -1,9 +1,10 @@
 /**
  * Scheduler: the one place where simulated operations complete. Every
  * SimFileSystem call and every SimClock sleep registers a task here; `run`
- * lets the host drain microtasks (through the injected `hostYield`), then
- * completes ONE runnable task chosen by the seeded generator, or, when none is
- * runnable, advances virtual time to the earliest timer. Same seed, same picks.
+ * lets the host drain microtasks (through the injected `drain`, or `hostYield`
+ * when no drain is given or nothing is pending), then completes ONE runnable
+ * task chosen by the seeded generator, or, when none is runnable, advances
+ * virtual time to the earliest timer. Same seed, same picks.
  */
 import { WalError } from '../errors.js';
 import { Rng } from './rng.js';
@@ -12,6 +13,16 @@ export interface SchedulerOptions {
   seed: number | string;
   /** Lets pending microtasks run (e.g. `() => new Promise(r => setImmediate(r))`), supplied by the caller. */
   hostYield: () => Promise<void>;
+  /**
+   * Optional, cheaper than hostYield: resolves only once the microtask queue
+   * has run empty (every microtask pending when it was called, and every one
+   * those started, has run), without a turn of the host's event loop; e.g. one
+   * `await` hop then `process.nextTick` (see docs/architecture.md). Used
+   * between picks while a task or timer is pending; hostYield is still used
+   * when nothing is (so work outside the simulation can progress before a hang
+   * is reported). Supplied by the caller, like hostYield.
+   */
+  drain?: () => Promise<void>;
   /** Bound on completed tasks over the scheduler's life (default 10,000,000). */
   maxSteps?: number;
   /** Consecutive yields with nothing runnable and no timer before run() reports a hang (default 1,000). */
@@ -29,6 +40,7 @@ export class Scheduler {
   readonly seed: string;
   readonly rng: Rng;
   private readonly hostYield: () => Promise<void>;
+  private readonly drain: () => Promise<void>;
   private readonly maxSteps: number;
   private readonly maxIdleYields: number;
   private readonly runnable: Task[] = [];
@@ -43,6 +55,7 @@ export class Scheduler {
     this.seed = String(opts.seed);
     this.rng = new Rng(this.seed).fork('scheduler');
     this.hostYield = opts.hostYield;
+    this.drain = opts.drain ?? opts.hostYield;
     this.maxSteps = opts.maxSteps ?? 10_000_000;
     this.maxIdleYields = opts.maxIdleYields ?? 1_000;
     if (!Number.isSafeInteger(this.maxSteps) || this.maxSteps <= 0) throw new WalError('EINVAL', 'maxSteps must be a positive integer');
@@ -150,7 +163,8 @@ export class Scheduler {
     try {
       let idle = 0;
       for (;;) {
-        await this.hostYield();
+        // Nothing pending: give the host a full turn (only a hang or work outside the simulation gets here).
+        await (this.runnable.length === 0 && this.timers.length === 0 ? this.hostYield() : this.drain());
         if (settled) break;
         if (this.runnable.length > 0) {
           idle = 0;

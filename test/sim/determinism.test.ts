@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { firstTraceDivergence, nextEpoch, Trace, worldOptionsFromTrace, type SimWorld } from '../../src/sim/index.js';
+import { microtaskDrain } from '../../src/harness/run.js';
 import { world } from './helpers.js';
 
 /** Two writers appending concurrently, each with its own file, syncing every few writes, plus a sleeper. */
@@ -151,5 +152,63 @@ describe('concurrent calls complete in seeded orders', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(failed.reason).toMatchObject({ code: 'ENOENT', syscall: 'unlink' });
+  });
+});
+
+describe('drain between picks (microtasks only, no event-loop turn)', () => {
+  /**
+   * Each completion starts a long microtask chain before the next operation is
+   * issued: a write completes, then `depth` nested awaits later the writer issues
+   * its next call. A drain that stops early would pick before that call exists.
+   */
+  async function deepChains(w: SimWorld, depth: number): Promise<void> {
+    const hops = async (n: number): Promise<void> => {
+      if (n > 0) await hops(n - 1);
+    };
+    const writer = async (name: string, chain: number): Promise<void> => {
+      const h = await w.fs.open(name, 'w+');
+      for (let i = 0; i < 12; i++) {
+        await h.write(Uint8Array.of(i), i);
+        await hops(chain);
+        if (i % 4 === 3) {
+          await hops(chain);
+          await h.datasync();
+        }
+      }
+      await h.close();
+    };
+    // A client whose first call comes only after a microtask chain started before run() is.
+    const late = async (): Promise<void> => {
+      await hops(depth);
+      await writer('d', 2);
+    };
+    await w.scheduler.run(Promise.all([writer('a', depth), writer('b', 1), writer('c', depth * 2), late()]));
+  }
+
+  it('gives exactly the trace of a full host yield per pick, for every seed', async () => {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const slow = world(seed);
+      const fast = world(seed, { drain: microtaskDrain });
+      await deepChains(slow, 40);
+      // Started from a macrotask (not inside a microtask), as a host callback would.
+      await new Promise<void>((resolve, reject) => setImmediate(() => deepChains(fast, 40).then(resolve, reject)));
+      expect(fast.trace.lines).toEqual(slow.trace.lines);
+      expect(fast.trace.hash()).toBe(slow.trace.hash());
+    }
+  });
+
+  it('a drain that stops after a fixed number of hops picks too early and changes the interleaving (what the nextTick drain avoids)', async () => {
+    const fewHops = async (): Promise<void> => {
+      for (let i = 0; i < 3; i++) await undefined;
+    };
+    let differs = 0;
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const slow = world(seed);
+      const early = world(seed, { drain: fewHops });
+      await deepChains(slow, 40);
+      await deepChains(early, 40);
+      if (early.trace.hash() !== slow.trace.hash()) differs++;
+    }
+    expect(differs).toBeGreaterThan(0);
   });
 });
