@@ -54,6 +54,22 @@ export class Bytes {
     return b;
   }
 
+  /**
+   * A private, never-changed copy of data (a pending write's bytes): zero
+   * pages are not stored, other pages are copied at their exact length (a
+   * 200-byte write keeps 200 bytes, not a page).
+   */
+  static copyOf(data: Uint8Array): Bytes {
+    const b = new Bytes();
+    for (let at = 0; at < data.length; at += PAGE_SIZE) {
+      const chunk = data.subarray(at, Math.min(data.length, at + PAGE_SIZE));
+      b.pages.push(isAllZero(chunk) ? null : chunk.slice());
+      b.owned.push(false);
+    }
+    b.len = data.length;
+    return b;
+  }
+
   get size(): number {
     return this.len;
   }

@@ -203,7 +203,7 @@ export class Disk {
     const before = node.cache.size;
     node.cache.write(data, offset);
     this.usedBytes += node.cache.size - before;
-    node.pending.push({ type: 'write', target, data: new Bytes(data), torn, sizeAfter: node.cache.size, seq: this.dataSeq++ });
+    node.pending.push({ type: 'write', target, data: Bytes.copyOf(data), torn, sizeAfter: node.cache.size, seq: this.dataSeq++ });
   }
 
   truncate(node: FileNode, size: number): void {
