@@ -90,9 +90,11 @@ export interface RecoveryResult {
 
 /** Read size of recovery: the data region is read in place, the zero-filled rest through one reused chunk. */
 const READ_CHUNK = 1024 * 1024;
+/** Chunk reads in flight while reading data in place (the thread pool fills fresh pages in parallel). */
+const READS_IN_FLIGHT = 2;
 
 interface SegmentBytes {
-  /** The whole file's length. */
+  /** The whole file's length (bytes read). */
   size: number;
   /** The file's bytes, as long as the file; bytes past `dataEnd` are zero. */
   buf: Uint8Array;
@@ -101,48 +103,123 @@ interface SegmentBytes {
 }
 
 /**
- * Reads a whole segment. Chunks are read straight into the result while they
- * hold data; once a chunk is all zero (the preallocated tail), later chunks go
- * through one reused scratch buffer and are copied over only if non-zero, so
- * the zero tail of a 64 MiB segment costs cache-hot reads and native compares,
- * not fresh pages.
+ * Reads a whole segment in the background, chunk after chunk, while recovery
+ * verifies the bytes already read (`until`). Chunks are read straight into
+ * the result while they hold data; once a chunk is all zero (the preallocated
+ * tail), later chunks go through one reused scratch buffer and are copied
+ * over only if non-zero, so the zero tail of a 64 MiB segment costs
+ * cache-hot reads and native compares, not fresh pages.
  */
-async function readSegment(fs: FileSystem, path: string, scratch: Uint8Array): Promise<SegmentBytes> {
-  const wrapEio = (err: unknown): WalError =>
-    new WalError('EIO', `read error during recovery of ${path}: nothing was truncated`, { cause: err, details: { path, code: errorCode(err) } });
-  let handle: FileHandle;
-  try {
-    handle = await fs.open(path, 'r');
-  } catch (err) {
-    throw errorCode(err) === 'EIO' ? wrapEio(err) : err;
+class SegmentReader {
+  /** Bytes read so far, from offset 0. */
+  available = 0;
+  buf: Uint8Array = new Uint8Array(0);
+  finished = false;
+  private failure: unknown;
+  private waiters: { need: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  /** Resolves with the whole segment once read; rejects with WalError EIO (or ECORRUPT for an oversized file). */
+  readonly done: Promise<SegmentBytes>;
+
+  constructor(
+    private readonly fs: FileSystem,
+    private readonly path: string,
+    private readonly scratch: Uint8Array,
+  ) {
+    this.done = this.run();
+    this.done.catch(() => undefined); // the caller observes the failure through until() or done
   }
-  try {
-    const size = (await handle.stat()).size;
-    if (size > MAX_READ_BYTES) throw new WalError('ECORRUPT', `segment ${path} is larger than ${MAX_READ_BYTES} bytes`, { details: { path, size } });
-    const buf = new Uint8Array(size);
-    let pos = 0;
-    let dataEnd = 0;
-    let inPlace = true;
-    // Bounded: each iteration reads at least one byte or stops.
-    while (pos < size) {
-      const want = Math.min(READ_CHUNK, size - pos);
-      const target = inPlace ? buf.subarray(pos, pos + want) : scratch.subarray(0, want);
-      const n = await handle.read(target, pos);
-      if (n <= 0) break;
-      const zero = isZero(target, 0, n);
-      if (!zero) {
-        if (!inPlace) buf.set(target.subarray(0, n), pos);
-        dataEnd = pos + n;
-      }
-      inPlace = !zero;
-      pos += n;
+
+  /** Resolves once `need` bytes (or the whole file, if shorter) are read; rejects if the read failed. */
+  until(need: number): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.finished || this.available >= need) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ need, resolve, reject }));
+  }
+
+  private notify(): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) {
+      if (this.failure !== undefined) w.reject(this.failure);
+      else if (this.finished || this.available >= w.need) w.resolve();
+      else this.waiters.push(w);
     }
-    return { size: pos, buf: pos === size ? buf : buf.subarray(0, pos), dataEnd };
-  } catch (err) {
-    if (err instanceof WalError) throw err;
-    throw wrapEio(err);
-  } finally {
-    await handle.close();
+  }
+
+  private async run(): Promise<SegmentBytes> {
+    try {
+      const whole = await this.read();
+      this.finished = true;
+      this.notify();
+      return whole;
+    } catch (err) {
+      this.failure = err;
+      this.notify();
+      throw err;
+    }
+  }
+
+  private async read(): Promise<SegmentBytes> {
+    const path = this.path;
+    const wrapEio = (err: unknown): WalError =>
+      new WalError('EIO', `read error during recovery of ${path}: nothing was truncated`, { cause: err, details: { path, code: errorCode(err) } });
+    let handle: FileHandle;
+    try {
+      handle = await this.fs.open(path, 'r');
+    } catch (err) {
+      throw errorCode(err) === 'EIO' ? wrapEio(err) : err;
+    }
+    try {
+      const size = (await handle.stat()).size;
+      if (size > MAX_READ_BYTES) throw new WalError('ECORRUPT', `segment ${path} is larger than ${MAX_READ_BYTES} bytes`, { details: { path, size } });
+      const buf = new Uint8Array(size);
+      this.buf = buf;
+      let pos = 0; // processed (in order) up to here
+      let issued = 0; // reads issued up to here
+      let dataEnd = 0;
+      let inPlace = true;
+      let eof = false;
+      const inFlight: { at: number; target: Uint8Array; read: Promise<number> }[] = [];
+      // Bounded: each turn issues reads ahead (at most READS_IN_FLIGHT, one when reading through
+      // scratch) and consumes the oldest; every read covers at least one byte or ends the loop.
+      while (pos < size && !eof) {
+        while (issued < size && inFlight.length < (inPlace ? READS_IN_FLIGHT : 1)) {
+          const want = Math.min(READ_CHUNK, size - issued);
+          const target = inPlace ? buf.subarray(issued, issued + want) : this.scratch.subarray(0, want);
+          const read = handle.read(target, issued);
+          read.catch(() => undefined); // awaited below in order; a failure is raised there
+          inFlight.push({ at: issued, target, read });
+          issued += want;
+        }
+        const next = inFlight.shift();
+        if (next === undefined) break;
+        const n = await next.read;
+        if (n < next.target.length) eof = true; // the file ended early: stop after this chunk
+        if (n <= 0) break;
+        const got = next.target.subarray(0, n);
+        const zero = isZero(got, 0, n);
+        if (!zero) {
+          if (got.buffer !== buf.buffer) buf.set(got, next.at);
+          dataEnd = next.at + n;
+        }
+        inPlace = !zero;
+        pos = next.at + n;
+        this.available = pos;
+        this.notify();
+      }
+      // Reads issued past an early end of file: let them finish before the handle closes.
+      for (const r of inFlight) await r.read.then(
+        () => undefined,
+        () => undefined,
+      );
+      if (pos < size) this.buf = buf.subarray(0, pos);
+      return { size: pos, buf: this.buf, dataEnd };
+    } catch (err) {
+      if (err instanceof WalError) throw err;
+      throw wrapEio(err);
+    } finally {
+      await handle.close();
+    }
   }
 }
 
@@ -181,6 +258,12 @@ function corrupt(f: CorruptionFinding, mode: RecoveryMode): WalError {
 export interface RecoverOptions {
   /** false: read and classify only; nothing on disk is changed and no tail is opened (verify, dump). Default true. */
   repair?: boolean;
+  /**
+   * true: leave a leftover wal-next.prealloc in place, because the caller
+   * prepares the next segment under that name at once (opening it with
+   * truncation), so unlinking a 64 MiB file stays off the open path. Default false.
+   */
+  keepPreallocated?: boolean;
 }
 
 export async function recoverLog(
@@ -243,29 +326,51 @@ export async function recoverLog(
 
   let stopped = false;
   const scratch = new Uint8Array(READ_CHUNK);
-  // One segment is read ahead while the previous one is verified (I/O and
-  // page faults in the thread pool overlap the checksums). Reads stay one at
-  // a time, so they share `scratch`.
-  const read = (i: number): Promise<SegmentBytes> | undefined => {
+  // Reads run in the background while recovery verifies what is already
+  // read; the next segment starts reading as soon as the current one is read
+  // (one read at a time, so they share `scratch`).
+  const readers: SegmentReader[] = [];
+  const startRead = (i: number): SegmentReader | undefined => {
     const f = files[i];
-    return f === undefined ? undefined : readSegment(fs, joinPath(dir, f.name), scratch);
+    if (f === undefined) return undefined;
+    const r = new SegmentReader(fs, joinPath(dir, f.name), scratch);
+    readers.push(r);
+    return r;
   };
-  let ahead = read(0);
+  let current = startRead(0);
+  let previous: SegmentReader | undefined;
   try {
   for (let i = 0; i < files.length && !stopped; i++) {
     const file = files[i] as SegmentFile;
     const newest = i === files.length - 1;
-    const whole = await (ahead as Promise<SegmentBytes>);
-    ahead = read(i + 1);
-    stateHash.push(whole.buf.slice(0, SEGMENT_HEADER_SIZE)); // a copy: the hash must not keep the segment buffer alive
-    const hdr = decodeSegmentHeader(whole.buf);
-    const bytes = scanView(whole, Math.max(hdr.ok ? hdr.header.maxRecordSize : 0, kept.at(-1)?.maxRecordSize ?? 0));
+    // Every segment is read whole before the next is looked at (a read error anywhere rejects open), and the next read has started by then.
+    if (previous !== undefined) await previous.done;
+    const reader = current ?? (startRead(i) as SegmentReader);
+    current = undefined;
+    previous = reader;
+    void reader.done.then(
+      () => {
+        if (!stopped) current = startRead(i + 1);
+      },
+      () => undefined, // the failure reaches the scan through until()/done
+    );
+    await reader.until(SEGMENT_HEADER_SIZE);
+    const head = reader.buf.subarray(0, Math.min(reader.available, reader.buf.length));
+    stateHash.push(head.slice(0, SEGMENT_HEADER_SIZE)); // a copy: the hash must not keep the segment buffer alive
+    const hdr = decodeSegmentHeader(head);
+    const viewLimit = Math.max(hdr.ok ? hdr.header.maxRecordSize : 0, kept.at(-1)?.maxRecordSize ?? 0);
+    /** The whole segment (all of it read), as far as the checks must look. */
+    const wholeView = async (): Promise<{ bytes: Uint8Array; size: number }> => {
+      const whole = await reader.done;
+      return { bytes: scanView(whole, viewLimit), size: whole.size };
+    };
     nextLsnFloor = Math.max(nextLsnFloor, file.firstLsn);
     let headerProblem: string | undefined;
     if (!hdr.ok) headerProblem = hdr.reason;
     else if (hdr.header.firstLsn !== file.firstLsn) headerProblem = `header says first LSN ${hdr.header.firstLsn}, name says ${file.firstLsn}`;
     else if (salt !== undefined && !bytesEqual(salt, hdr.header.salt)) headerProblem = 'salt differs from the log salt';
     if (headerProblem !== undefined) {
+      const { bytes, size } = await wholeView();
       if (bytes.length >= 24) foreignSalts.push(bytes.slice(16, 24));
       if (bytes.length >= 56) foreignSalts.push(bytes.slice(48, 56));
       // A valid record of this log inside the file proves the header was once durable.
@@ -287,7 +392,7 @@ export async function recoverLog(
       if (skip && salt !== undefined) {
         // Salvage the records of this segment with the log's salt.
         report.corruption.push(f);
-        const seg: ScannedSegment = { file, size: whole.size, maxRecordSize: kept.at(-1)?.maxRecordSize ?? 0, records: [], end: SEGMENT_HEADER_SIZE };
+        const seg: ScannedSegment = { file, size, maxRecordSize: kept.at(-1)?.maxRecordSize ?? 0, records: [], end: SEGMENT_HEADER_SIZE };
         scanRecords(bytes, seg, SEGMENT_HEADER_SIZE, true);
         kept.push(seg);
         advance(seg, expected ?? 1);
@@ -320,8 +425,14 @@ export async function recoverLog(
       } else report.corruption.push(f);
     }
     expected = header.firstLsn;
-    const seg: ScannedSegment = { file, size: whole.size, maxRecordSize: header.maxRecordSize, records: [], end: SEGMENT_HEADER_SIZE };
-    const damage = scanRecords(bytes, seg, SEGMENT_HEADER_SIZE, skip);
+    const seg: ScannedSegment = { file, size: 0, maxRecordSize: header.maxRecordSize, records: [], end: SEGMENT_HEADER_SIZE };
+    // The valid records read so far are verified while the rest is read; the
+    // first record that does not verify, and everything after it, is judged
+    // on the whole segment.
+    const streamed = skip ? { pos: SEGMENT_HEADER_SIZE, prev: lastLsn, want: expected } : await scanWhileReading(reader, seg, lastLsn, expected);
+    const { bytes, size } = await wholeView();
+    seg.size = size;
+    const damage = scanRecords(bytes, seg, streamed.pos, skip, streamed.prev, streamed.want);
     kept.push(seg);
     if (damage !== undefined) {
       // Damage that is not just zero fill after the last valid record.
@@ -342,8 +453,9 @@ export async function recoverLog(
     advance(seg, header.firstLsn);
   }
   } finally {
-    // A segment read ahead but not needed (the scan stopped or threw): let it finish and close; its error does not matter.
-    if (ahead !== undefined) await ahead.then(
+    // A segment read ahead but not needed (the scan stopped or threw): let every read finish and close; their errors are reported above or do not matter.
+    stopped = true;
+    for (const r of readers) await r.done.then(
       () => undefined,
       () => undefined,
     );
@@ -393,7 +505,7 @@ export async function recoverLog(
       }
     }
   }
-  if (preallocated && repair) await removeFile(fs, dir, PREALLOCATED_NAME);
+  if (preallocated && repair && options.keepPreallocated !== true) await removeFile(fs, dir, PREALLOCATED_NAME);
 
   const tailSeg = survivors.at(-1);
   let tail: RecoveryResult['tail'];
@@ -426,6 +538,48 @@ export async function recoverLog(
     stateHash,
   };
 
+  /**
+   * Accepts the records that verify in the bytes read so far, waiting for
+   * more as needed, and stops at the first one that does not (or at the end
+   * of the file). Returns where the whole-segment scan goes on.
+   */
+  async function scanWhileReading(
+    reader: SegmentReader,
+    seg: ScannedSegment,
+    prevLsn: number,
+    wantLsn: number,
+  ): Promise<{ pos: number; prev: number; want: number }> {
+    let pos = SEGMENT_HEADER_SIZE;
+    let prev = prevLsn;
+    let want = wantLsn;
+    let avail = -1;
+    let bytes = reader.buf;
+    let view = viewOf(reader.buf);
+    // Bounded: every turn accepts a record (pos grows) or waits for more bytes (available grows) or stops.
+    for (;;) {
+      if (!reader.finished && reader.available < pos + RECORD_HEADER_SIZE) await reader.until(pos + RECORD_HEADER_SIZE);
+      if (avail !== reader.available) {
+        avail = reader.available;
+        bytes = reader.buf.subarray(0, avail);
+        view = viewOf(bytes);
+      }
+      if (pos + RECORD_HEADER_SIZE > avail) break;
+      const len = view.getUint32(pos, true);
+      if (len <= seg.maxRecordSize && pos + RECORD_HEADER_SIZE + len > avail && !reader.finished) {
+        await reader.until(pos + RECORD_HEADER_SIZE + len);
+        continue;
+      }
+      const r = decodeRecord(bytes, pos, seed, seg.maxRecordSize, view);
+      if (!r.ok || r.record.lsn !== want) break;
+      seg.records.push(r.record);
+      prev = r.record.lsn;
+      want = prev + 1;
+      pos = r.record.end;
+      seg.end = pos;
+    }
+    return { pos, prev, want };
+  }
+
   /** After a segment: the last LSN seen and the LSN the next segment must start with. */
   function advance(seg: ScannedSegment, firstLsn: number): void {
     const last = seg.records.at(-1);
@@ -433,10 +587,17 @@ export async function recoverLog(
     expected = lastLsn >= firstLsn ? lastLsn + 1 : firstLsn;
   }
 
-  function scanRecords(bytes: Uint8Array, seg: ScannedSegment, from: number, salvage: boolean): { offset: number; lsn: number; reason: string } | undefined {
+  function scanRecords(
+    bytes: Uint8Array,
+    seg: ScannedSegment,
+    from: number,
+    salvage: boolean,
+    prevLsn = lastLsn,
+    wantLsn = expected ?? 1,
+  ): { offset: number; lsn: number; reason: string } | undefined {
     let pos = from;
-    let prev = lastLsn;
-    let want = expected ?? 1;
+    let prev = prevLsn;
+    let want = wantLsn;
     const view = viewOf(bytes);
     // Bounded: every iteration advances pos by at least one record header or stops.
     while (pos < bytes.length) {

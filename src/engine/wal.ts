@@ -82,7 +82,8 @@ export class Wal implements WalLog {
     const fs = new CountingFileSystem(env.fs);
     const dir = env.dir;
     await ensureDirectory(fs, dir);
-    const rec = await recoverLog(fs, dir, opts.recoveryMode, () => env.clock.now());
+    // With preallocation the writer (or a new log's first segment) prepares wal-next.prealloc at once, truncating a leftover one.
+    const rec = await recoverLog(fs, dir, opts.recoveryMode, () => env.clock.now(), { keepPreallocated: opts.preallocate });
     const now = env.clock.now();
     let salt: Uint8Array;
     let segments: SegmentEntry[];

@@ -123,4 +123,27 @@ describe('recovery of large preallocated segments', () => {
     expect(after).toEqual(before);
     expect((await mem.readdir('/wal')).filter((n) => n.endsWith('.log')).sort()).toEqual(names);
   });
+
+  it('a leftover wal-next.prealloc is refilled with zeros by the next preparation when preallocating, removed otherwise', async () => {
+    const fs = new MemfsFileSystem();
+    const opts = { segmentSize: 4096, durability: { kind: 'everyWrite' as const } };
+    const wal = await Wal.open(memEnv(fs), opts);
+    await wal.append(new Uint8Array(10).fill(3));
+    await wal.close();
+    await writeFileBytes(fs, '/wal/wal-next.prealloc', new Uint8Array(5000).fill(0x5a));
+    const again = await Wal.open(memEnv(fs), opts);
+    expect(again.recovered.map((r) => r.lsn)).toEqual([1]);
+    await again.close(); // waits for the background preparation
+    const refilled = await readFileBytes(fs, '/wal/wal-next.prealloc');
+    expect(refilled.length).toBe(4096);
+    expect(isZero(refilled, 0)).toBe(true);
+    await writeFileBytes(fs, '/wal/wal-next.prealloc', new Uint8Array(100).fill(0x5a));
+    const plain = await Wal.open(memEnv(fs), { ...opts, preallocate: false });
+    try {
+      expect(plain.recovered.map((r) => r.lsn)).toEqual([1]);
+      expect(await fs.readdir('/wal')).not.toContain('wal-next.prealloc');
+    } finally {
+      await plain.close();
+    }
+  });
 });
