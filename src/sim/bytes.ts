@@ -30,6 +30,19 @@ export function isAllZero(data: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * Zeros that views of files storing no page share (a preallocated segment
+ * need not be materialised per crash image). Checked to be still all zero
+ * before every reuse: a caller that wrote into an image's bytes (they are
+ * read-only) gets a fresh buffer used from then on, never stale content.
+ */
+let sharedZeros = new Uint8Array(0);
+
+function zeroView(n: number): Uint8Array {
+  if (sharedZeros.length < n || !isAllZero(sharedZeros.subarray(0, n))) sharedZeros = new Uint8Array(Math.max(n, sharedZeros.length));
+  return sharedZeros.subarray(0, n);
+}
+
 export class Bytes {
   private pages: (Uint8Array | null)[] = [];
   /** owned[i]: page i is private to this Bytes (full PAGE_SIZE, may be changed in place). */
@@ -220,10 +233,11 @@ export class Bytes {
 
   /**
    * The content [0, size) as one buffer, built at most once while unchanged
-   * (shared with later calls and clones). The caller must not mutate it.
+   * (shared with later calls and clones; all zeros share one buffer). The
+   * caller must not mutate it.
    */
   view(): Uint8Array {
-    if (this.flat === undefined) this.flat = this.toUint8Array();
+    if (this.flat === undefined) this.flat = this.pages.every((p) => p === null) ? zeroView(this.len) : this.toUint8Array();
     return this.flat;
   }
 

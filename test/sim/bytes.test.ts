@@ -137,6 +137,21 @@ describe('Bytes (sparse pages, copy on write)', () => {
     expect(Bytes.sharing(image).view()).toBe(image);
   });
 
+  it('views of all-zero content share zeros, and a caller writing into one never leaks into a later view', () => {
+    const a = new Bytes();
+    a.truncate(3 * PAGE_SIZE);
+    const b = new Bytes();
+    b.write(new Uint8Array(PAGE_SIZE + 1), 0);
+    const va = a.view();
+    expect(va.length).toBe(3 * PAGE_SIZE);
+    expect(isAllZero(va)).toBe(true);
+    va[5] = 1; // forbidden, but must not poison other views
+    const vb = b.view();
+    expect(vb.length).toBe(PAGE_SIZE + 1);
+    expect(isAllZero(vb)).toBe(true);
+    expect(isAllZero(new Bytes(new Uint8Array(10)).view())).toBe(true);
+  });
+
   it('isAllZero finds a single non-zero byte anywhere', () => {
     for (const n of [1, 17, PAGE_SIZE, PAGE_SIZE + 1, 3 * PAGE_SIZE + 2]) {
       const d = new Uint8Array(n);
