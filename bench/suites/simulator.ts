@@ -4,6 +4,16 @@
  * engine), the same loop in 1..N worker_threads at once, and the virtual-time
  * speedup (virtual ms simulated per wall ms).
  *
+ * One scenario is one `runScenario(walPlugin({ segmentSize: 1 MiB }), { seed,
+ * faults: ['crash'] })`: the scenario `faultline check` generates for that
+ * seed (1-4 epochs of 1-4 concurrent clients, each 0-12 appends of 0 B-1 MiB,
+ * syncs, truncatePrefix and sleeps; each epoch ends in a power cut at a
+ * sync-like or any operation, during the workload or the recovery, or when
+ * idle, or in a clean restart), on the built-in engine over SimFileSystem,
+ * with a sampled crash image per cut, a recovery (open) per epoch and after the
+ * last, and every contract rule checked on each recovery and workload. Nothing
+ * about it is made smaller for the benchmark. See bench/README.md.
+ *
  * The engine runs with SIM_ENGINE_OPTIONS (1 MiB segments): with the default
  * 64 MiB segments the simulated disk zero-fills 64 MiB per preallocated
  * segment and every crash image carries it, and a scenario takes seconds. The
@@ -34,6 +44,8 @@ export interface ScenarioLoopResult {
   /** Scheduler steps (one completed simulated operation or timer each). */
   steps: number;
   wallMs: number;
+  /** CPU time of the process over the loop (user + system; includes GC helper threads). */
+  cpuMs: number;
 }
 
 export interface ScenarioLoopOptions {
@@ -48,6 +60,7 @@ export interface ScenarioLoopOptions {
 
 export async function runScenariosFor(engine: EngineModule, harness: HarnessModule, o: ScenarioLoopOptions): Promise<ScenarioLoopResult> {
   const plugin = engine.walPlugin(o.engineOptions);
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const deadline = t0 + BigInt(Math.round(o.timeMs * 1e6));
   const min = o.minScenarios ?? 3;
@@ -68,7 +81,9 @@ export async function runScenariosFor(engine: EngineModule, harness: HarnessModu
     crashes += outcome.epochs.filter((e) => e.end === 'crash').length;
     if (!outcome.ok) violations++;
   }
-  return { scenarios, crashes, violations, virtualMs, steps, wallMs: Number(process.hrtime.bigint() - t0) / 1e6 };
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpu = process.cpuUsage(cpu0);
+  return { scenarios, crashes, violations, virtualMs, steps, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 function runWorker(firstSeed: number, timeMs: number): Promise<ScenarioLoopResult> {
@@ -102,7 +117,8 @@ export async function runSimulatorSuite(
   log(
     `  1 thread: ${single.scenarios} scenarios (${single.crashes} crashes) in ${single.wallMs.toFixed(0)} ms = ${perCore.toFixed(1)}/s; ` +
       `virtual ${single.virtualMs.toFixed(0)} ms = ${(single.virtualMs / single.wallMs).toFixed(2)}x; ` +
-      `${Math.round(single.steps / single.scenarios)} scheduler steps per scenario, ${Math.round(single.steps / (single.wallMs / 1000))} steps/s` +
+      `${Math.round(single.steps / single.scenarios)} scheduler steps per scenario, ${Math.round(single.steps / (single.wallMs / 1000))} steps/s; ` +
+      `process CPU ${single.cpuMs.toFixed(0)} ms = ${(single.scenarios / (single.cpuMs / 1000)).toFixed(1)} scenarios per CPU-second` +
       (single.violations > 0 ? `; ${single.violations} runs found a violation` : ''),
   );
   const small = await runScenariosFor(engine, harness, { firstSeed: 1, timeMs: timeMs / 2, engineOptions, scenarioFor: lossScenario });
