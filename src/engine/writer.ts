@@ -88,6 +88,9 @@ export interface WriterInit {
   /** Every LSN below nextLsn is durable at open (recovery synced it). */
 }
 
+/** Fraction of the active segment written before the next one is prepared in the background. */
+const PREPARE_AHEAD_AT = 0.5;
+
 /** Batch buffers up to this size are kept for the next batch; larger ones are dropped after use. */
 const BATCH_BUFFER_KEEP = 4 * 1024 * 1024;
 
@@ -162,7 +165,7 @@ export class LogWriter {
     const kind = init.options.durability.kind;
     this.durableAppends = kind === 'everyWrite' || kind === 'groupCommit';
     this.queue = new AdmissionQueue(init.options.maxQueueDepth, init.options.maxQueueBytes, init.options.backpressure, init.clock, () => this.kick());
-    if (this.options.preallocate) this.startPreparing();
+    this.prepareAheadIfDue();
     const d = init.options.durability;
     if (d.kind === 'interval') void this.flushLoop(d.ms);
   }
@@ -296,6 +299,7 @@ export class LogWriter {
     }
     this.active.writeOffset = offset + buf.length;
     this.active.size = Math.max(this.active.size, this.active.writeOffset);
+    this.prepareAheadIfDue();
     this.nextLsn = first + batch.length;
     this.lastWrittenLsn = this.nextLsn - 1;
     this.unsynced = true;
@@ -378,6 +382,18 @@ export class LogWriter {
     return batchError;
   }
 
+  /**
+   * With preallocation, the next segment is prepared in the background once
+   * the active one is PREPARE_AHEAD_AT full: early enough to be ready at the
+   * rotation, late enough that opening a log, or a log that grows slowly,
+   * does not write a whole zero-filled segment it may not need for a while.
+   */
+  private prepareAheadIfDue(): void {
+    if (!this.options.preallocate || this.preparing !== undefined || this.status !== 'open' || this.closing) return;
+    if (this.active.writeOffset < this.options.segmentSize * PREPARE_AHEAD_AT) return;
+    this.startPreparing();
+  }
+
   private startPreparing(): void {
     this.preparing = prepareSegment(this.fs, this.dir, this.options.segmentSize, this.options.preallocate).then(
       (prepared) => ({ ok: true as const, prepared }),
@@ -429,7 +445,7 @@ export class LogWriter {
     this.segments.push({ firstLsn: this.nextLsn, name, sealedAt: undefined });
     this.active = { handle: prepared.handle, name, firstLsn: this.nextLsn, writeOffset: SEGMENT_HEADER_SIZE, size: prepared.size, maxRecordSize: this.options.maxRecordSize };
     this.counters.rotations += 1;
-    if (this.options.preallocate) this.startPreparing();
+    this.prepareAheadIfDue();
     await old.handle.close();
     try {
       await this.applyRetention();

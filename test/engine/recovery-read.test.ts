@@ -133,6 +133,9 @@ describe('recovery of large preallocated segments', () => {
     await writeFileBytes(fs, '/wal/wal-next.prealloc', new Uint8Array(5000).fill(0x5a));
     const again = await Wal.open(memEnv(fs), opts);
     expect(again.recovered.map((r) => r.lsn)).toEqual([1]);
+    // Left in place until the active segment is half full and the next one is prepared.
+    expect((await readFileBytes(fs, '/wal/wal-next.prealloc')).length).toBe(5000);
+    for (let i = 0; i < 30; i++) await again.append(new Uint8Array(50).fill(i));
     await again.close(); // waits for the background preparation
     const refilled = await readFileBytes(fs, '/wal/wal-next.prealloc');
     expect(refilled.length).toBe(4096);
@@ -140,7 +143,7 @@ describe('recovery of large preallocated segments', () => {
     await writeFileBytes(fs, '/wal/wal-next.prealloc', new Uint8Array(100).fill(0x5a));
     const plain = await Wal.open(memEnv(fs), { ...opts, preallocate: false });
     try {
-      expect(plain.recovered.map((r) => r.lsn)).toEqual([1]);
+      expect(plain.recovered.map((r) => r.lsn)).toEqual(Array.from({ length: 31 }, (_, i) => i + 1));
       expect(await fs.readdir('/wal')).not.toContain('wal-next.prealloc');
     } finally {
       await plain.close();

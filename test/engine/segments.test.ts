@@ -65,17 +65,22 @@ describe('segments: rotation, preallocation, directory fsyncs', () => {
     await again.close();
   });
 
-  it('preallocates the next segment ahead of time, zero-filled to segmentSize', async () => {
+  it('preallocates the next segment ahead of time (once the active one is half full), zero-filled to segmentSize', async () => {
     const fs = new MemfsFileSystem();
     const wal = await Wal.open(memEnv(fs), small);
     await wal.append(enc('x'));
+    // 64 + 29 bytes of 4096 written: not yet half full, so nothing is prepared.
+    expect(await fs.readdir(DIR)).not.toContain(PREALLOCATED_NAME);
+    // Past half (2048 bytes), still in the first segment: the next one is prepared in the background.
+    for (let i = 0; i < 25; i++) await wal.append(new Uint8Array(60).fill(i));
+    expect(wal.stats().rotations).toBe(0);
     await wal.close(); // waits for the preparation in flight
     const next = await readFileBytes(fs, `${DIR}/${PREALLOCATED_NAME}`);
     expect(next.length).toBe(4096);
     expect(next.every((b) => b === 0)).toBe(true);
-    // A reopen removes the leftover and prepares a fresh one.
+    // A reopen keeps the leftover for the next preparation and recovers every record.
     const again = await Wal.open(memEnv(fs), small);
-    expect(again.recovered.length).toBe(1);
+    expect(again.recovered.length).toBe(26);
     await again.close();
   });
 
