@@ -55,15 +55,11 @@ export class Bytes {
     if (initial !== undefined) this.write(initial, 0);
   }
 
-  /**
-   * Bytes over `data` without copying it (its all-zero pages are not kept);
-   * `data` is never mutated through the result (the caller must not mutate it either).
-   */
+  /** Bytes over `data` without copying it; `data` is never mutated through the result (the caller must not mutate it either). */
   static sharing(data: Uint8Array): Bytes {
     const b = new Bytes();
     for (let at = 0; at < data.length; at += PAGE_SIZE) {
-      const page = data.subarray(at, Math.min(data.length, at + PAGE_SIZE));
-      b.pages.push(isAllZero(page) ? null : page);
+      b.pages.push(data.subarray(at, Math.min(data.length, at + PAGE_SIZE)));
       b.owned.push(false);
     }
     b.len = data.length;
