@@ -6,6 +6,7 @@ import {
   encodeRecords,
   encodeSegmentHeader,
   crc32,
+  crc32Short,
   parseSegmentName,
   RECORD_HEADER_SIZE,
   saltSeed,
@@ -143,5 +144,19 @@ describe('segment names', () => {
     for (const bad of ['wal-1.log', 'wal-0000000000000000.log', 'wal-0000000000000001.log.tmp', 'x', 'wal-next.prealloc']) {
       expect(parseSegmentName(bad)).toBeUndefined();
     }
+  });
+});
+
+describe('crc32Short', () => {
+  it('equals zlib-backed crc32 for any bytes, range and running value', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(), fc.nat(), fc.integer({ min: 0, max: 0xffffffff }), (bytes, a, b, seed) => {
+        const from = bytes.length === 0 ? 0 : a % (bytes.length + 1);
+        const to = from + (bytes.length - from === 0 ? 0 : b % (bytes.length - from + 1));
+        return crc32Short(bytes, from, to, seed) === crc32(bytes.subarray(from, to), seed);
+      }),
+      { numRuns: 500 },
+    );
+    expect(crc32Short(new TextEncoder().encode('123456789'), 0, 9, 0)).toBe(0xcbf43926);
   });
 });
