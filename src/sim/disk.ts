@@ -201,9 +201,11 @@ export class Disk {
   write(node: FileNode, data: Uint8Array, offset: number, target = offset, torn = false): void {
     if (data.length === 0) return;
     const before = node.cache.size;
-    node.cache.write(data, offset);
+    // One private copy (zero pages found once) feeds both the page cache and the pending write.
+    const copy = Bytes.copyOf(data);
+    node.cache.writeFrom(copy, 0, copy.size, offset);
     this.usedBytes += node.cache.size - before;
-    node.pending.push({ type: 'write', target, data: Bytes.copyOf(data), torn, sizeAfter: node.cache.size, seq: this.dataSeq++ });
+    node.pending.push({ type: 'write', target, data: copy, torn, sizeAfter: node.cache.size, seq: this.dataSeq++ });
   }
 
   truncate(node: FileNode, size: number): void {
