@@ -190,8 +190,8 @@ export class Bytes {
     return n;
   }
 
-  /** into[0, n) = content[offset, offset + n), with offset + n <= size; `intoIsZero`: into is fresh (all zero), skip zero fills. */
-  private copyInto(into: Uint8Array, offset: number, n: number, intoIsZero = false): void {
+  /** into[0, n) = content[offset, offset + n), with offset + n <= size. */
+  private copyInto(into: Uint8Array, offset: number, n: number): void {
     const end = offset + n;
     for (let pos = offset; pos < end; ) {
       const pi = Math.floor(pos / PAGE_SIZE);
@@ -200,11 +200,11 @@ export class Bytes {
       const at = pos - offset;
       const page = pi < this.pages.length ? this.pages[pi] : null;
       if (page === null || page === undefined || po >= page.length) {
-        if (!intoIsZero) into.fill(0, at, at + k);
+        into.fill(0, at, at + k);
       } else {
         const stored = Math.min(k, page.length - po);
         into.set(page.subarray(po, po + stored), at);
-        if (stored < k && !intoIsZero) into.fill(0, at + stored, at + k);
+        if (stored < k) into.fill(0, at + stored, at + k);
       }
       pos += k;
     }
@@ -224,10 +224,25 @@ export class Bytes {
     this.ownPage(pi, false)[offset - pi * PAGE_SIZE] = value;
   }
 
-  /** A copy of the content [0, size). */
+  /**
+   * A copy of the content [0, size). Writes only the non-zero pages into the
+   * fresh (zero) buffer; a stored page found to hold only zeros (e.g. the
+   * zero tail of a file loaded from an image) is dropped on the way, so later
+   * reads and copies of it skip it too.
+   */
   toUint8Array(): Uint8Array {
     const out = new Uint8Array(this.len);
-    this.copyInto(out, 0, this.len, true);
+    for (let pi = 0; pi < this.pages.length; pi++) {
+      const page = this.pages[pi] as Uint8Array | null;
+      if (page === null) continue;
+      if (isAllZero(page)) {
+        this.pages[pi] = null;
+        this.owned[pi] = false;
+        continue;
+      }
+      const base = pi * PAGE_SIZE;
+      out.set(page.subarray(0, Math.min(page.length, this.len - base)), base);
+    }
     return out;
   }
 
