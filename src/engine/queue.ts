@@ -101,15 +101,23 @@ export class AdmissionQueue {
     });
   }
 
-  /** Takes up to maxBatch appends and about maxBatchBytes payload bytes (always at least one). */
-  take(maxBatch: number, maxBatchBytes: number): QueuedAppend[] {
+  /**
+   * Takes up to maxBatch appends and about maxBatchBytes payload bytes (always
+   * at least one). `room`, when given, bounds the encoded size (payloads plus
+   * `recordOverhead` each) of every append after the first: the space left in
+   * the segment the batch will be written to.
+   */
+  take(maxBatch: number, maxBatchBytes: number, room = Number.POSITIVE_INFINITY, recordOverhead = 0): QueuedAppend[] {
     const batch: QueuedAppend[] = [];
     let bytes = 0;
+    let encoded = 0;
     while (this.head < this.items.length && batch.length < maxBatch) {
       const next = this.items[this.head] as QueuedAppend;
-      if (batch.length > 0 && bytes + next.data.length > maxBatchBytes) break;
+      const size = next.data.length + recordOverhead;
+      if (batch.length > 0 && (bytes + next.data.length > maxBatchBytes || encoded + size > room)) break;
       batch.push(next);
       bytes += next.data.length;
+      encoded += size;
       this.head += 1;
     }
     this.queuedBytes -= bytes;
@@ -118,6 +126,11 @@ export class AdmissionQueue {
       this.head = 0;
     }
     return batch;
+  }
+
+  /** The append a take() would start with, if any. */
+  peek(): QueuedAppend | undefined {
+    return this.items[this.head];
   }
 
   /** Payload bytes queued and not yet taken. */

@@ -224,13 +224,27 @@ export class LogWriter {
       if (window > 0 && this.queue.queued < maxBatch && this.queue.pendingBytes < maxBatchBytes) {
         await this.clock.sleep(window / 1000);
       }
-      const batch = this.queue.take(maxBatch, maxBatchBytes);
+      const batch = this.queue.take(maxBatch, maxBatchBytes, this.roomForNextBatch(), RECORD_HEADER_SIZE);
       if (batch.length === 0) break;
       await this.lock.run(() => this.commitBatch(batch)).catch((err: unknown) => {
         // commitBatch settles its batch itself; an exception escaping it is a bug: stop rather than guess.
         this.settle(batch, { error: this.failStop(err) });
       });
     }
+  }
+
+  /**
+   * The bytes the next batch may take so that a segment grows past
+   * segmentSize only by a single record larger than the space left: the room
+   * left in the active segment, or a whole fresh segment when the first
+   * queued record does not fit there (commitBatch then rotates first).
+   */
+  private roomForNextBatch(): number {
+    const fresh = this.options.segmentSize - SEGMENT_HEADER_SIZE;
+    const left = this.options.segmentSize - this.active.writeOffset;
+    const head = this.queue.peek();
+    if (head === undefined || this.active.writeOffset === SEGMENT_HEADER_SIZE) return Math.max(left, 0);
+    return head.data.length + RECORD_HEADER_SIZE <= left ? left : fresh;
   }
 
   /**
