@@ -1,20 +1,10 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runFaultline } from './helpers/cli.js';
 
-const run = promisify(execFile);
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
-async function faultline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const faultline = (...args: string[]) => runFaultline(args);
 
 describe('faultline CLI skeleton', () => {
   it('--version prints the package version and exits 0', async () => {

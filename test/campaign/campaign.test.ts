@@ -3,11 +3,9 @@
  * same result as one whole campaign, merge refusing overlaps and gaps, the
  * JUnit file, and the CLI's exit statuses and CI-friendly output.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWalError } from '../../src/errors.js';
@@ -16,10 +14,10 @@ import { mergeCampaignFiles, parseCampaignFile } from '../../src/harness/campaig
 import { campaignJUnit } from '../../src/harness/campaign-report.js';
 import type { CampaignFile, CampaignIdentity } from '../../src/harness/campaign-types.js';
 import { seedOfRun } from '../../src/harness/shard.js';
+import { runFaultline } from '../helpers/cli.js';
 
 const root = join(import.meta.dirname, '../..');
 const fixture = (name: string): string => join(root, 'test/fixtures/wals', `${name}.ts`);
-const run = promisify(execFile);
 
 function identity(pluginModule: string, runs: number, shardCount: number): CampaignIdentity {
   return { pluginModule, pluginName: 'fixture', faults: ['crash'], workload: {}, baseSeed: 40, runs, shardCount };
@@ -134,15 +132,7 @@ describe('faultline campaign (CLI)', () => {
     await rm(out, { recursive: true, force: true });
   });
 
-  async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { cwd: root, env: { ...process.env, CI: 'true' } });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code?: number; stdout: string; stderr: string };
-      return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+  const cli = (args: string[]) => runFaultline(args, { CI: 'true' });
 
   it('exits 0 on a correct WAL and prints plain progress lines off a terminal', async () => {
     const res = await cli(['campaign', fixture('correct-simple'), '--runs', '3', '--workers', '2', '--seed', '5', '--out', join(out, 'ok')]);

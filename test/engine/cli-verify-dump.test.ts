@@ -1,25 +1,15 @@
-import { execFile } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Wal } from '../../src/engine/index.js';
 import { NodeFileSystem } from '../../src/real/node-file-system.js';
 import { RealClock } from '../../src/real/real-clock.js';
+import { runFaultline } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmpdir.js';
 import { enc } from './support.js';
 
-const run = promisify(execFile);
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) => runFaultline(args);
 
 describe('faultline verify and dump', () => {
   it('verify: 0 on a sound log, 1 after a mid-log bit flip, 2 on a missing directory; dump prints the records', async () => {

@@ -3,28 +3,18 @@
  * statuses of the contract (0 no violation, 1 violation, 2 bad usage or an
  * unloadable plugin), --json, and a replay that writes trace and report.
  */
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runFaultline } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmpdir.js';
 
-const run = promisify(execFile);
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanups) await c();
 });
 
-async function faultline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const faultline = (...args: string[]) => runFaultline(args);
 
 const BUGGY = 'test/fixtures/wals/ack-before-fsync.ts';
 const CORRECT = 'test/fixtures/wals/correct-simple.ts';
