@@ -1,5 +1,6 @@
 /** Test-only helpers for the engine tests: in-memory environments and a FileSystem that fails chosen calls. */
-import type { Clock, FileHandle, FileStat, FileSystem, OpenFlags, WalEnv } from '../../src/ports.js';
+import { ForwardingFileHandle, ForwardingFileSystem } from '../../src/forwarding-file-system.js';
+import type { Clock, FileHandle, FileSystem, OpenFlags, WalEnv } from '../../src/ports.js';
 import { RealClock } from '../../src/real/real-clock.js';
 import { MemfsFileSystem } from '../helpers/memfs-file-system.js';
 
@@ -51,12 +52,14 @@ function failure(code: string, syscall: string, path: string): Error {
 }
 
 /** Wraps a FileSystem and fails chosen calls; counts every call by op. */
-export class FailingFileSystem implements FileSystem {
+export class FailingFileSystem extends ForwardingFileSystem {
   readonly calls: Record<FailOp, number> = { write: 0, read: 0, sync: 0, datasync: 0, truncate: 0, syncDir: 0, open: 0, unlink: 0 };
   readonly fired: { op: FailOp; path: string; code: string }[] = [];
   private rules: { rule: FailRule; seen: number }[] = [];
 
-  constructor(readonly inner: FileSystem) {}
+  constructor(override readonly inner: FileSystem) {
+    super(inner);
+  }
 
   fail(rule: FailRule): void {
     this.rules.push({ rule, seen: 0 });
@@ -81,47 +84,37 @@ export class FailingFileSystem implements FileSystem {
     return undefined;
   }
 
-  async open(path: string, flags: OpenFlags): Promise<FileHandle> {
+  override async open(path: string, flags: OpenFlags): Promise<FileHandle> {
     const rule = this.check('open', path);
     if (rule !== undefined) throw failure(rule.code, 'open', path);
     return new FailingHandle(await this.inner.open(path, flags), this, path);
   }
-  readdir(path: string): Promise<string[]> {
-    return this.inner.readdir(path);
-  }
-  mkdir(path: string, options?: { recursive?: boolean }): Promise<void> {
-    return this.inner.mkdir(path, options);
-  }
-  rename(from: string, to: string): Promise<void> {
-    return this.inner.rename(from, to);
-  }
-  async unlink(path: string): Promise<void> {
+  override async unlink(path: string): Promise<void> {
     const rule = this.check('unlink', path);
     if (rule !== undefined) throw failure(rule.code, 'unlink', path);
     return this.inner.unlink(path);
   }
-  stat(path: string): Promise<FileStat> {
-    return this.inner.stat(path);
-  }
-  async syncDir(path: string): Promise<void> {
+  override async syncDir(path: string): Promise<void> {
     const rule = this.check('syncDir', path);
     if (rule !== undefined) throw failure(rule.code, 'fsync', path);
     return this.inner.syncDir(path);
   }
 }
 
-class FailingHandle implements FileHandle {
+class FailingHandle extends ForwardingFileHandle {
   constructor(
-    private readonly inner: FileHandle,
+    inner: FileHandle,
     private readonly owner: FailingFileSystem,
     private readonly path: string,
-  ) {}
-  async read(buffer: Uint8Array, position: number): Promise<number> {
+  ) {
+    super(inner);
+  }
+  override async read(buffer: Uint8Array, position: number): Promise<number> {
     const rule = this.owner.check('read', this.path);
     if (rule !== undefined) throw failure(rule.code, 'read', this.path);
     return this.inner.read(buffer, position);
   }
-  async write(data: Uint8Array, position: number): Promise<void> {
+  override async write(data: Uint8Array, position: number): Promise<void> {
     const rule = this.owner.check('write', this.path, position);
     if (rule !== undefined) {
       const keep = Math.min(rule.partialBytes ?? 0, data.length);
@@ -130,26 +123,20 @@ class FailingHandle implements FileHandle {
     }
     return this.inner.write(data, position);
   }
-  async sync(): Promise<void> {
+  override async sync(): Promise<void> {
     const rule = this.owner.check('sync', this.path);
     if (rule !== undefined) throw failure(rule.code, 'fsync', this.path);
     return this.inner.sync();
   }
-  async datasync(): Promise<void> {
+  override async datasync(): Promise<void> {
     const rule = this.owner.check('datasync', this.path);
     if (rule !== undefined) throw failure(rule.code, 'fdatasync', this.path);
     return this.inner.datasync();
   }
-  async truncate(size: number): Promise<void> {
+  override async truncate(size: number): Promise<void> {
     const rule = this.owner.check('truncate', this.path);
     if (rule !== undefined) throw failure(rule.code, 'ftruncate', this.path);
     return this.inner.truncate(size);
-  }
-  stat(): Promise<FileStat> {
-    return this.inner.stat();
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 
