@@ -34,24 +34,30 @@ function settleText(c: HistoryCall): string {
 
 /** Client calls and trace events merged in virtual-time order (calls first at equal times). */
 export function timelineRows(outcome: ScenarioOutcome): TimelineRow[] {
-  const rows: (TimelineRow & { order: number })[] = [];
+  // Sort key within one virtual instant: trace event n sorts at 2n+1; a client
+  // call or settlement noted when n trace events existed sorts at 2n, i.e.
+  // after every event recorded before it and before every later one.
+  const rows: (TimelineRow & { causal: number; order: number })[] = [];
   let order = 0;
+  const pos = (seq: number | undefined): number => (seq === undefined ? Number.POSITIVE_INFINITY : 2 * seq);
   for (const c of outcome.history) {
-    rows.push({ t: c.calledAt, kind: 'call', epoch: c.epoch, text: callText(c), failed: false, order: order++ });
-    if (c.settledAt !== undefined) rows.push({ t: c.settledAt, kind: 'settle', epoch: c.epoch, text: settleText(c), failed: c.outcome === 'rejected', order: order++ });
-    else rows.push({ t: c.calledAt, kind: 'settle', epoch: c.epoch, text: `${callText(c)} never answered (pending at the cut)`, failed: false, order: order++ });
+    rows.push({ t: c.calledAt, kind: 'call', epoch: c.epoch, text: callText(c), failed: false, causal: pos(c.calledTraceSeq), order: order++ });
+    if (c.settledAt !== undefined) {
+      rows.push({ t: c.settledAt, kind: 'settle', epoch: c.epoch, text: settleText(c), failed: c.outcome === 'rejected', causal: pos(c.settledTraceSeq), order: order++ });
+    } else {
+      rows.push({ t: c.calledAt, kind: 'settle', epoch: c.epoch, text: `${callText(c)} never answered (pending at the cut)`, failed: false, causal: pos(c.calledTraceSeq) + 1, order: order++ });
+    }
   }
   let epoch = 0;
   for (const line of outcome.trace ?? []) {
-    const e = JSON.parse(line) as { t: number; ev: string; [k: string]: unknown };
+    const e = JSON.parse(line) as { t: number; ev: string; seq: number; [k: string]: unknown };
     if (e.ev === 'epoch' && typeof e.epoch === 'number') epoch = e.epoch;
     const { t, ev, seq, ...rest } = e;
-    void seq;
     const failed = ev === 'fault' || ev === 'crash' || typeof rest.error === 'string';
-    rows.push({ t, kind: ev, epoch, text: JSON.stringify(rest), failed, order: order++ });
+    rows.push({ t, kind: ev, epoch, text: JSON.stringify(rest), failed, causal: 2 * seq + 1, order: order++ });
   }
-  rows.sort((a, b) => a.t - b.t || a.epoch - b.epoch || a.order - b.order);
-  return rows.map(({ order: _o, ...r }) => r);
+  rows.sort((a, b) => a.t - b.t || a.causal - b.causal || a.order - b.order);
+  return rows.map(({ order: _o, causal: _c, ...r }) => r);
 }
 
 function esc(s: string): string {

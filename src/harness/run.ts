@@ -142,7 +142,7 @@ class Run {
     const worldOpts: Parameters<typeof createSimWorld>[0] = { seed: simSeed, hostYield, drain: microtaskDrain, faults: plan, maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS };
     if (opts.sectorSize !== undefined) worldOpts.sectorSize = opts.sectorSize;
     this.world = createSimWorld(worldOpts);
-    this.history = new History(() => this.world.scheduler.now);
+    this.history = new History(() => this.world.scheduler.now, undefined, () => this.world.trace.length);
   }
 
   /** Reads fault events the trace gained since the last call into the current epoch's counters. */

@@ -86,6 +86,9 @@ interface CallBase {
   /** Virtual time (ms) of the call and settlement. */
   calledAt: number;
   settledAt?: number;
+  /** Trace events recorded before the call and before its settlement: where it falls among filesystem events. */
+  calledTraceSeq?: number;
+  settledTraceSeq?: number;
   outcome: CallOutcome;
   /** The error's code and message when rejected. */
   error?: { code?: string; message: string };

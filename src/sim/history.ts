@@ -4,7 +4,7 @@
  * epoch is frozen: answers a dead process gives later never reached anyone,
  * so those calls stay 'pending' (outcome unknown).
  */
-import { errorCode } from '../errors.js';
+import { errorCode, WalError } from '../errors.js';
 import type { AppendCall, HistoryCall, OpenCall, SyncCall, TruncateCall, CloseCall } from '../harness/types.js';
 
 type NewCall<C extends HistoryCall> = Omit<C, 'id' | 'calledTick' | 'calledAt' | 'outcome' | 'settledTick' | 'settledAt' | 'error'>;
@@ -14,11 +14,21 @@ export class History {
   private tick = 0;
   private readonly frozen = new Set<number>();
 
-  constructor(private readonly now: () => number, private readonly maxCalls = 1_000_000) {}
+  /**
+   * `traceSeq`, when given, tells how many trace events were recorded so far;
+   * each call then notes where it falls among them, so a report can interleave
+   * client calls with filesystem events in causal order at equal virtual times.
+   */
+  constructor(
+    private readonly now: () => number,
+    private readonly maxCalls = 1_000_000,
+    private readonly traceSeq?: () => number,
+  ) {}
 
   private begin<C extends HistoryCall>(fields: NewCall<C>): C {
-    if (this.calls.length >= this.maxCalls) throw new Error(`history bound exceeded (${this.maxCalls} calls)`);
+    if (this.calls.length >= this.maxCalls) throw new WalError('ESIM', `history bound exceeded (${this.maxCalls} calls)`);
     const call = { ...fields, id: this.calls.length, calledTick: this.tick++, calledAt: this.now(), outcome: 'pending' } as unknown as C;
+    if (this.traceSeq !== undefined) call.calledTraceSeq = this.traceSeq();
     this.calls.push(call);
     return call;
   }
@@ -54,6 +64,7 @@ export class History {
     call.outcome = 'resolved';
     call.settledTick = this.tick++;
     call.settledAt = this.now();
+    if (this.traceSeq !== undefined) call.settledTraceSeq = this.traceSeq();
     if (call.kind === 'append' && lsn !== undefined) call.lsn = lsn;
     return true;
   }
@@ -63,6 +74,7 @@ export class History {
     call.outcome = 'rejected';
     call.settledTick = this.tick++;
     call.settledAt = this.now();
+    if (this.traceSeq !== undefined) call.settledTraceSeq = this.traceSeq();
     const code = errorCode(err);
     const message = err instanceof Error ? err.message : String(err);
     call.error = code === undefined ? { message } : { code, message };

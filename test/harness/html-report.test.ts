@@ -36,6 +36,24 @@ describe('HTML replay report', () => {
     expect(html.match(/<\/script>/g)?.length).toBe(2);
   });
 
+  it('orders the timeline causally: a client call comes before the filesystem operations it caused', async () => {
+    const r = await checkWal(ackBeforeFsync, { seed: 3, runs: 50 });
+    const f = r.failure;
+    if (f === undefined) throw new Error('expected a failure');
+    const replay = await replayFailure(ackBeforeFsync, { seed: f.seed, path: f.fastCheck.path });
+    const rows = timelineRows(replay.outcome);
+    const firstOpen = rows.findIndex((row) => row.kind === 'call' && row.text.includes('open'));
+    const firstOp = rows.findIndex((row) => row.kind === 'op');
+    const firstAppend = rows.findIndex((row) => row.kind === 'call' && row.text.includes('append'));
+    const openSettled = rows.findIndex((row) => row.kind === 'settle' && row.text.includes('open'));
+    expect(firstOpen).toBeGreaterThanOrEqual(0);
+    expect(firstOpen).toBeLessThan(firstOp);
+    // recovery's filesystem operations happen between the open call and its settlement
+    expect(rows.slice(firstOpen, openSettled).some((row) => row.kind === 'op')).toBe(true);
+    expect(openSettled).toBeLessThan(firstAppend);
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.t).toBeGreaterThanOrEqual(rows[i - 1]!.t);
+  });
+
   it.skipIf(!hasChromium)('renders the failure and its timeline in headless chromium, filters by kind, loads nothing else', async () => {
     const r = await checkWal(ackBeforeFsync, { seed: 3, runs: 50, pluginModule: 'test/fixtures/wals/ack-before-fsync.ts' });
     const f = r.failure;
