@@ -17,13 +17,25 @@ import type { ReplayOptions, ReplayResult, Scenario } from './types.js';
 export async function scenarioAt(options: ReplayOptions): Promise<Scenario> {
   if (!/^\d+(:\d+)*$/.test(options.path)) throw new WalError('EINVAL', `a fast-check path is numbers joined by ':', got "${options.path}"`);
   let found: Scenario | undefined;
-  const result = await fc.check(
-    fc.asyncProperty(scenarioArbitrary(options), (s) => {
-      found = s;
-      return Promise.resolve(false);
-    }),
-    { seed: options.seed, path: options.path, endOnFailure: true },
-  );
+  let result: fc.RunDetails<[Scenario]>;
+  try {
+    result = await fc.check(
+      fc.asyncProperty(scenarioArbitrary(options), (s) => {
+        found = s;
+        return Promise.resolve(false);
+      }),
+      { seed: options.seed, path: options.path, endOnFailure: true },
+    );
+  } catch (err) {
+    // fast-check refuses a path its generator cannot walk: the seed, path,
+    // fault kinds or workload options differ from the run that printed it, or
+    // the report came from another faultline version.
+    throw new WalError(
+      'EINVAL',
+      `cannot replay seed ${options.seed} path ${options.path}: it does not name a scenario of this faultline version with these options (${err instanceof Error ? err.message : String(err)})`,
+      { cause: err },
+    );
+  }
   const s = result.counterexample?.[0] ?? found;
   if (s === undefined) throw new WalError('EINVAL', `no scenario at seed ${options.seed} path ${options.path}`);
   return s;

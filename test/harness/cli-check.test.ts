@@ -61,5 +61,9 @@ describe('faultline check', () => {
     expect(missing.stderr).toContain('cannot import plugin module');
     expect((await faultline('check', 'test/fixtures/wals/framing.ts')).code).toBe(2);
     expect((await faultline('replay', CORRECT, '--seed', '1', '--path', 'x:y')).code).toBe(2);
+    // a path this seed's generator cannot walk (another version's report, other options): usage error, not a crash
+    const wrongPath = await faultline('replay', CORRECT, '--seed', '1', '--path', '999:999:999');
+    expect(wrongPath.code).toBe(2);
+    expect(wrongPath.stderr).toContain('cannot replay seed 1');
   }, 60_000);
 });
