@@ -138,6 +138,8 @@ describe('faultline campaign (CLI)', () => {
     const res = await cli(['campaign', fixture('correct-simple'), '--runs', '3', '--workers', '2', '--seed', '5', '--out', join(out, 'ok')]);
     expect(res.stderr).toContain('campaign 1/1: 3/3 runs, 0 failed');
     expect(res.code).toBe(0);
+    // the summary says what the runs exercised, summed over the per-run counters
+    expect(`${res.stdout}${res.stderr}`).toMatch(/exercised: [1-9]\d* epochs, \d+ power cuts, [1-9]\d* appends, \d+ acknowledged/);
     const file = parseCampaignFile(await readFile(join(out, 'ok', 'campaign.json'), 'utf8'), 'campaign.json');
     expect(file.totals).toEqual({ runs: 3, passed: 3, failed: 0, errors: 0 });
     expect(XMLValidator.validate(await readFile(join(out, 'ok', 'junit.xml'), 'utf8'))).toBe(true);
