@@ -16,7 +16,7 @@ import {
   checkRecoveryWorks,
   checkResolvedOrder,
   identifyRecovered,
-  isAcknowledged,
+  acknowledgedAppends,
   liveRecords,
   releasedBelow,
   type IdentifiedRecord,
@@ -252,7 +252,7 @@ class Run {
     const appends = this.history.appends(epoch);
     out.appends = appends.length;
     out.resolved = appends.filter((a) => a.outcome === 'resolved').length;
-    out.acknowledged = appends.filter((a) => isAcknowledged(a, this.history.calls, this.durableAppend)).length;
+    out.acknowledged = acknowledgedAppends(appends, this.history.calls, this.durableAppend).length;
     const v = checkResolvedOrder(this.history.calls, epoch) ?? checkLsnsGoOn(this.history.calls, epoch, recoveredMaxLsn);
     if (v !== undefined) return { violation: v };
     return { image: cutState.image as DiskImage };

@@ -80,12 +80,37 @@ export function releasedBelow(calls: readonly HistoryCall[], beforeEpoch: number
   return upTo;
 }
 
-/** The contract's "acknowledged": resolved while durableAppend, or resolved before a call of sync() that resolved. */
-export function isAcknowledged(a: AppendCall, calls: readonly HistoryCall[], durableAppend: boolean): boolean {
+/** Per epoch, the logical time of the latest call of sync() that resolved. */
+function lastResolvedSyncCall(calls: readonly HistoryCall[]): Map<number, number> {
+  const latest = new Map<number, number>();
+  for (const c of calls) {
+    if (c.kind !== 'sync' || (c as SyncCall).outcome !== 'resolved') continue;
+    latest.set(c.epoch, Math.max(latest.get(c.epoch) ?? -1, c.calledTick));
+  }
+  return latest;
+}
+
+function acknowledgedGiven(a: AppendCall, durableAppend: boolean, syncs: () => Map<number, number>): boolean {
   if (a.outcome !== 'resolved' || a.settledTick === undefined) return false;
   if (durableAppend) return true;
-  const settled = a.settledTick;
-  return calls.some((c): c is SyncCall => c.kind === 'sync' && c.epoch === a.epoch && c.outcome === 'resolved' && c.calledTick > settled);
+  return (syncs().get(a.epoch) ?? -1) > a.settledTick;
+}
+
+/** Memoises the per-epoch sync table for one pass over many appends. */
+function syncTable(calls: readonly HistoryCall[]): () => Map<number, number> {
+  let table: Map<number, number> | undefined;
+  return () => (table ??= lastResolvedSyncCall(calls));
+}
+
+/** The contract's "acknowledged": resolved while durableAppend, or resolved before a call of sync() that resolved. */
+export function isAcknowledged(a: AppendCall, calls: readonly HistoryCall[], durableAppend: boolean): boolean {
+  return acknowledgedGiven(a, durableAppend, syncTable(calls));
+}
+
+/** The acknowledged appends among `appends` (one pass over the history, not one per append). */
+export function acknowledgedAppends(appends: readonly AppendCall[], calls: readonly HistoryCall[], durableAppend: boolean): AppendCall[] {
+  const syncs = syncTable(calls);
+  return appends.filter((a) => acknowledgedGiven(a, durableAppend, syncs));
 }
 
 interface LiveRecord {
@@ -99,9 +124,10 @@ interface LiveRecord {
 export function liveRecords(view: RecoveryView): LiveRecord[] {
   const out = new Map<number, LiveRecord>();
   for (const r of view.previous) if (r.appendId !== undefined) out.set(r.appendId, { appendId: r.appendId, label: r.label, lsn: r.lsn, acknowledged: true });
+  const syncs = syncTable(view.calls);
   for (const a of appendsSince(view)) {
     if (a.outcome !== 'resolved' || a.lsn === undefined || out.has(a.id)) continue;
-    out.set(a.id, { appendId: a.id, label: a.label, lsn: a.lsn, acknowledged: isAcknowledged(a, view.calls, view.durableAppend) });
+    out.set(a.id, { appendId: a.id, label: a.label, lsn: a.lsn, acknowledged: acknowledgedGiven(a, view.durableAppend, syncs) });
   }
   return [...out.values()].sort((x, y) => x.lsn - y.lsn);
 }
@@ -179,22 +205,26 @@ export function checkOrder(view: RecoveryView): Violation | undefined {
       };
     }
   }
+  // Real-time order: no record may be recovered after one whose append
+  // resolved before it was called. Walking from the end, keep the earliest
+  // settlement among the records recovered after position j (linear, not a
+  // comparison of every pair).
   const byId = appendsById(view.calls);
   const calls = view.recovered.map((r) => (r.appendId === undefined ? undefined : byId.get(r.appendId)));
-  for (let j = 0; j < calls.length; j++) {
+  let earliest: { settled: number; position: number } | undefined;
+  for (let j = calls.length - 1; j >= 0; j--) {
     const later = calls[j];
-    if (later === undefined) continue;
-    for (let i = j + 1; i < calls.length; i++) {
-      const earlier = calls[i];
-      if (earlier?.settledTick === undefined || earlier.outcome !== 'resolved') continue;
-      if (earlier.settledTick < later.calledTick) {
-        return {
-          rule: 'order', epoch: view.epoch,
-          message: `${earlier.label} resolved before ${later.label} was called, yet was recovered after it`,
-          evidence: { first: describe(view.recovered[j] as IdentifiedRecord), second: describe(view.recovered[i] as IdentifiedRecord) },
-          recovered: recoveredLabels(view),
-        };
-      }
+    if (later !== undefined && earliest !== undefined && earliest.settled < later.calledTick) {
+      const earlier = calls[earliest.position] as AppendCall;
+      return {
+        rule: 'order', epoch: view.epoch,
+        message: `${earlier.label} resolved before ${later.label} was called, yet was recovered after it`,
+        evidence: { first: describe(view.recovered[j] as IdentifiedRecord), second: describe(view.recovered[earliest.position] as IdentifiedRecord) },
+        recovered: recoveredLabels(view),
+      };
+    }
+    if (later?.outcome === 'resolved' && later.settledTick !== undefined && (earliest === undefined || later.settledTick < earliest.settled)) {
+      earliest = { settled: later.settledTick, position: j };
     }
   }
   return undefined;
@@ -203,16 +233,24 @@ export function checkOrder(view: RecoveryView): Violation | undefined {
 /** Rule 3 on the LSNs a live log hands out: if A resolved before B was called, lsn(A) < lsn(B). */
 export function checkResolvedOrder(calls: readonly HistoryCall[], epoch: number): Violation | undefined {
   const resolved = calls.filter((c): c is AppendCall => c.kind === 'append' && c.epoch === epoch && c.outcome === 'resolved' && c.lsn !== undefined);
-  for (const a of resolved) {
-    for (const b of resolved) {
-      if (a === b || (a.settledTick as number) >= b.calledTick) continue;
-      if (!((a.lsn as number) < (b.lsn as number))) {
-        return {
-          rule: 'order', epoch,
-          message: `${a.label} resolved with lsn ${a.lsn} before ${b.label} was called, which got lsn ${b.lsn}`,
-          evidence: { first: describe(a), second: describe(b) },
-        };
-      }
+  // Sweep the calls in call order; bring in every append that settled before
+  // the current call, keeping the one with the largest LSN (n log n).
+  const bySettled = [...resolved].sort((x, y) => (x.settledTick as number) - (y.settledTick as number));
+  const byCalled = [...resolved].sort((x, y) => x.calledTick - y.calledTick);
+  let next = 0;
+  let top: AppendCall | undefined;
+  for (const b of byCalled) {
+    while (next < bySettled.length && ((bySettled[next] as AppendCall).settledTick as number) < b.calledTick) {
+      const a = bySettled[next] as AppendCall;
+      if (top === undefined || (a.lsn as number) > (top.lsn as number)) top = a;
+      next++;
+    }
+    if (top !== undefined && top !== b && !((top.lsn as number) < (b.lsn as number))) {
+      return {
+        rule: 'order', epoch,
+        message: `${top.label} resolved with lsn ${top.lsn} before ${b.label} was called, which got lsn ${b.lsn}`,
+        evidence: { first: describe(top), second: describe(b) },
+      };
     }
   }
   return undefined;
