@@ -17,7 +17,7 @@ const fixtures = join(import.meta.dirname, '../fixtures/wals');
 const SEEDS = process.env.FAULTLINE_CORPUS_SEEDS === undefined
   ? [Number(process.env.FAULTLINE_CORPUS_SEED ?? 3)]
   : Array.from({ length: Number(process.env.FAULTLINE_CORPUS_SEEDS) }, (_, i) => i + 1);
-const NEVER_FLAGGED_RUNS = Number(process.env.FAULTLINE_CORPUS_CLEAN_RUNS ?? 25);
+const NEVER_FLAGGED_RUNS = Number(process.env.FAULTLINE_CORPUS_CLEAN_RUNS ?? 100);
 /** Catching is what this test is about; shrinking has its own tests (test/harness), so keep it short here. */
 const MAX_SHRINK_RUNS = 25;
 
