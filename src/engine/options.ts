@@ -1,5 +1,6 @@
 /** Engine options: their shapes, defaults and validation (bad options are WalError EINVAL). */
 import { WalError } from '../errors.js';
+import { isWalLogger, SILENT_LOGGER, type WalLogger } from './logger.js';
 import { DEFAULT_MAX_RECORD_SIZE, FORMAT_MAX_RECORD_SIZE, SEGMENT_HEADER_SIZE, RECORD_HEADER_SIZE } from './format.js';
 
 export type Durability =
@@ -37,6 +38,8 @@ export interface WalOptions {
   compression?: 'none' | 'lz4';
   /** Salt source in [0, 1); default derived from the clock and the directory's state. */
   random?: () => number;
+  /** Where notable events are reported (a pino Logger fits); default silent. */
+  logger?: WalLogger;
 }
 
 export interface ResolvedGroupCommit {
@@ -58,6 +61,7 @@ export interface ResolvedOptions {
   maxQueueBytes: number;
   backpressure: Backpressure;
   random: (() => number) | undefined;
+  logger: WalLogger;
 }
 
 export const DEFAULT_SEGMENT_SIZE = 64 * 1024 * 1024;
@@ -98,6 +102,7 @@ const KNOWN_KEYS = new Set([
   'backpressure',
   'compression',
   'random',
+  'logger',
 ]);
 
 function resolveDurability(d: unknown): { durability: Durability; batch: ResolvedGroupCommit } {
@@ -164,6 +169,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     throw bad(`compression '${String(o.compression)}' is not supported by format v1 (its flag bit is reserved)`);
   }
   if (o.random !== undefined && typeof o.random !== 'function') throw bad('random must be a function');
+  if (o.logger !== undefined && !isWalLogger(o.logger)) throw bad('logger must have debug, info, warn and error methods');
   return {
     segmentSize,
     maxRecordSize,
@@ -176,5 +182,6 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     maxQueueBytes,
     backpressure,
     random: o.random,
+    logger: o.logger ?? SILENT_LOGGER,
   };
 }

@@ -9,6 +9,7 @@ import { CountingFileSystem } from './counting-fs.js';
 import { saltSeed, SEGMENT_HEADER_SIZE } from './format.js';
 import { resolveOptions, type ResolvedOptions, type WalOptions } from './options.js';
 import { recoverLog, type RecoveryReport } from './recovery.js';
+import type { WalLogger } from './logger.js';
 import { newSalt } from './salt.js';
 import { ensureDirectory, installSegment, prepareSegment } from './segments.js';
 import { LogWriter, type ActiveSegment, type SegmentEntry, type WriterStatus } from './writer.js';
@@ -64,6 +65,17 @@ function checkEnv(env: WalEnv): void {
   if (typeof env.clock !== 'object' || env.clock === null || typeof env.clock.now !== 'function' || typeof env.clock.sleep !== 'function') {
     throw new WalError('EINVAL', 'env.clock must be a Clock');
   }
+}
+
+/** What recovery found, as log events: a summary, a torn tail, every corruption a lenient mode went past. */
+function logRecovery(logger: WalLogger, dir: string, report: RecoveryReport): void {
+  const { corruption, dropped, ...summary } = report;
+  logger.info({ dir, ...summary, corruptionFound: corruption.length, droppedSegments: dropped.segments.length }, report.newLog ? 'new log started' : 'log recovered');
+  if (report.tornBytesTruncated > 0) logger.warn({ dir, bytes: report.tornBytesTruncated }, 'torn tail truncated');
+  for (const c of corruption) {
+    if (c.kind === 'mid-log') logger.error({ dir, ...c, mode: report.mode }, 'corruption found and passed over by the recovery mode');
+  }
+  if (dropped.bytes > 0) logger.warn({ dir, segments: dropped.segments, bytes: dropped.bytes }, 'recovery dropped data');
 }
 
 export class Wal implements WalLog {
@@ -128,6 +140,7 @@ export class Wal implements WalLog {
       await writer.close().catch(() => undefined); // the retention error is the one reported
       throw err;
     }
+    logRecovery(opts.logger, dir, rec.report);
     return new Wal(writer, fs, rec.records, rec.report, opts);
   }
 

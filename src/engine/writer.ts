@@ -113,6 +113,13 @@ function writeErrorCode(err: unknown): WalErrorCode {
   return errorCode(err) === 'ENOSPC' ? 'ENOSPC' : 'EIO';
 }
 
+/** The filesystem's own code under faultline's wrapping (a WalError's cause chain, a few levels at most). */
+function ioErrorCode(err: unknown): string | undefined {
+  let e = err;
+  for (let depth = 0; depth < 4 && e instanceof WalError && e.cause !== undefined; depth++) e = e.cause;
+  return errorCode(e);
+}
+
 export class LogWriter {
   readonly counters: WriterCounters = {
     appends: 0,
@@ -354,6 +361,7 @@ export class LogWriter {
           : new WalError('EFAILSTOP', 'the log stopped after a failed sync; reopen it to recover', { cause });
       const failure = this.failure;
       this.queue.rejectAll(() => failure);
+      this.options.logger.error({ dir: this.dir, code: ioErrorCode(cause), err: String((cause as Error)?.message ?? cause) }, 'sync failed: the log stopped (fail-stop); reopen it to recover');
     }
     return this.failure as WalError;
   }
@@ -385,6 +393,7 @@ export class LogWriter {
       });
       const failure = this.failure;
       this.queue.rejectAll(() => failure);
+      this.options.logger.error({ dir: this.dir, segment: this.active.name, offset, code: errorCode(truncErr) }, 'rolling back a failed write failed: the log is read-only');
       return batchError;
     }
     try {
@@ -393,6 +402,7 @@ export class LogWriter {
       return batchError; // the log is fail-stopped now; this batch's own error is the write error
     }
     this.counters.rollbacks += 1;
+    this.options.logger.warn({ dir: this.dir, segment: this.active.name, offset, code }, 'write failed; the batch was rolled back and rejected');
     return batchError;
   }
 
@@ -422,8 +432,7 @@ export class LogWriter {
     if (ahead !== undefined) {
       const r = await ahead;
       if (r.ok) return r.prepared;
-      this.counters.backgroundErrors += 1;
-      this.lastBackgroundError = r.error;
+      this.noteBackgroundError(r.error, 'preparing the next segment ahead of time');
     }
     return prepareSegment(this.fs, this.dir, this.options.segmentSize, this.options.preallocate);
   }
@@ -459,6 +468,7 @@ export class LogWriter {
     this.segments.push({ firstLsn: this.nextLsn, name, sealedAt: undefined });
     this.active = { handle: prepared.handle, name, firstLsn: this.nextLsn, writeOffset: SEGMENT_HEADER_SIZE, size: prepared.size, maxRecordSize: this.options.maxRecordSize };
     this.counters.rotations += 1;
+    this.options.logger.info({ dir: this.dir, sealed: old.name, segment: name, firstLsn: this.nextLsn }, 'segment rotated');
     this.prepareAheadIfDue();
     await old.handle.close();
     try {
@@ -466,9 +476,15 @@ export class LogWriter {
     } catch (err) {
       // Retention is housekeeping: a failure to unlink does not fail the batch, unless a dir fsync failed.
       if (err instanceof WalError && err.code === 'EFAILSTOP') throw this.failStop(err);
-      this.counters.backgroundErrors += 1;
-      this.lastBackgroundError = err;
+      this.noteBackgroundError(err, 'retention');
     }
+  }
+
+  /** Background work (preallocation, retention) failed without failing an append: counted, kept and logged. */
+  private noteBackgroundError(err: unknown, what: string): void {
+    this.counters.backgroundErrors += 1;
+    this.lastBackgroundError = err;
+    this.options.logger.warn({ dir: this.dir, code: ioErrorCode(err), err: String((err as Error)?.message ?? err) }, `${what} failed; appends go on`);
   }
 
   /** Unlinks the oldest segments while `removable(oldest, next)` holds; never the active one. Caller holds the lock. */
@@ -481,6 +497,7 @@ export class LogWriter {
       await removeFile(this.fs, this.dir, oldest.name);
       this.segments.shift();
       this.counters.segmentsRemoved += 1;
+      this.options.logger.info({ dir: this.dir, segment: oldest.name, nextFirstLsn: next.firstLsn }, 'segment removed');
     }
   }
 
