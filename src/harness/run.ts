@@ -71,8 +71,6 @@ export function faultPlanForCheck(kinds: readonly FaultKind[], probability = DEF
         break;
       case 'fsync-error':
       case 'lying-fsync':
-        faults.push({ kind, trigger: { probability, phase: 'workload' } });
-        break;
       case 'disk-full':
         faults.push({ kind, trigger: { probability, phase: 'workload' } });
         break;
@@ -224,6 +222,15 @@ class Run {
     }
   }
 
+  /** Closes the log cleanly; a close that does not settle within the bound breaks liveness. */
+  async closeLog(epoch: number, log: WalLog): Promise<Violation | undefined> {
+    const call = this.history.close(epoch);
+    const c = await drive(this.world, this.history.track(call, () => log.close()), this.livenessMs);
+    this.collectFaults();
+    if (c.kind !== 'settled') return checkLiveness(epoch, [call], this.livenessMs, c.kind === 'stuck' ? c.reason : 'close');
+    return undefined;
+  }
+
   /** Runs one epoch's workload and ending; returns the disk image it leaves, or a violation. */
   async runEpoch(epoch: number, script: EpochScript, log: WalLog, cutFs: CrashCutFileSystem | undefined, cutState: CutState, recoveredMaxLsn: number): Promise<{ image: DiskImage } | { violation: Violation }> {
     const out = this.current as EpochOutcome;
@@ -239,10 +246,8 @@ class Run {
       if (script.end.type === 'crash') {
         cutState.cut();
       } else {
-        const call = this.history.close(epoch);
-        const c = await drive(this.world, this.history.track(call, () => log.close()), this.livenessMs);
-        this.collectFaults();
-        if (c.kind !== 'settled') return { violation: checkLiveness(epoch, [call], this.livenessMs, c.kind === 'stuck' ? c.reason : 'close') as Violation };
+        const v = await this.closeLog(epoch, log);
+        if (v !== undefined) return { violation: v };
         cutState.image = this.world.fs.shutdownImage();
         this.history.freeze(epoch);
       }
@@ -318,9 +323,8 @@ class Run {
       const recoveredMaxLsn = identified.reduce((m, r) => Math.max(m, r.lsn), 0);
 
       if (script === undefined) {
-        const call = this.history.close(epoch);
-        const c = await drive(this.world, this.history.track(call, () => log.close()), this.livenessMs);
-        if (c.kind !== 'settled') return checkLiveness(epoch, [call], this.livenessMs, c.kind === 'stuck' ? c.reason : 'close');
+        const v = await this.closeLog(epoch, log);
+        if (v !== undefined) return v;
         this.world.fs.powerOff('end of run');
         return undefined;
       }
