@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { WalError } from '../../errors.js';
-import { FAULT_KINDS, CONTRACT_FAULT_KINDS, type FaultKind } from '../../faults/types.js';
+import { CONTRACT_FAULT_KINDS, type FaultKind } from '../../faults/types.js';
 import { absoluteModule, runCampaign } from '../../harness/campaign.js';
 import { mergeCampaignFiles, parseCampaignFile } from '../../harness/campaign-merge.js';
 import { loadCampaignPlugin } from '../../harness/campaign-plugin.js';
@@ -17,34 +17,13 @@ import { campaignSummary, writeCampaignFiles } from '../../harness/campaign-repo
 import type { CampaignFile, CampaignIdentity } from '../../harness/campaign-types.js';
 import { MAX_RUNS, parseShard, shardRange, WHOLE } from '../../harness/shard.js';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.js';
+import { faultsOption, intOption, jsonOption } from './check.js';
 
-function integer(name: string, min: number, max: number): (text: string) => number {
-  return (text: string) => {
-    const value = Number(text);
-    if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
-      throw new WalError('EINVAL', `${name} must be an integer in ${min}..${max}, got '${text}'`);
-    }
-    return value;
-  };
-}
-
+/** `--faults` for a campaign: as for check, but a campaign with no fault kind at all is refused. */
 export function parseFaultList(text: string): FaultKind[] {
-  const kinds = text.split(',').map((k) => k.trim()).filter((k) => k.length > 0);
+  const kinds = faultsOption(text);
   if (kinds.length === 0) throw new WalError('EINVAL', '--faults needs at least one fault kind');
-  for (const kind of kinds) {
-    if (!(FAULT_KINDS as readonly string[]).includes(kind)) {
-      throw new WalError('EINVAL', `unknown fault kind '${kind}' (known: ${FAULT_KINDS.join(', ')})`);
-    }
-  }
-  return [...new Set(kinds)] as FaultKind[];
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new WalError('EINVAL', `--options must be JSON: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  return kinds;
 }
 
 function exitFor(file: CampaignFile): number {
@@ -70,7 +49,7 @@ async function campaignAction(pluginModule: string | undefined, flags: CampaignF
   }
   const baseSeed = flags.seed ?? (Date.now() % 2 ** 32) >>> 0;
   const faults = flags.faults === undefined ? [...CONTRACT_FAULT_KINDS] : parseFaultList(flags.faults);
-  const pluginOptions = flags.options === undefined ? undefined : parseJson(flags.options);
+  const pluginOptions = flags.options === undefined ? undefined : jsonOption('--options')(flags.options);
   const module = absoluteModule(pluginModule);
   let plugin;
   try {
@@ -129,10 +108,10 @@ export function registerCampaignCommand(program: Command): void {
     .command('campaign')
     .description('Run many seeds of a crash-test in worker threads (optionally one shard of a larger campaign); write JSON and JUnit XML')
     .argument('[plugin-module]', 'ES module whose default export is a WalPlugin or a factory (default: the built-in engine)')
-    .addOption(new Option('--runs <n>', 'runs of the whole campaign (all shards)').argParser(integer('--runs', 1, MAX_RUNS)).default(200))
-    .addOption(new Option('--workers <k>', 'worker threads').argParser(integer('--workers', 1, 256)).default(Math.max(1, availableParallelism())))
+    .addOption(new Option('--runs <n>', 'runs of the whole campaign (all shards)').argParser(intOption('--runs', 1, MAX_RUNS)).default(200))
+    .addOption(new Option('--workers <k>', 'worker threads').argParser(intOption('--workers', 1, 256)).default(Math.max(1, availableParallelism())))
     .option('--shard <i/n>', 'run only shard i of n (1-based; needs --seed)')
-    .addOption(new Option('--seed <s>', 'base seed; run k uses seed s+k (default: from the clock, printed)').argParser(integer('--seed', 0, 2 ** 32 - 1)))
+    .addOption(new Option('--seed <s>', 'base seed; run k uses seed s+k (default: from the clock, printed)').argParser(intOption('--seed', 0, 2 ** 32 - 1)))
     .option('--faults <list>', `comma-separated fault kinds (default: ${CONTRACT_FAULT_KINDS.join(',')})`)
     .addOption(new Option('--fault-probability <p>', 'probability per filesystem operation of each fault kind').argParser((t) => {
       const p = Number(t);

@@ -17,10 +17,11 @@ import type { WalPlugin } from '../../ports.js';
 import { resolveWorkloadOptions } from '../../sim/workload.js';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.js';
 
-export function intOption(name: string, min: number): (text: string) => number {
+export function intOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER): (text: string) => number {
+  const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in ${min}..${max}`;
   return (text) => {
     const n = Number(text);
-    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min) throw new WalError('EINVAL', `${name} must be an integer >= ${min}, got '${text}'`);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new WalError('EINVAL', `${name} must be an integer ${range}, got '${text}'`);
     return n;
   };
 }
