@@ -7,9 +7,8 @@
 import type { Command } from 'commander';
 import { WalError } from '../../errors.js';
 import { CONTRACT_FAULT_KINDS, type FaultKind } from '../../faults/types.js';
-import { builtinPlugin } from '../../harness/builtin.js';
 import { checkWal } from '../../harness/check.js';
-import { loadPluginModule } from '../../harness/plugin-module.js';
+import { loadCampaignPlugin } from '../../harness/campaign-plugin.js';
 import { formatFailureReport } from '../../harness/report.js';
 import { parseFaultKinds } from '../../harness/run.js';
 import type { CheckResult, CheckSummary, WorkloadOptions } from '../../harness/types.js';
@@ -73,8 +72,9 @@ export interface RunCliOptions {
 }
 
 /** The plugin named on the command line, or the built-in engine. */
-export async function pluginFor(module: string | undefined, pluginOptions: unknown): Promise<WalPlugin> {
-  return module === undefined ? (pluginOptions === undefined ? builtinPlugin() : builtinPlugin(pluginOptions)) : loadPluginModule(module, pluginOptions);
+/** The plugin a command tests: the module given, or the built-in engine (the same choice a campaign's workers make). */
+export function pluginFor(module: string | undefined, pluginOptions: unknown): Promise<WalPlugin> {
+  return loadCampaignPlugin(module, pluginOptions);
 }
 
 export function formatSummary(name: string, s: CheckSummary): string {
