@@ -12,6 +12,7 @@ import { RealClock } from '../../src/real/real-clock.js';
 import { Rng } from '../../src/sim/rng.js';
 import { fullPayload } from '../../src/sim/workload-payload.js';
 import type { WalPlugin } from '../../src/ports.js';
+import { walPlugin } from '../../src/engine/index.js';
 
 export interface CallMessage { t: 'call'; id: number; epoch: number; client: number; size: number }
 export interface AckMessage { t: 'ack'; id: number; lsn: number }
@@ -30,8 +31,7 @@ export function payloadId(epoch: number, client: number, i: number): number {
 
 async function loadPlugin(module: string | undefined): Promise<WalPlugin> {
   if (module !== undefined) return ((await import(module)) as { default: WalPlugin }).default;
-  const engine = (await import('../../src/engine/index.js')) as unknown as { walPlugin: (o: unknown) => WalPlugin };
-  return engine.walPlugin({ durability: { kind: 'groupCommit' }, segmentSize: SEGMENT_SIZE });
+  return walPlugin({ durability: { kind: 'groupCommit' }, segmentSize: SEGMENT_SIZE });
 }
 
 function send(message: ChildMessage): Promise<void> {

@@ -11,10 +11,10 @@
  * seed (printed, so a failing sequence of kill moments can be rerun).
  */
 import { expect, it } from 'vitest';
-import type { WalPlugin } from '../../src/ports.js';
 import { makeTempDir } from '../helpers/tmpdir.js';
 import { SEGMENT_SIZE } from './crash-child.js';
 import { killLoop } from './kill-loop.js';
+import { walPlugin } from '../../src/engine/index.js';
 
 function envInt(name: string, fallback: number): number {
   const text = process.env[name];
@@ -34,10 +34,7 @@ it('the built-in engine (group commit) keeps every acknowledged record across SI
       kills,
       seed,
       clients: 4,
-      openPlugin: async () => {
-        const engine = (await import('../../src/engine/index.js')) as unknown as { walPlugin: (o: unknown) => WalPlugin };
-        return engine.walPlugin({ durability: { kind: 'groupCommit' }, segmentSize: SEGMENT_SIZE });
-      },
+      openPlugin: async () => walPlugin({ durability: { kind: 'groupCommit' }, segmentSize: SEGMENT_SIZE }),
     });
     console.log(`process-crash: ${result.kills} kills (${result.killedBeforeReady} during start-up), ${result.acknowledged} acknowledged appends, ${result.recovered} records at the end`);
     expect(result.violation).toBeUndefined();
