@@ -55,7 +55,9 @@ function parseArgs(argv: string[]): Args {
       if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error('--save-as takes a plain file name');
       args.saveAs = name;
     } else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench [-- --quick] [--only crc,peers,durability,recovery,loss,simulator,memory] [--save-as NAME]\n');
+      process.stdout.write(
+        'usage: npm run bench [-- --quick] [--only crc,peers,durability,recovery,loss,simulator,memory] [--save-as NAME]\n',
+      );
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -185,7 +187,20 @@ async function main(): Promise<void> {
     if (peers.status === 'ok' && peers.data.some((p) => p.peer === 'better-sqlite3' && !('skipped' in p))) {
       notes.push('better-sqlite3 has a synchronous API: its commits serialize, so its figure does not change with outstanding appends.');
     }
-    const body = { schema: RESULTS_SCHEMA, mode: plan.mode, startedAt, machine, durability, peers, loss, recovery, crc, simulator, memory, notes } as const;
+    const body = {
+      schema: RESULTS_SCHEMA,
+      mode: plan.mode,
+      startedAt,
+      machine,
+      durability,
+      peers,
+      loss,
+      recovery,
+      crc,
+      simulator,
+      memory,
+      notes,
+    } as const;
     const targets = evaluateTargets(body);
     const results: BenchResults = { ...body, targets, finishedAt: new Date().toISOString() };
     const problems = validateResults(results);
@@ -222,7 +237,9 @@ async function writeOutputs(results: BenchResults, run: DurabilityRun | undefine
     }
   }
   await writeFile(path.join(RESULTS_DIR, 'latest.md'), renderMarkdown(results, charts));
-  log(`\nwrote ${path.relative(process.cwd(), jsonPath)}, bench/results/latest.md${charts.tradeoff ? ', throughput-vs-loss.svg' : ''}${charts.latency ? ', latency-distribution.svg' : ''}`);
+  log(
+    `\nwrote ${path.relative(process.cwd(), jsonPath)}, bench/results/latest.md${charts.tradeoff ? ', throughput-vs-loss.svg' : ''}${charts.latency ? ', latency-distribution.svg' : ''}`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -47,7 +47,10 @@ async function workload(w: SimWorld, ops: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const swarm = swarmFaultPlan(new Rng(9), { kinds: ['fsync-error', 'disk-full', 'read-error', 'lying-fsync', 'torn-write', 'misdirected-write', 'latency'], onChance: 1 });
+  const swarm = swarmFaultPlan(new Rng(9), {
+    kinds: ['fsync-error', 'disk-full', 'read-error', 'lying-fsync', 'torn-write', 'misdirected-write', 'latency'],
+    onChance: 1,
+  });
   for (const [label, faults, withDrain] of [
     ['no faults, setImmediate', undefined, false],
     ['no faults, drain', undefined, true],

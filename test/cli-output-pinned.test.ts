@@ -22,14 +22,22 @@ const cases: { name: string; args: string[]; code: number; files?: string[] }[] 
   { name: 'check-builtin', args: ['check', '--seed', '11', '--runs', '40'], code: 0 },
   { name: 'check-builtin-json', args: ['check', '--seed', '11', '--runs', '10', '--json'], code: 0 },
   { name: 'check-fsync-retry', args: ['check', 'test/fixtures/wals/fsync-retry.ts', '--seed', '5', '--runs', '300'], code: 1 },
-  { name: 'check-no-dir-fsync-crash-only', args: ['check', 'test/fixtures/wals/no-dir-fsync.ts', '--seed', '7', '--runs', '200', '--faults', 'crash'], code: 1 },
+  {
+    name: 'check-no-dir-fsync-crash-only',
+    args: ['check', 'test/fixtures/wals/no-dir-fsync.ts', '--seed', '7', '--runs', '200', '--faults', 'crash'],
+    code: 1,
+  },
   {
     name: 'replay-fsync-retry',
     args: ['replay', 'test/fixtures/wals/fsync-retry.ts', '--seed', '5', '--path', FSYNC_RETRY_PATH, '--out', join(out, 'replay')],
     code: 1,
     files: ['replay/trace.jsonl', 'replay/history.json'],
   },
-  { name: 'campaign-builtin', args: ['campaign', '--runs', '40', '--workers', '1', '--seed', '3', '--out', join(out, 'campaign')], code: 0 },
+  {
+    name: 'campaign-builtin',
+    args: ['campaign', '--runs', '40', '--workers', '1', '--seed', '3', '--out', join(out, 'campaign')],
+    code: 0,
+  },
 ];
 
 /** Masks what differs between equal runs: wall-clock times and the temporary folder. */
@@ -48,7 +56,10 @@ describe('CLI output for fixed seeds is pinned', () => {
       const r = await runFaultline(c.args);
       expect(r.code).toBe(c.code);
       let got = `exit ${r.code}\n--- stdout\n${masked(r.stdout)}\n--- stderr\n${masked(r.stderr)}\n`;
-      for (const f of c.files ?? []) got += `--- sha256 ${f}: ${createHash('sha256').update(readFileSync(join(out, f))).digest('hex')}\n`;
+      for (const f of c.files ?? [])
+        got += `--- sha256 ${f}: ${createHash('sha256')
+          .update(readFileSync(join(out, f)))
+          .digest('hex')}\n`;
       const file = join(FIXTURES, `${c.name}.txt`);
       if (process.env['FAULTLINE_UPDATE_PINNED'] === '1') writeFileSync(file, got);
       expect(got).toBe(readFileSync(file, 'utf8'));

@@ -17,7 +17,13 @@ export function tradeoffChart(r: BenchResults): string | null {
     if (!l) continue;
     series.push({
       name: c.level,
-      points: [{ x: l.lostMsMean, y: c.opsPerSec, label: `${Math.round(c.opsPerSec).toLocaleString('en-US')}/s, ${l.lostRecordsMean.toFixed(1)} rec` }],
+      points: [
+        {
+          x: l.lostMsMean,
+          y: c.opsPerSec,
+          label: `${Math.round(c.opsPerSec).toLocaleString('en-US')}/s, ${l.lostRecordsMean.toFixed(1)} rec`,
+        },
+      ],
     });
   }
   if (series.length === 0) return null;

@@ -15,13 +15,18 @@ function cellsOf(r: ResultsBody): DurabilityCell[] {
 /** The fastest groupCommit window at the target cell. */
 export function bestGroupCommit(r: ResultsBody): DurabilityCell | undefined {
   return cellsOf(r)
-    .filter((c) => c.durability.kind === 'groupCommit' && c.recordBytes === TARGET_RECORD_BYTES && c.outstanding === TARGET_THROUGHPUT_OUTSTANDING)
+    .filter(
+      (c) =>
+        c.durability.kind === 'groupCommit' && c.recordBytes === TARGET_RECORD_BYTES && c.outstanding === TARGET_THROUGHPUT_OUTSTANDING,
+    )
     .sort((a, b) => b.opsPerSec - a.opsPerSec)[0];
 }
 
 function peerCell(r: ResultsBody, peer: string): PeerCell | undefined {
   if (r.peers.status !== 'ok') return undefined;
-  return r.peers.data.find((p) => p.peer === peer && p.recordBytes === TARGET_RECORD_BYTES && p.outstanding === TARGET_THROUGHPUT_OUTSTANDING);
+  return r.peers.data.find(
+    (p) => p.peer === peer && p.recordBytes === TARGET_RECORD_BYTES && p.outstanding === TARGET_THROUGHPUT_OUTSTANDING,
+  );
 }
 
 /** The round whose key is the median (lower middle for an even count). */
@@ -44,7 +49,9 @@ export function evaluateTargets(r: ResultsBody): TargetResult[] {
   const cellMissing = `no groupCommit cell at ${TARGET_RECORD_BYTES} B x ${TARGET_THROUGHPUT_OUTSTANDING}`;
 
   const lmdb = peerCell(r, 'lmdb');
-  const lmdbSkip = sectionReason(r, 'peers') ?? (lmdb === undefined ? 'lmdb not measured' : 'skipped' in lmdb ? `lmdb skipped: ${lmdb.skipped}` : undefined);
+  const lmdbSkip =
+    sectionReason(r, 'peers') ??
+    (lmdb === undefined ? 'lmdb not measured' : 'skipped' in lmdb ? `lmdb skipped: ${lmdb.skipped}` : undefined);
   const lmdbTargetSkip = sectionReason(r, 'durability') ?? (gc ? undefined : cellMissing) ?? lmdbSkip;
   out.push(
     evaluateTarget(
@@ -89,7 +96,11 @@ export function evaluateTargets(r: ResultsBody): TargetResult[] {
   const ewRound = medianOf(ew?.rawRounds, (x) => x.p50Us / bestRawP50(x));
   const ewSkip =
     sectionReason(r, 'durability') ??
-    (ew ? (ew.raw ? undefined : 'no raw-disk measurement for that cell') : `no everyWrite cell at ${TARGET_RECORD_BYTES} B x ${TARGET_LATENCY_OUTSTANDING}`);
+    (ew
+      ? ew.raw
+        ? undefined
+        : 'no raw-disk measurement for that cell'
+      : `no everyWrite cell at ${TARGET_RECORD_BYTES} B x ${TARGET_LATENCY_OUTSTANDING}`);
   out.push(
     evaluateTarget(
       {
@@ -111,7 +122,13 @@ export function evaluateTargets(r: ResultsBody): TargetResult[] {
   const replaySkip = sectionReason(r, 'recovery') ?? (replay ? undefined : 'no 4 KiB replay measurement');
   out.push(
     evaluateTarget(
-      { id: 'replay-4k', description: 'replay MB/s on 4 KiB records vs 1 GB/s (1,000 MB/s)', rule: 'atLeast', threshold: 1, referenceLabel: '1 GB/s' },
+      {
+        id: 'replay-4k',
+        description: 'replay MB/s on 4 KiB records vs 1 GB/s (1,000 MB/s)',
+        rule: 'atLeast',
+        threshold: 1,
+        referenceLabel: '1 GB/s',
+      },
       { measured: replay?.replayMBps ?? null, reference: 1000, ...(replaySkip ? { skippedReason: replaySkip } : {}) },
     ),
   );

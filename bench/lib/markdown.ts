@@ -47,7 +47,9 @@ function tradeoffTable(r: BenchResults): string {
       fmtNum(c.latency.p99Us, 0),
       l ? `${fmtNum(l.lostRecordsMean, 2)} / ${fmtInt(l.lostRecordsMax)}` : r.loss.status === 'ok' ? 'not measured' : 'skipped',
       l ? `${fmtNum(l.lostMsMean, 2)} / ${fmtNum(l.lostMsMax, 2)}` : '',
-      l ? `${l.epochsWithLoss}/${l.crashes}` + (l.violations > 0 ? ` (${l.violations} contract violations: ${l.firstViolation ?? ''})` : '') : '',
+      l
+        ? `${l.epochsWithLoss}/${l.crashes}` + (l.violations > 0 ? ` (${l.violations} contract violations: ${l.firstViolation ?? ''})` : '')
+        : '',
     ];
   });
   const note =
@@ -56,7 +58,10 @@ function tradeoffTable(r: BenchResults): string {
       : '\n\nLoss is measured in the simulator over seeded crashes. For levels whose append does not wait for durability (`none`, `interval`), "acknowledged" means "append resolved": what the application was told.';
   return (
     `Throughput at ${ref.recordBytes} B records, ${ref.outstanding} outstanding appends; loss per crash (mean / max).\n\n` +
-    mdTable(['level', 'durable append', 'appends/s', 'p50 µs', 'p99 µs', 'acked records lost', 'ms of acked writes lost', 'crashes losing data'], rows) +
+    mdTable(
+      ['level', 'durable append', 'appends/s', 'p50 µs', 'p99 µs', 'acked records lost', 'ms of acked writes lost', 'crashes losing data'],
+      rows,
+    ) +
     note
   );
 }
@@ -77,11 +82,26 @@ function durabilityTable(r: BenchResults): string {
     c.raw ? fmtInt(c.raw.limitAppendsPerSec) : '',
     c.ratioToRaw !== undefined
       ? `${fmtNum(c.ratioToRaw, 2)}x` +
-        (c.rawRounds && c.rawRounds.length > 1 ? ` (rounds ${c.rawRounds.map((x) => fmtNum(x.opsPerSec / x.raw.limitAppendsPerSec, 2)).join(', ')})` : '')
+        (c.rawRounds && c.rawRounds.length > 1
+          ? ` (rounds ${c.rawRounds.map((x) => fmtNum(x.opsPerSec / x.raw.limitAppendsPerSec, 2)).join(', ')})`
+          : '')
       : '',
   ]);
   return mdTable(
-    ['level', 'record B', 'outstanding', 'appends/s', 'MB/s', 'p50 µs', 'p99 µs', 'p99.9 µs', 'appends/batch', 'batch B', 'raw limit appends/s', 'vs raw'],
+    [
+      'level',
+      'record B',
+      'outstanding',
+      'appends/s',
+      'MB/s',
+      'p50 µs',
+      'p99 µs',
+      'p99.9 µs',
+      'appends/batch',
+      'batch B',
+      'raw limit appends/s',
+      'vs raw',
+    ],
     rows,
   );
 }
@@ -129,7 +149,10 @@ function peerTable(r: BenchResults): string {
   const configs = [...new Map(r.peers.data.filter((p) => !('skipped' in p)).map((p) => [p.peer, 'config' in p ? p.config : ''])).entries()]
     .map(([name, config]) => `- \`${name}\`: ${config}`)
     .join('\n');
-  return mdTable(['peer', 'version', 'record B', 'outstanding', 'commits/s', 'p50 µs', 'p99 µs', 'best durable faultline level / peer'], rows) + (configs ? `\n\n${configs}` : '');
+  return (
+    mdTable(['peer', 'version', 'record B', 'outstanding', 'commits/s', 'p50 µs', 'p99 µs', 'best durable faultline level / peer'], rows) +
+    (configs ? `\n\n${configs}` : '')
+  );
 }
 
 function recoveryTable(r: BenchResults): string {
@@ -184,12 +207,21 @@ function simulatorTable(r: BenchResults): string {
 
 function memoryTable(r: BenchResults): string {
   if (r.memory.status !== 'ok') return skipped(r.memory) ?? '';
-  return mdTable(
-    ['queue', 'appends issued', 'resolved', 'rejected (backpressure)', 'RSS at start MiB', 'peak RSS MiB'],
-    r.memory.data.map((m) => [m.mode, fmtInt(m.appendsIssued), fmtInt(m.appendsResolved), fmtInt(m.appendsRejected), fmtNum(m.baselineRssMiB, 0), fmtNum(m.peakRssMiB, 0)]),
-  ) +
+  return (
+    mdTable(
+      ['queue', 'appends issued', 'resolved', 'rejected (backpressure)', 'RSS at start MiB', 'peak RSS MiB'],
+      r.memory.data.map((m) => [
+        m.mode,
+        fmtInt(m.appendsIssued),
+        fmtInt(m.appendsResolved),
+        fmtInt(m.appendsRejected),
+        fmtNum(m.baselineRssMiB, 0),
+        fmtNum(m.peakRssMiB, 0),
+      ]),
+    ) +
     `\n\nEach mode runs in its own child process; the producer issues appends in bursts of 5,000 without awaiting them. ` +
-    `Queue options: ${r.memory.data.map((m) => `${m.mode} ${JSON.stringify(m.options)}`).join('; ')}. Peak RSS read from ${r.memory.data[0]?.rssSource ?? 'n/a'}.`;
+    `Queue options: ${r.memory.data.map((m) => `${m.mode} ${JSON.stringify(m.options)}`).join('; ')}. Peak RSS read from ${r.memory.data[0]?.rssSource ?? 'n/a'}.`
+  );
 }
 
 export function renderMarkdown(r: BenchResults, charts: { tradeoff?: string; latency?: string }): string {
@@ -203,7 +235,12 @@ export function renderMarkdown(r: BenchResults, charts: { tradeoff?: string; lat
   out.push(
     mdTable(
       ['target', 'measured', 'reference', 'verdict'],
-      r.targets.map((t) => [t.description, t.measured === null ? '' : fmtNum(t.measured, 1), t.reference === null ? '' : fmtNum(t.reference, 1), t.verdict]),
+      r.targets.map((t) => [
+        t.description,
+        t.measured === null ? '' : fmtNum(t.measured, 1),
+        t.reference === null ? '' : fmtNum(t.reference, 1),
+        t.verdict,
+      ]),
     ),
   );
   out.push('## The tradeoff: throughput against what a crash loses');
@@ -214,7 +251,7 @@ export function renderMarkdown(r: BenchResults, charts: { tradeoff?: string; lat
   out.push(durabilityTable(r));
   out.push('## Raw-disk limit for the same batches (write + fdatasync, synchronous calls)');
   out.push(
-    'Measured in interleaved rounds with the faultline cell (faultline, raw, faultline, raw, ...); the row shows the median round. The limit in appends/s is the better layout\'s syncs/s times faultline\'s appends per batch in that round.',
+    "Measured in interleaved rounds with the faultline cell (faultline, raw, faultline, raw, ...); the row shows the median round. The limit in appends/s is the better layout's syncs/s times faultline's appends per batch in that round.",
   );
   out.push(rawTable(r));
   out.push('## Peers (durable commits)');

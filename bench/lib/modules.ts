@@ -76,7 +76,8 @@ export interface HarnessModule {
 export async function loadHarness(): Promise<Loaded<HarnessModule>> {
   try {
     const mod = (await import('../../src/harness/index.js')) as unknown as Partial<HarnessModule>;
-    if (typeof mod.runScenario !== 'function') return { ok: false, reason: 'src/harness does not export runScenario (harness not built yet)' };
+    if (typeof mod.runScenario !== 'function')
+      return { ok: false, reason: 'src/harness does not export runScenario (harness not built yet)' };
     return { ok: true, value: mod as HarnessModule };
   } catch (err) {
     return { ok: false, reason: `cannot load src/harness: ${(err as Error).message.split('\n')[0]}` };

@@ -57,9 +57,7 @@ export function summarize(valuesUs: ArrayLike<number>): LatencySummary {
 }
 
 /** The percentiles at which the latency chart samples each distribution. */
-export const CDF_PERCENTILES: readonly number[] = [
-  0, 1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 98, 99, 99.5, 99.9, 100,
-];
+export const CDF_PERCENTILES: readonly number[] = [0, 1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 98, 99, 99.5, 99.9, 100];
 
 /** Points (latency in µs, percentile) of the cumulative distribution of a sample. */
 export function cdfPoints(valuesUs: ArrayLike<number>, percentiles: readonly number[] = CDF_PERCENTILES): Array<{ us: number; p: number }> {

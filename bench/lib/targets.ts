@@ -54,8 +54,7 @@ export function evaluateTarget(spec: TargetSpec, input: TargetInput): TargetResu
   }
   const sign = spec.rule === 'atLeast' ? '>=' : '<=';
   const missingReason =
-    input.skippedReason ??
-    (input.measured === null ? 'no measurement' : input.reference === null ? 'no reference measurement' : undefined);
+    input.skippedReason ?? (input.measured === null ? 'no measurement' : input.reference === null ? 'no reference measurement' : undefined);
   const usable =
     input.measured !== null &&
     input.reference !== null &&
@@ -80,9 +79,7 @@ export function evaluateTarget(spec: TargetSpec, input: TargetInput): TargetResu
   const ratio = measured / reference;
   const pass = spec.rule === 'atLeast' ? ratio >= spec.threshold : ratio <= spec.threshold;
   const marginPct =
-    spec.rule === 'atLeast'
-      ? ((ratio - spec.threshold) / spec.threshold) * 100
-      : ((spec.threshold - ratio) / spec.threshold) * 100;
+    spec.rule === 'atLeast' ? ((ratio - spec.threshold) / spec.threshold) * 100 : ((spec.threshold - ratio) / spec.threshold) * 100;
   const status: TargetStatus = pass ? 'PASS' : 'MISS';
   const how = pass
     ? `${Math.abs(marginPct).toFixed(1)}% headroom`

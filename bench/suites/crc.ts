@@ -23,11 +23,7 @@ export function builtinCrcs(): Array<{ name: string; fn: CrcFn }> {
   return out;
 }
 
-export async function runCrcBench(
-  impls: Array<{ name: string; fn: CrcFn }>,
-  sizes: readonly number[],
-  timeMs: number,
-): Promise<CrcRow[]> {
+export async function runCrcBench(impls: Array<{ name: string; fn: CrcFn }>, sizes: readonly number[], timeMs: number): Promise<CrcRow[]> {
   const rows: CrcRow[] = [];
   for (const bytes of sizes) {
     const data = new Uint8Array(bytes);
@@ -40,9 +36,10 @@ export async function runCrcBench(
     }
     const bench = new Bench({ name: `crc ${bytes} B`, time: timeMs, warmupTime: Math.min(100, timeMs) });
     let sink = 0;
-    for (const impl of impls) bench.add(impl.name, () => {
-      sink ^= impl.fn(data);
-    });
+    for (const impl of impls)
+      bench.add(impl.name, () => {
+        sink ^= impl.fn(data);
+      });
     await bench.run();
     if (sink === 0.5) throw new Error('unreachable: keeps the checksum results alive');
     for (const task of bench.tasks) {

@@ -39,7 +39,10 @@ export function lossScenario(seed: number): Scenario {
     epochs: [
       {
         clients,
-        end: { type: 'crash', at: { class: 'any', nth: 1 + rng.nextInt(LOSS_MAX_CUT_OP), when: rng.nextFloat() < 0.5 ? 'before' : 'after' } },
+        end: {
+          type: 'crash',
+          at: { class: 'any', nth: 1 + rng.nextInt(LOSS_MAX_CUT_OP), when: rng.nextFloat() < 0.5 ? 'before' : 'after' },
+        },
       },
       { clients: [[{ op: 'append', size: LOSS_RECORD_BYTES }]], end: { type: 'restart' } },
     ],
@@ -64,7 +67,9 @@ export function summarizeLoss(level: string, durableAppend: boolean, acc: LossAc
     lostRecordsMax: acc.records.length === 0 ? 0 : Math.max(...acc.records),
     lostMsMean: mean(acc.ms),
     lostMsMax: acc.ms.length === 0 ? 0 : Math.max(...acc.ms),
-    acknowledgedMeans: durableAppend ? 'acknowledged by the contract (append resolved with durableAppend true)' : 'append resolved (the application view)',
+    acknowledgedMeans: durableAppend
+      ? 'acknowledged by the contract (append resolved with durableAppend true)'
+      : 'append resolved (the application view)',
     violations: violations.length,
     ...(violations[0] !== undefined ? { firstViolation: violations[0] } : {}),
   };

@@ -35,7 +35,6 @@ const WORKER_ENTRY = pathToFileURL(path.join(CHILD_DIR, 'sim-worker.ts')).href;
 /** Bound on scenarios per loop, whatever the time budget. */
 const MAX_SCENARIOS = 1_000_000;
 
-
 export interface ScenarioLoopResult {
   scenarios: number;
   crashes: number;
@@ -122,9 +121,13 @@ export async function runSimulatorSuite(
       (single.violations > 0 ? `; ${single.violations} runs found a violation` : ''),
   );
   const small = await runScenariosFor(engine, harness, { firstSeed: 1, timeMs: timeMs / 2, engineOptions, scenarioFor: lossScenario });
-  log(`  1 thread, small crash scenario (the loss workload): ${small.scenarios} in ${small.wallMs.toFixed(0)} ms = ${rate(small).toFixed(1)}/s`);
+  log(
+    `  1 thread, small crash scenario (the loss workload): ${small.scenarios} in ${small.wallMs.toFixed(0)} ms = ${rate(small).toFixed(1)}/s`,
+  );
   const defaults = await runScenariosFor(engine, harness, { firstSeed: 1, timeMs: 1, minScenarios: 1, engineOptions: {} });
-  log(`  1 thread, engine defaults (64 MiB segments): ${defaults.scenarios} in ${defaults.wallMs.toFixed(0)} ms = ${rate(defaults).toFixed(2)}/s`);
+  log(
+    `  1 thread, engine defaults (64 MiB segments): ${defaults.scenarios} in ${defaults.wallMs.toFixed(0)} ms = ${rate(defaults).toFixed(2)}/s`,
+  );
   const scaling: SimulatorSpeed['scaling'] = [];
   for (const workers of workerCounts) {
     const t0 = process.hrtime.bigint();
@@ -145,7 +148,12 @@ export async function runSimulatorSuite(
     virtualTimeSpeedup: single.virtualMs / single.wallMs,
     stepsPerScenario: single.steps / single.scenarios,
     stepsPerSec: single.steps / (single.wallMs / 1000),
-    smallScenario: { scenarios: small.scenarios, wallMs: small.wallMs, scenariosPerSec: rate(small), virtualTimeSpeedup: small.virtualMs / small.wallMs },
+    smallScenario: {
+      scenarios: small.scenarios,
+      wallMs: small.wallMs,
+      scenariosPerSec: rate(small),
+      virtualTimeSpeedup: small.virtualMs / small.wallMs,
+    },
     engineDefaults: { scenarios: defaults.scenarios, wallMs: defaults.wallMs, scenariosPerSec: rate(defaults) },
     scaling,
   };

@@ -317,9 +317,7 @@ export const filesystemConformanceCases: readonly ConformanceCase[] = [
 ];
 
 /** Runs every case against fresh filesystems from the factory; resolves with the failures (empty when conformant). */
-export async function runFilesystemConformance(
-  factory: FileSystemFactory,
-): Promise<{ name: string; error: unknown }[]> {
+export async function runFilesystemConformance(factory: FileSystemFactory): Promise<{ name: string; error: unknown }[]> {
   const failures: { name: string; error: unknown }[] = [];
   for (const c of filesystemConformanceCases) {
     const { fs, cleanup } = await factory();

@@ -105,8 +105,7 @@ export function encodeSegmentHeader(header: SegmentHeader): Uint8Array {
 }
 
 export type SegmentHeaderResult =
-  | { ok: true; header: SegmentHeader; /** how many of the two copies were valid */ validCopies: 1 | 2 }
-  | { ok: false; reason: string };
+  { ok: true; header: SegmentHeader; /** how many of the two copies were valid */ validCopies: 1 | 2 } | { ok: false; reason: string };
 
 function decodeHeaderCopy(copy: Uint8Array): SegmentHeaderResult {
   const view = viewOf(copy);

@@ -123,7 +123,9 @@ function resolveDurability(d: unknown): { durability: Durability; batch: Resolve
         maxWaitUs: d.maxWaitUs === undefined ? 0 : intIn('durability.maxWaitUs', d.maxWaitUs, 0, 10_000_000),
         maxBatch: d.maxBatch === undefined ? DEFAULT_MAX_BATCH : intIn('durability.maxBatch', d.maxBatch, 1, 1_000_000),
         maxBatchBytes:
-          d.maxBatchBytes === undefined ? DEFAULT_MAX_BATCH_BYTES : intIn('durability.maxBatchBytes', d.maxBatchBytes, 1, 1024 * 1024 * 1024),
+          d.maxBatchBytes === undefined
+            ? DEFAULT_MAX_BATCH_BYTES
+            : intIn('durability.maxBatchBytes', d.maxBatchBytes, 1, 1024 * 1024 * 1024),
       };
       return { durability: { kind: 'groupCommit', ...batch }, batch };
     }
@@ -137,7 +139,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (!isObject(options)) throw bad('options must be an object');
   for (const key of Object.keys(options)) if (!KNOWN_KEYS.has(key)) throw bad(`unknown option '${key}'`);
   const o = options as WalOptions & Record<string, unknown>;
-  const segmentSize = o.segmentSize === undefined ? DEFAULT_SEGMENT_SIZE : intIn('segmentSize', o.segmentSize, MIN_SEGMENT_SIZE, MAX_SEGMENT_SIZE);
+  const segmentSize =
+    o.segmentSize === undefined ? DEFAULT_SEGMENT_SIZE : intIn('segmentSize', o.segmentSize, MIN_SEGMENT_SIZE, MAX_SEGMENT_SIZE);
   const maxRecordSize =
     o.maxRecordSize === undefined ? DEFAULT_MAX_RECORD_SIZE : intIn('maxRecordSize', o.maxRecordSize, 1, FORMAT_MAX_RECORD_SIZE);
   if (SEGMENT_HEADER_SIZE + RECORD_HEADER_SIZE > segmentSize) throw bad('segmentSize too small');
@@ -153,9 +156,12 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     else throw bad(`unknown retention kind ${String(r.kind)}`);
   }
   if (o.preallocate !== undefined && typeof o.preallocate !== 'boolean') throw bad('preallocate must be a boolean');
-  const maxQueueDepth = o.maxQueueDepth === undefined ? DEFAULT_MAX_QUEUE_DEPTH : intIn('maxQueueDepth', o.maxQueueDepth, 1, Number.MAX_SAFE_INTEGER);
+  const maxQueueDepth =
+    o.maxQueueDepth === undefined ? DEFAULT_MAX_QUEUE_DEPTH : intIn('maxQueueDepth', o.maxQueueDepth, 1, Number.MAX_SAFE_INTEGER);
   const maxQueueBytes =
-    o.maxQueueBytes === undefined ? Math.max(DEFAULT_MAX_QUEUE_BYTES, maxRecordSize) : intIn('maxQueueBytes', o.maxQueueBytes, 1, Number.MAX_SAFE_INTEGER);
+    o.maxQueueBytes === undefined
+      ? Math.max(DEFAULT_MAX_QUEUE_BYTES, maxRecordSize)
+      : intIn('maxQueueBytes', o.maxQueueBytes, 1, Number.MAX_SAFE_INTEGER);
   if (maxQueueBytes < maxRecordSize) throw bad(`maxQueueBytes (${maxQueueBytes}) must be at least maxRecordSize (${maxRecordSize})`);
   let backpressure: Backpressure = { policy: 'reject' };
   if (o.backpressure !== undefined) {

@@ -162,7 +162,10 @@ class SegmentReader {
   private async read(): Promise<SegmentBytes> {
     const path = this.path;
     const wrapEio = (err: unknown): WalError =>
-      new WalError('EIO', `read error during recovery of ${path}: nothing was truncated`, { cause: err, details: { path, code: errorCode(err) } });
+      new WalError('EIO', `read error during recovery of ${path}: nothing was truncated`, {
+        cause: err,
+        details: { path, code: errorCode(err) },
+      });
     let handle: FileHandle;
     try {
       handle = await this.fs.open(path, 'r');
@@ -171,7 +174,8 @@ class SegmentReader {
     }
     try {
       const size = (await handle.stat()).size;
-      if (size > MAX_READ_BYTES) throw new WalError('ECORRUPT', `segment ${path} is larger than ${MAX_READ_BYTES} bytes`, { details: { path, size } });
+      if (size > MAX_READ_BYTES)
+        throw new WalError('ECORRUPT', `segment ${path} is larger than ${MAX_READ_BYTES} bytes`, { details: { path, size } });
       const buf = new Uint8Array(size);
       this.buf = buf;
       let pos = 0; // processed (in order) up to here
@@ -208,10 +212,11 @@ class SegmentReader {
         this.notify();
       }
       // Reads issued past an early end of file: let them finish before the handle closes.
-      for (const r of inFlight) await r.read.then(
-        () => undefined,
-        () => undefined,
-      );
+      for (const r of inFlight)
+        await r.read.then(
+          () => undefined,
+          () => undefined,
+        );
       if (pos < size) this.buf = buf.subarray(0, pos);
       return { size: pos, buf: this.buf, dataEnd };
     } catch (err) {
@@ -246,13 +251,16 @@ interface ScannedSegment {
 
 /** Repairs run after the scan, in order. `why` decides where the bytes are reported. */
 type Repair =
-  | { kind: 'truncate'; name: string; offset: number; why: 'torn' | 'dropped' }
-  | { kind: 'remove'; name: string; why: 'torn' | 'dropped' };
+  { kind: 'truncate'; name: string; offset: number; why: 'torn' | 'dropped' } | { kind: 'remove'; name: string; why: 'torn' | 'dropped' };
 
 function corrupt(f: CorruptionFinding, mode: RecoveryMode): WalError {
-  return new WalError('ECORRUPT', `${f.kind === 'torn-tail' ? 'torn tail' : 'log corruption'} in ${f.segment} at offset ${f.offset}: ${f.reason} (recovery mode ${mode})`, {
-    details: { ...f, mode },
-  });
+  return new WalError(
+    'ECORRUPT',
+    `${f.kind === 'torn-tail' ? 'torn tail' : 'log corruption'} in ${f.segment} at offset ${f.offset}: ${f.reason} (recovery mode ${mode})`,
+    {
+      details: { ...f, mode },
+    },
+  );
 }
 
 export interface RecoverOptions {
@@ -340,125 +348,149 @@ export async function recoverLog(
   let current = startRead(0);
   let previous: SegmentReader | undefined;
   try {
-  for (let i = 0; i < files.length && !stopped; i++) {
-    const file = files[i] as SegmentFile;
-    const newest = i === files.length - 1;
-    // Every segment is read whole before the next is looked at (a read error anywhere rejects open), and the next read has started by then.
-    if (previous !== undefined) await previous.done;
-    const reader = current ?? (startRead(i) as SegmentReader);
-    current = undefined;
-    previous = reader;
-    void reader.done.then(
-      () => {
-        if (!stopped) current = startRead(i + 1);
-      },
-      () => undefined, // the failure reaches the scan through until()/done
-    );
-    await reader.until(SEGMENT_HEADER_SIZE);
-    const head = reader.buf.subarray(0, Math.min(reader.available, reader.buf.length));
-    stateHash.push(head.slice(0, SEGMENT_HEADER_SIZE)); // a copy: the hash must not keep the segment buffer alive
-    const hdr = decodeSegmentHeader(head);
-    const viewLimit = Math.max(hdr.ok ? hdr.header.maxRecordSize : 0, kept.at(-1)?.maxRecordSize ?? 0);
-    /** The whole segment (all of it read), as far as the checks must look. */
-    const wholeView = async (): Promise<{ bytes: Uint8Array; size: number }> => {
-      const whole = await reader.done;
-      return { bytes: scanView(whole, viewLimit), size: whole.size };
-    };
-    nextLsnFloor = Math.max(nextLsnFloor, file.firstLsn);
-    let headerProblem: string | undefined;
-    if (!hdr.ok) headerProblem = hdr.reason;
-    else if (hdr.header.firstLsn !== file.firstLsn) headerProblem = `header says first LSN ${hdr.header.firstLsn}, name says ${file.firstLsn}`;
-    else if (salt !== undefined && !bytesEqual(salt, hdr.header.salt)) headerProblem = 'salt differs from the log salt';
-    if (headerProblem !== undefined) {
-      const { bytes, size } = await wholeView();
-      if (bytes.length >= 24) foreignSalts.push(bytes.slice(16, 24));
-      if (bytes.length >= 56) foreignSalts.push(bytes.slice(48, 56));
-      // A valid record of this log inside the file proves the header was once durable.
-      const evidence =
-        salt === undefined
-          ? undefined
-          : scanForRecord(bytes, SEGMENT_HEADER_SIZE, seed, kept.at(-1)?.maxRecordSize ?? 0, (r) => expected === undefined || r.lsn >= expected);
-      const f: CorruptionFinding = { kind: 'mid-log', segment: file.name, offset: 0, lsn: expected, reason: `segment header: ${headerProblem}` };
-      if (newest && evidence === undefined) {
-        // A crash while the segment was being created: nothing in it was ever acknowledged.
-        f.kind = 'torn-tail';
-        report.corruption.push(f);
-        if (mode === 'absoluteConsistency' && !isZero(bytes, 0)) throw corrupt(f, mode);
-        repairs.push({ kind: 'remove', name: file.name, why: 'torn' });
-        report.dropped.segments.push(file.name);
-        report.tornBytesTruncated += nonZeroEnd(bytes, 0);
-        continue;
-      }
-      if (skip && salt !== undefined) {
-        // Salvage the records of this segment with the log's salt.
-        report.corruption.push(f);
-        const seg: ScannedSegment = { file, size, maxRecordSize: kept.at(-1)?.maxRecordSize ?? 0, records: [], end: SEGMENT_HEADER_SIZE };
-        scanRecords(bytes, seg, SEGMENT_HEADER_SIZE, true);
-        kept.push(seg);
-        advance(seg, expected ?? 1);
-        continue;
-      }
-      if (midLog(f, i, undefined) === 'stop') stopped = true;
-      continue;
-    }
-    if (!hdr.ok) continue; // unreachable: headerProblem is set when !hdr.ok
-    const header = hdr.header;
-    if (salt === undefined) {
-      salt = header.salt;
-      seed = saltSeed(salt);
-    }
-    if (expected !== undefined && header.firstLsn !== expected) {
-      const gap = header.firstLsn > expected;
-      const f: CorruptionFinding = {
-        kind: 'mid-log',
-        segment: file.name,
-        offset: 0,
-        lsn: expected,
-        reason: gap ? `LSN gap: segment starts at ${header.firstLsn}, expected ${expected} (missing segment)` : `segment overlaps: starts at ${header.firstLsn}, expected ${expected}`,
+    for (let i = 0; i < files.length && !stopped; i++) {
+      const file = files[i] as SegmentFile;
+      const newest = i === files.length - 1;
+      // Every segment is read whole before the next is looked at (a read error anywhere rejects open), and the next read has started by then.
+      if (previous !== undefined) await previous.done;
+      const reader = current ?? (startRead(i) as SegmentReader);
+      current = undefined;
+      previous = reader;
+      void reader.done.then(
+        () => {
+          if (!stopped) current = startRead(i + 1);
+        },
+        () => undefined, // the failure reaches the scan through until()/done
+      );
+      await reader.until(SEGMENT_HEADER_SIZE);
+      const head = reader.buf.subarray(0, Math.min(reader.available, reader.buf.length));
+      stateHash.push(head.slice(0, SEGMENT_HEADER_SIZE)); // a copy: the hash must not keep the segment buffer alive
+      const hdr = decodeSegmentHeader(head);
+      const viewLimit = Math.max(hdr.ok ? hdr.header.maxRecordSize : 0, kept.at(-1)?.maxRecordSize ?? 0);
+      /** The whole segment (all of it read), as far as the checks must look. */
+      const wholeView = async (): Promise<{ bytes: Uint8Array; size: number }> => {
+        const whole = await reader.done;
+        return { bytes: scanView(whole, viewLimit), size: whole.size };
       };
-      if (!(skip && header.firstLsn > lastLsn)) {
-        if (midLog(f, i, undefined) === 'stop') {
-          stopped = true;
+      nextLsnFloor = Math.max(nextLsnFloor, file.firstLsn);
+      let headerProblem: string | undefined;
+      if (!hdr.ok) headerProblem = hdr.reason;
+      else if (hdr.header.firstLsn !== file.firstLsn)
+        headerProblem = `header says first LSN ${hdr.header.firstLsn}, name says ${file.firstLsn}`;
+      else if (salt !== undefined && !bytesEqual(salt, hdr.header.salt)) headerProblem = 'salt differs from the log salt';
+      if (headerProblem !== undefined) {
+        const { bytes, size } = await wholeView();
+        if (bytes.length >= 24) foreignSalts.push(bytes.slice(16, 24));
+        if (bytes.length >= 56) foreignSalts.push(bytes.slice(48, 56));
+        // A valid record of this log inside the file proves the header was once durable.
+        const evidence =
+          salt === undefined
+            ? undefined
+            : scanForRecord(
+                bytes,
+                SEGMENT_HEADER_SIZE,
+                seed,
+                kept.at(-1)?.maxRecordSize ?? 0,
+                (r) => expected === undefined || r.lsn >= expected,
+              );
+        const f: CorruptionFinding = {
+          kind: 'mid-log',
+          segment: file.name,
+          offset: 0,
+          lsn: expected,
+          reason: `segment header: ${headerProblem}`,
+        };
+        if (newest && evidence === undefined) {
+          // A crash while the segment was being created: nothing in it was ever acknowledged.
+          f.kind = 'torn-tail';
+          report.corruption.push(f);
+          if (mode === 'absoluteConsistency' && !isZero(bytes, 0)) throw corrupt(f, mode);
+          repairs.push({ kind: 'remove', name: file.name, why: 'torn' });
+          report.dropped.segments.push(file.name);
+          report.tornBytesTruncated += nonZeroEnd(bytes, 0);
           continue;
         }
-        if (skip) continue; // overlapping segment under skipCorrupted: ignored
-      } else report.corruption.push(f);
-    }
-    expected = header.firstLsn;
-    const seg: ScannedSegment = { file, size: 0, maxRecordSize: header.maxRecordSize, records: [], end: SEGMENT_HEADER_SIZE };
-    // The valid records read so far are verified while the rest is read; the
-    // first record that does not verify, and everything after it, is judged
-    // on the whole segment.
-    const streamed = skip ? { pos: SEGMENT_HEADER_SIZE, prev: lastLsn, want: expected } : await scanWhileReading(reader, seg, lastLsn, expected);
-    const { bytes, size } = await wholeView();
-    seg.size = size;
-    const damage = scanRecords(bytes, seg, streamed.pos, skip, streamed.prev, streamed.want);
-    kept.push(seg);
-    if (damage !== undefined) {
-      // Damage that is not just zero fill after the last valid record.
-      const f: CorruptionFinding = { kind: 'mid-log', segment: file.name, offset: damage.offset, lsn: damage.lsn, reason: damage.reason };
-      const evidence = scanForRecord(bytes, damage.offset + 1, seed, header.maxRecordSize, (r) => r.syncedThrough >= damage.lsn && r.lsn > damage.lsn);
-      if (newest && evidence === undefined) {
-        f.kind = 'torn-tail';
-        report.corruption.push(f);
-        if (mode === 'absoluteConsistency') throw corrupt(f, mode);
-        repairs.push({ kind: 'truncate', name: file.name, offset: damage.offset, why: 'torn' });
-        report.tornBytesTruncated += nonZeroEnd(bytes, damage.offset) - damage.offset;
-      } else {
-        if (evidence !== undefined) f.reason += ` (a valid record at offset ${evidence.offset}, LSN ${evidence.record.lsn}, follows it)`;
-        else f.reason += ' (in a sealed segment)';
-        if (midLog(f, i, damage.offset) === 'stop') stopped = true;
+        if (skip && salt !== undefined) {
+          // Salvage the records of this segment with the log's salt.
+          report.corruption.push(f);
+          const seg: ScannedSegment = { file, size, maxRecordSize: kept.at(-1)?.maxRecordSize ?? 0, records: [], end: SEGMENT_HEADER_SIZE };
+          scanRecords(bytes, seg, SEGMENT_HEADER_SIZE, true);
+          kept.push(seg);
+          advance(seg, expected ?? 1);
+          continue;
+        }
+        if (midLog(f, i, undefined) === 'stop') stopped = true;
+        continue;
       }
+      if (!hdr.ok) continue; // unreachable: headerProblem is set when !hdr.ok
+      const header = hdr.header;
+      if (salt === undefined) {
+        salt = header.salt;
+        seed = saltSeed(salt);
+      }
+      if (expected !== undefined && header.firstLsn !== expected) {
+        const gap = header.firstLsn > expected;
+        const f: CorruptionFinding = {
+          kind: 'mid-log',
+          segment: file.name,
+          offset: 0,
+          lsn: expected,
+          reason: gap
+            ? `LSN gap: segment starts at ${header.firstLsn}, expected ${expected} (missing segment)`
+            : `segment overlaps: starts at ${header.firstLsn}, expected ${expected}`,
+        };
+        if (!(skip && header.firstLsn > lastLsn)) {
+          if (midLog(f, i, undefined) === 'stop') {
+            stopped = true;
+            continue;
+          }
+          if (skip) continue; // overlapping segment under skipCorrupted: ignored
+        } else report.corruption.push(f);
+      }
+      expected = header.firstLsn;
+      const seg: ScannedSegment = { file, size: 0, maxRecordSize: header.maxRecordSize, records: [], end: SEGMENT_HEADER_SIZE };
+      // The valid records read so far are verified while the rest is read; the
+      // first record that does not verify, and everything after it, is judged
+      // on the whole segment.
+      const streamed = skip
+        ? { pos: SEGMENT_HEADER_SIZE, prev: lastLsn, want: expected }
+        : await scanWhileReading(reader, seg, lastLsn, expected);
+      const { bytes, size } = await wholeView();
+      seg.size = size;
+      const damage = scanRecords(bytes, seg, streamed.pos, skip, streamed.prev, streamed.want);
+      kept.push(seg);
+      if (damage !== undefined) {
+        // Damage that is not just zero fill after the last valid record.
+        const f: CorruptionFinding = { kind: 'mid-log', segment: file.name, offset: damage.offset, lsn: damage.lsn, reason: damage.reason };
+        const evidence = scanForRecord(
+          bytes,
+          damage.offset + 1,
+          seed,
+          header.maxRecordSize,
+          (r) => r.syncedThrough >= damage.lsn && r.lsn > damage.lsn,
+        );
+        if (newest && evidence === undefined) {
+          f.kind = 'torn-tail';
+          report.corruption.push(f);
+          if (mode === 'absoluteConsistency') throw corrupt(f, mode);
+          repairs.push({ kind: 'truncate', name: file.name, offset: damage.offset, why: 'torn' });
+          report.tornBytesTruncated += nonZeroEnd(bytes, damage.offset) - damage.offset;
+        } else {
+          if (evidence !== undefined) f.reason += ` (a valid record at offset ${evidence.offset}, LSN ${evidence.record.lsn}, follows it)`;
+          else f.reason += ' (in a sealed segment)';
+          if (midLog(f, i, damage.offset) === 'stop') stopped = true;
+        }
+      }
+      advance(seg, header.firstLsn);
     }
-    advance(seg, header.firstLsn);
-  }
   } finally {
     // A segment read ahead but not needed (the scan stopped or threw): let every read finish and close; their errors are reported above or do not matter.
     stopped = true;
-    for (const r of readers) await r.done.then(
-      () => undefined,
-      () => undefined,
-    );
+    for (const r of readers)
+      await r.done.then(
+        () => undefined,
+        () => undefined,
+      );
   }
   report.corruption.push(...salvaged);
 
@@ -603,7 +635,8 @@ export async function recoverLog(
     while (pos < bytes.length) {
       const r = decodeRecord(bytes, pos, seed, seg.maxRecordSize, view);
       if (r.ok && (r.record.lsn === want || (salvage && r.record.lsn > prev))) {
-        if (r.record.lsn !== want) salvaged.push({ kind: 'mid-log', segment: seg.file.name, offset: pos, lsn: want, reason: `LSN jumps to ${r.record.lsn}` });
+        if (r.record.lsn !== want)
+          salvaged.push({ kind: 'mid-log', segment: seg.file.name, offset: pos, lsn: want, reason: `LSN jumps to ${r.record.lsn}` });
         seg.records.push(r.record);
         prev = r.record.lsn;
         want = prev + 1;
@@ -616,7 +649,13 @@ export async function recoverLog(
       if (!salvage) return { offset: pos, lsn: want, reason };
       const next = scanForRecord(bytes, pos + 1, seed, seg.maxRecordSize, (x) => x.lsn > prev);
       if (next === undefined) return { offset: pos, lsn: want, reason };
-      salvaged.push({ kind: 'mid-log', segment: seg.file.name, offset: pos, lsn: want, reason: `${reason}; skipped ${next.offset - pos} bytes` });
+      salvaged.push({
+        kind: 'mid-log',
+        segment: seg.file.name,
+        offset: pos,
+        lsn: want,
+        reason: `${reason}; skipped ${next.offset - pos} bytes`,
+      });
       pos = next.offset;
     }
     return undefined;
@@ -628,7 +667,11 @@ export async function recoverLog(
  * found and classified (salvaging past mid-log damage like skipCorrupted, so
  * all of it is listed). For `faultline verify` and `faultline dump`.
  */
-export async function inspectLog(fs: FileSystem, dir: string, clockNow: () => number): Promise<{ report: RecoveryReport; records: RecoveredRecord[]; segments: KeptSegment[] }> {
+export async function inspectLog(
+  fs: FileSystem,
+  dir: string,
+  clockNow: () => number,
+): Promise<{ report: RecoveryReport; records: RecoveredRecord[]; segments: KeptSegment[] }> {
   const r = await recoverLog(fs, dir, 'skipCorrupted', clockNow, { repair: false });
   return { report: r.report, records: r.records, segments: r.segments };
 }

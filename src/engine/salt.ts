@@ -16,7 +16,8 @@ function fromRandom(random: () => number): Uint8Array {
   const view = new DataView(out.buffer);
   for (let i = 0; i < 2; i++) {
     const r = random();
-    if (typeof r !== 'number' || !(r >= 0 && r < 1)) throw new WalError('EINVAL', `the random option returned ${String(r)}, not a number in [0, 1)`);
+    if (typeof r !== 'number' || !(r >= 0 && r < 1))
+      throw new WalError('EINVAL', `the random option returned ${String(r)}, not a number in [0, 1)`);
     view.setUint32(i * 4, Math.floor(r * 0x1_0000_0000) >>> 0, true);
   }
   return out;
@@ -34,7 +35,12 @@ function fromState(now: number, state: readonly Uint8Array[], attempt: number): 
   return out;
 }
 
-export function newSalt(opts: { random: (() => number) | undefined; now: number; state: readonly Uint8Array[]; avoid: readonly Uint8Array[] }): Uint8Array {
+export function newSalt(opts: {
+  random: (() => number) | undefined;
+  now: number;
+  state: readonly Uint8Array[];
+  avoid: readonly Uint8Array[];
+}): Uint8Array {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const salt = opts.random !== undefined ? fromRandom(opts.random) : fromState(opts.now, opts.state, attempt);
     if (!opts.avoid.some((a) => bytesEqual(a, salt))) return salt;

@@ -70,7 +70,10 @@ function checkEnv(env: WalEnv): void {
 /** What recovery found, as log events: a summary, a torn tail, every corruption a lenient mode went past. */
 function logRecovery(logger: WalLogger, dir: string, report: RecoveryReport): void {
   const { corruption, dropped, ...summary } = report;
-  logger.info({ dir, ...summary, corruptionFound: corruption.length, droppedSegments: dropped.segments.length }, report.newLog ? 'new log started' : 'log recovered');
+  logger.info(
+    { dir, ...summary, corruptionFound: corruption.length, droppedSegments: dropped.segments.length },
+    report.newLog ? 'new log started' : 'log recovered',
+  );
   if (report.tornBytesTruncated > 0) logger.warn({ dir, bytes: report.tornBytesTruncated }, 'torn tail truncated');
   for (const c of corruption) {
     if (c.kind === 'mid-log') logger.error({ dir, ...c, mode: report.mode }, 'corruption found and passed over by the recovery mode');
@@ -104,7 +107,11 @@ export class Wal implements WalLog {
       const tailSeg = rec.segments.at(-1);
       if (tailSeg === undefined) throw new WalError('ECORRUPT', 'recovery returned a tail without segments');
       salt = rec.salt;
-      segments = rec.segments.map((s, i) => ({ firstLsn: s.firstLsn, name: s.name, sealedAt: i === rec.segments.length - 1 ? undefined : now }));
+      segments = rec.segments.map((s, i) => ({
+        firstLsn: s.firstLsn,
+        name: s.name,
+        sealedAt: i === rec.segments.length - 1 ? undefined : now,
+      }));
       active = {
         handle: rec.tail.handle,
         name: tailSeg.name,
@@ -133,7 +140,17 @@ export class Wal implements WalLog {
         maxRecordSize: opts.maxRecordSize,
       };
     }
-    const writer = new LogWriter({ fs, clock: env.clock, dir, options: opts, salt, seed: saltSeed(salt), segments, active, nextLsn: rec.nextLsn });
+    const writer = new LogWriter({
+      fs,
+      clock: env.clock,
+      dir,
+      options: opts,
+      salt,
+      seed: saltSeed(salt),
+      segments,
+      active,
+      nextLsn: rec.nextLsn,
+    });
     try {
       await writer.retain();
     } catch (err) {

@@ -171,7 +171,9 @@ export class LogWriter {
     this.syncedThrough = init.nextLsn - 1;
     const kind = init.options.durability.kind;
     this.durableAppends = kind === 'everyWrite' || kind === 'groupCommit';
-    this.queue = new AdmissionQueue(init.options.maxQueueDepth, init.options.maxQueueBytes, init.options.backpressure, init.clock, () => this.kick());
+    this.queue = new AdmissionQueue(init.options.maxQueueDepth, init.options.maxQueueBytes, init.options.backpressure, init.clock, () =>
+      this.kick(),
+    );
     this.prepareAheadIfDue();
     const d = init.options.durability;
     if (d.kind === 'interval') void this.flushLoop(d.ms);
@@ -233,10 +235,12 @@ export class LogWriter {
       }
       const batch = this.queue.take(maxBatch, maxBatchBytes, this.roomForNextBatch(), RECORD_HEADER_SIZE);
       if (batch.length === 0) break;
-      await this.lock.run(() => this.commitBatch(batch)).catch((err: unknown) => {
-        // commitBatch settles its batch itself; an exception escaping it is a bug: stop rather than guess.
-        this.settle(batch, { error: this.failStop(err) });
-      });
+      await this.lock
+        .run(() => this.commitBatch(batch))
+        .catch((err: unknown) => {
+          // commitBatch settles its batch itself; an exception escaping it is a bug: stop rather than guess.
+          this.settle(batch, { error: this.failStop(err) });
+        });
     }
   }
 
@@ -361,7 +365,10 @@ export class LogWriter {
           : new WalError('EFAILSTOP', 'the log stopped after a failed sync; reopen it to recover', { cause });
       const failure = this.failure;
       this.queue.rejectAll(() => failure);
-      this.options.logger.error({ dir: this.dir, code: ioErrorCode(cause), err: String((cause as Error)?.message ?? cause) }, 'sync failed: the log stopped (fail-stop); reopen it to recover');
+      this.options.logger.error(
+        { dir: this.dir, code: ioErrorCode(cause), err: String((cause as Error)?.message ?? cause) },
+        'sync failed: the log stopped (fail-stop); reopen it to recover',
+      );
     }
     return this.failure as WalError;
   }
@@ -393,7 +400,10 @@ export class LogWriter {
       });
       const failure = this.failure;
       this.queue.rejectAll(() => failure);
-      this.options.logger.error({ dir: this.dir, segment: this.active.name, offset, code: errorCode(truncErr) }, 'rolling back a failed write failed: the log is read-only');
+      this.options.logger.error(
+        { dir: this.dir, segment: this.active.name, offset, code: errorCode(truncErr) },
+        'rolling back a failed write failed: the log is read-only',
+      );
       return batchError;
     }
     try {
@@ -402,7 +412,10 @@ export class LogWriter {
       return batchError; // the log is fail-stopped now; this batch's own error is the write error
     }
     this.counters.rollbacks += 1;
-    this.options.logger.warn({ dir: this.dir, segment: this.active.name, offset, code }, 'write failed; the batch was rolled back and rejected');
+    this.options.logger.warn(
+      { dir: this.dir, segment: this.active.name, offset, code },
+      'write failed; the batch was rolled back and rejected',
+    );
     return batchError;
   }
 
@@ -466,7 +479,14 @@ export class LogWriter {
     const last = this.segments.at(-1);
     if (last !== undefined) last.sealedAt = now;
     this.segments.push({ firstLsn: this.nextLsn, name, sealedAt: undefined });
-    this.active = { handle: prepared.handle, name, firstLsn: this.nextLsn, writeOffset: SEGMENT_HEADER_SIZE, size: prepared.size, maxRecordSize: this.options.maxRecordSize };
+    this.active = {
+      handle: prepared.handle,
+      name,
+      firstLsn: this.nextLsn,
+      writeOffset: SEGMENT_HEADER_SIZE,
+      size: prepared.size,
+      maxRecordSize: this.options.maxRecordSize,
+    };
     this.counters.rotations += 1;
     this.options.logger.info({ dir: this.dir, sealed: old.name, segment: name, firstLsn: this.nextLsn }, 'segment rotated');
     this.prepareAheadIfDue();
@@ -484,7 +504,10 @@ export class LogWriter {
   private noteBackgroundError(err: unknown, what: string): void {
     this.counters.backgroundErrors += 1;
     this.lastBackgroundError = err;
-    this.options.logger.warn({ dir: this.dir, code: ioErrorCode(err), err: String((err as Error)?.message ?? err) }, `${what} failed; appends go on`);
+    this.options.logger.warn(
+      { dir: this.dir, code: ioErrorCode(err), err: String((err as Error)?.message ?? err) },
+      `${what} failed; appends go on`,
+    );
   }
 
   /** Unlinks the oldest segments while `removable(oldest, next)` holds; never the active one. Caller holds the lock. */

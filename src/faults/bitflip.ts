@@ -6,7 +6,8 @@ import { WalError } from '../errors.js';
 import type { FaultInjector } from './types.js';
 
 export function bitflipInjector(bits = 1): FaultInjector {
-  if (!Number.isSafeInteger(bits) || bits < 1 || bits > 64) throw new WalError('EINVAL', `bitflip bits must be an integer in [1, 64], got ${bits}`);
+  if (!Number.isSafeInteger(bits) || bits < 1 || bits > 64)
+    throw new WalError('EINVAL', `bitflip bits must be an integer in [1, 64], got ${bits}`);
   return {
     kind: 'bitflip',
     ops: ['read', 'write', 'sync', 'datasync', 'fstat'],

@@ -3,6 +3,7 @@ import { WalError } from '../errors.js';
 import { SIM_OP_KINDS, type FaultInjector } from './types.js';
 
 export function latencyInjector(ms: number): FaultInjector {
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) throw new WalError('EINVAL', `latency ms must be a positive number, got ${ms}`);
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0)
+    throw new WalError('EINVAL', `latency ms must be a positive number, got ${ms}`);
   return { kind: 'latency', ops: SIM_OP_KINDS, at: 'issue', effect: () => ({ type: 'delay', ms }) };
 }

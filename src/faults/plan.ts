@@ -35,15 +35,24 @@ export function isFaultKind(x: unknown): x is FaultKind {
 /** The injector a spec describes (validates its parameters and trigger). */
 export function injectorFor(spec: FaultSpec): FaultInjector {
   switch (spec.kind) {
-    case 'crash': return crashInjector();
-    case 'torn-write': return tornWriteInjector();
-    case 'bitflip': return bitflipInjector(spec.bits);
-    case 'lying-fsync': return lyingFsyncInjector();
-    case 'fsync-error': return fsyncErrorInjector();
-    case 'disk-full': return diskFullInjector(spec.capacityBytes);
-    case 'read-error': return readErrorInjector();
-    case 'misdirected-write': return misdirectedWriteInjector(spec.maxShiftSectors);
-    case 'latency': return latencyInjector(spec.ms);
+    case 'crash':
+      return crashInjector();
+    case 'torn-write':
+      return tornWriteInjector();
+    case 'bitflip':
+      return bitflipInjector(spec.bits);
+    case 'lying-fsync':
+      return lyingFsyncInjector();
+    case 'fsync-error':
+      return fsyncErrorInjector();
+    case 'disk-full':
+      return diskFullInjector(spec.capacityBytes);
+    case 'read-error':
+      return readErrorInjector();
+    case 'misdirected-write':
+      return misdirectedWriteInjector(spec.maxShiftSectors);
+    case 'latency':
+      return latencyInjector(spec.ms);
     default: {
       const kind: unknown = (spec as { kind: unknown }).kind;
       throw new WalError('EINVAL', `unknown fault kind ${JSON.stringify(kind)}; known: ${FAULT_KINDS.join(', ')}`);

@@ -13,9 +13,12 @@ export class TriggerState {
     if (t.probability !== undefined && !(t.probability >= 0 && t.probability <= 1)) {
       throw new WalError('EINVAL', `fault trigger probability must be in [0, 1], got ${t.probability}`);
     }
-    if (t.nth !== undefined && (!Number.isSafeInteger(t.nth) || t.nth < 1)) throw new WalError('EINVAL', `fault trigger nth must be a positive integer, got ${t.nth}`);
-    if (t.maxTimes !== undefined && (!Number.isSafeInteger(t.maxTimes) || t.maxTimes < 0)) throw new WalError('EINVAL', `fault trigger maxTimes must be a non-negative integer`);
-    if (t.phase !== undefined && t.phase !== 'workload' && t.phase !== 'recovery') throw new WalError('EINVAL', `fault trigger phase must be workload or recovery`);
+    if (t.nth !== undefined && (!Number.isSafeInteger(t.nth) || t.nth < 1))
+      throw new WalError('EINVAL', `fault trigger nth must be a positive integer, got ${t.nth}`);
+    if (t.maxTimes !== undefined && (!Number.isSafeInteger(t.maxTimes) || t.maxTimes < 0))
+      throw new WalError('EINVAL', `fault trigger maxTimes must be a non-negative integer`);
+    if (t.phase !== undefined && t.phase !== 'workload' && t.phase !== 'recovery')
+      throw new WalError('EINVAL', `fault trigger phase must be workload or recovery`);
     try {
       this.pathRe = t.path === undefined ? undefined : new RegExp(t.path);
     } catch (cause) {

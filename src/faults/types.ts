@@ -7,12 +7,36 @@
 import type { Rng } from '../sim/rng.js';
 
 export type SimOpKind =
-  | 'open' | 'read' | 'write' | 'sync' | 'datasync' | 'truncate' | 'fstat' | 'close'
-  | 'readdir' | 'mkdir' | 'rename' | 'unlink' | 'stat' | 'syncDir';
+  | 'open'
+  | 'read'
+  | 'write'
+  | 'sync'
+  | 'datasync'
+  | 'truncate'
+  | 'fstat'
+  | 'close'
+  | 'readdir'
+  | 'mkdir'
+  | 'rename'
+  | 'unlink'
+  | 'stat'
+  | 'syncDir';
 
 export const SIM_OP_KINDS: readonly SimOpKind[] = [
-  'open', 'read', 'write', 'sync', 'datasync', 'truncate', 'fstat', 'close',
-  'readdir', 'mkdir', 'rename', 'unlink', 'stat', 'syncDir',
+  'open',
+  'read',
+  'write',
+  'sync',
+  'datasync',
+  'truncate',
+  'fstat',
+  'close',
+  'readdir',
+  'mkdir',
+  'rename',
+  'unlink',
+  'stat',
+  'syncDir',
 ];
 
 /** The harness flips the phase: workload (the client runs) or recovery (the WAL reopens). */

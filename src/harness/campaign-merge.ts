@@ -24,13 +24,23 @@ export function parseCampaignFile(text: string, name: string): CampaignFile {
     throw new WalError('EINVAL', `${name}: not a faultline campaign file`);
   }
   if (file.version !== CAMPAIGN_FORMAT_VERSION) {
-    throw new WalError('EINVAL', `${name}: campaign format version ${String(file.version)}, this faultline reads ${CAMPAIGN_FORMAT_VERSION}`);
+    throw new WalError(
+      'EINVAL',
+      `${name}: campaign format version ${String(file.version)}, this faultline reads ${CAMPAIGN_FORMAT_VERSION}`,
+    );
   }
   const c = file.campaign;
   if (
-    c === undefined || typeof c !== 'object' || !Number.isSafeInteger(c.baseSeed) || !Number.isSafeInteger(c.runs) ||
-    !Number.isSafeInteger(c.shardCount) || !Array.isArray(file.shards) || !Array.isArray(file.ranges) ||
-    !Array.isArray(file.results) || typeof file.startedAt !== 'string' || typeof file.wallMs !== 'number'
+    c === undefined ||
+    typeof c !== 'object' ||
+    !Number.isSafeInteger(c.baseSeed) ||
+    !Number.isSafeInteger(c.runs) ||
+    !Number.isSafeInteger(c.shardCount) ||
+    !Array.isArray(file.shards) ||
+    !Array.isArray(file.ranges) ||
+    !Array.isArray(file.results) ||
+    typeof file.startedAt !== 'string' ||
+    typeof file.wallMs !== 'number'
   ) {
     throw new WalError('EINVAL', `${name}: campaign file is missing fields`);
   }
@@ -78,11 +88,15 @@ export function mergeCampaignFiles(named: ReadonlyArray<{ name: string; file: Ca
   const ranges: RunRange[] = [];
   for (const { name, file } of named) {
     if (canonical(file.campaign) !== key) {
-      throw new WalError('EINVAL', `${name} belongs to another campaign than ${first.name} (plugin, seed, runs, faults or shard count differ)`);
+      throw new WalError(
+        'EINVAL',
+        `${name} belongs to another campaign than ${first.name} (plugin, seed, runs, faults or shard count differ)`,
+      );
     }
     for (const index of file.shards) {
       const other = shardOwner.get(index);
-      if (other !== undefined) throw new WalError('EINVAL', `overlapping shards: shard ${index}/${identity.shardCount} is in both ${other} and ${name}`);
+      if (other !== undefined)
+        throw new WalError('EINVAL', `overlapping shards: shard ${index}/${identity.shardCount} is in both ${other} and ${name}`);
       if (!Number.isSafeInteger(index) || index < 1 || index > identity.shardCount) {
         throw new WalError('EINVAL', `${name}: shard ${index} is outside 1..${identity.shardCount}`);
       }
@@ -98,7 +112,10 @@ export function mergeCampaignFiles(named: ReadonlyArray<{ name: string; file: Ca
       const other = runOwner.get(result.run);
       if (other !== undefined) throw new WalError('EINVAL', `overlapping runs: run ${result.run} is in both ${other} and ${name}`);
       if (result.seed !== seedOfRun(identity.baseSeed, result.run)) {
-        throw new WalError('EINVAL', `${name}: run ${result.run} has seed ${result.seed}, expected ${seedOfRun(identity.baseSeed, result.run)}`);
+        throw new WalError(
+          'EINVAL',
+          `${name}: run ${result.run} has seed ${result.seed}, expected ${seedOfRun(identity.baseSeed, result.run)}`,
+        );
       }
       runOwner.set(result.run, name);
       results.push(result);
@@ -112,7 +129,10 @@ export function mergeCampaignFiles(named: ReadonlyArray<{ name: string; file: Ca
   }
   const missing = Array.from({ length: identity.shardCount }, (_, i) => i + 1).filter((i) => !shardOwner.has(i));
   if (missing.length > 0 && options.allowMissing !== true) {
-    const shown = missing.slice(0, 20).map((i) => `${i}/${identity.shardCount}`).join(', ');
+    const shown = missing
+      .slice(0, 20)
+      .map((i) => `${i}/${identity.shardCount}`)
+      .join(', ');
     throw new WalError('EINVAL', `missing shards: ${shown}${missing.length > 20 ? ` and ${missing.length - 20} more` : ''}`);
   }
   results.sort((a, b) => a.run - b.run);

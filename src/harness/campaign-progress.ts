@@ -18,7 +18,12 @@ export function createProgress(stream: NodeJS.WriteStream, total: number, label:
       : `run ${r.run} seed ${r.seed}: error: ${r.error?.message.split('\n')[0] ?? ''}`;
   if (stream.isTTY === true) {
     const bars = new cliProgress.MultiBar(
-      { format: `${label} [{bar}] {value}/{total} runs | {failed} failed | {eta_formatted} left`, stream, hideCursor: true, clearOnComplete: false },
+      {
+        format: `${label} [{bar}] {value}/{total} runs | {failed} failed | {eta_formatted} left`,
+        stream,
+        hideCursor: true,
+        clearOnComplete: false,
+      },
       cliProgress.Presets.shades_classic,
     );
     const bar = bars.create(total, 0, { failed });

@@ -68,10 +68,13 @@ export function campaignSummary(file: CampaignFile, maxFailuresShown = 10): stri
     `${totals.runs} runs: ${totals.passed} passed, ${totals.failed} failed, ${totals.errors} errors in ${(file.wallMs / 1000).toFixed(1)} s`,
   ];
   const sum = (field: 'epochs' | 'crashes' | 'appends' | 'acknowledged'): number => file.results.reduce((n, r) => n + (r[field] ?? 0), 0);
-  lines.push(`exercised: ${sum('epochs')} epochs, ${sum('crashes')} power cuts, ${sum('appends')} appends, ${sum('acknowledged')} acknowledged`);
+  lines.push(
+    `exercised: ${sum('epochs')} epochs, ${sum('crashes')} power cuts, ${sum('appends')} appends, ${sum('acknowledged')} acknowledged`,
+  );
   const bad = file.results.filter((r) => r.status !== 'passed');
   for (const r of bad.slice(0, maxFailuresShown)) {
-    if (r.status === 'failed') lines.push(`  run ${r.run} seed ${r.seed}: ${r.rule}: ${r.message}`, `    replay: ${r.replayCommand ?? '(none)'}`);
+    if (r.status === 'failed')
+      lines.push(`  run ${r.run} seed ${r.seed}: ${r.rule}: ${r.message}`, `    replay: ${r.replayCommand ?? '(none)'}`);
     else lines.push(`  run ${r.run} seed ${r.seed}: error: ${r.error?.message.split('\n')[0] ?? ''}`);
   }
   if (bad.length > maxFailuresShown) lines.push(`  ... and ${bad.length - maxFailuresShown} more in the JSON file`);

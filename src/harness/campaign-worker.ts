@@ -67,7 +67,16 @@ export async function runCampaignSeed(plugin: WalPlugin, task: CampaignTask): Pr
     const wallMs = performance.now() - started;
     if (result.failure !== undefined) {
       const f = result.failure;
-      return { ...base, status: 'failed', wallMs, rule: f.rule, message: f.message, replayCommand: f.replayCommand, failure: f, ...counters };
+      return {
+        ...base,
+        status: 'failed',
+        wallMs,
+        rule: f.rule,
+        message: f.message,
+        replayCommand: f.replayCommand,
+        failure: f,
+        ...counters,
+      };
     }
     if (result.runs < 1) {
       return { ...base, status: 'error', wallMs, error: { message: `checkWal completed ${result.runs} runs for one seed` } };

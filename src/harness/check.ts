@@ -36,7 +36,12 @@ function workloadOf(o: WorkloadOptions): WorkloadOptions {
 }
 
 /** The run options a check (or its replay) gives every scenario. */
-export function runOptionsFor(o: Omit<CheckOptions, 'runs' | 'onProgress'>, kinds: readonly FaultKind[], seed: number, scenario: Scenario): RunScenarioOptions {
+export function runOptionsFor(
+  o: Omit<CheckOptions, 'runs' | 'onProgress'>,
+  kinds: readonly FaultKind[],
+  seed: number,
+  scenario: Scenario,
+): RunScenarioOptions {
   const r: RunScenarioOptions = { ...workloadOf(o), seed, scenario, faults: kinds };
   if (o.faultProbability !== undefined) r.faultProbability = o.faultProbability;
   if (o.livenessMs !== undefined) r.livenessMs = o.livenessMs;
@@ -44,7 +49,12 @@ export function runOptionsFor(o: Omit<CheckOptions, 'runs' | 'onProgress'>, kind
   return r;
 }
 
-export function replayIdentity(o: Omit<CheckOptions, 'runs' | 'onProgress'>, kinds: readonly FaultKind[], seed: number, path: string): ReplayIdentity {
+export function replayIdentity(
+  o: Omit<CheckOptions, 'runs' | 'onProgress'>,
+  kinds: readonly FaultKind[],
+  seed: number,
+  path: string,
+): ReplayIdentity {
   const id: ReplayIdentity = { ...workloadOf(o), seed, path, faults: kinds };
   if (o.faultProbability !== undefined) id.faultProbability = o.faultProbability;
   if (o.pluginModule !== undefined) id.pluginModule = o.pluginModule;

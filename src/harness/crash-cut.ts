@@ -19,7 +19,11 @@ export class CrashCutFileSystem implements FileSystem {
   private fired = false;
   private armed = false;
 
-  constructor(private readonly inner: FileSystem, private readonly point: CrashCutPoint, private readonly cut: () => void) {}
+  constructor(
+    private readonly inner: FileSystem,
+    private readonly point: CrashCutPoint,
+    private readonly cut: () => void,
+  ) {}
 
   /** Starts counting (operations before, e.g. during recovery, are not counted). */
   arm(): void {
@@ -80,7 +84,10 @@ export class CrashCutFileSystem implements FileSystem {
 }
 
 class CrashCutHandle implements FileHandle {
-  constructor(private readonly fs: CrashCutFileSystem, private readonly inner: FileHandle) {}
+  constructor(
+    private readonly fs: CrashCutFileSystem,
+    private readonly inner: FileHandle,
+  ) {}
   read(buffer: Uint8Array, position: number): Promise<number> {
     return this.fs.run(false, () => this.inner.read(buffer, position));
   }

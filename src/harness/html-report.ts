@@ -41,11 +41,35 @@ export function timelineRows(outcome: ScenarioOutcome): TimelineRow[] {
   let order = 0;
   const pos = (seq: number | undefined): number => (seq === undefined ? Number.POSITIVE_INFINITY : 2 * seq);
   for (const c of outcome.history) {
-    rows.push({ t: c.calledAt, kind: 'call', epoch: c.epoch, text: callText(c), failed: false, causal: pos(c.calledTraceSeq), order: order++ });
+    rows.push({
+      t: c.calledAt,
+      kind: 'call',
+      epoch: c.epoch,
+      text: callText(c),
+      failed: false,
+      causal: pos(c.calledTraceSeq),
+      order: order++,
+    });
     if (c.settledAt !== undefined) {
-      rows.push({ t: c.settledAt, kind: 'settle', epoch: c.epoch, text: settleText(c), failed: c.outcome === 'rejected', causal: pos(c.settledTraceSeq), order: order++ });
+      rows.push({
+        t: c.settledAt,
+        kind: 'settle',
+        epoch: c.epoch,
+        text: settleText(c),
+        failed: c.outcome === 'rejected',
+        causal: pos(c.settledTraceSeq),
+        order: order++,
+      });
     } else {
-      rows.push({ t: c.calledAt, kind: 'settle', epoch: c.epoch, text: `${callText(c)} never answered (pending at the cut)`, failed: false, causal: pos(c.calledTraceSeq) + 1, order: order++ });
+      rows.push({
+        t: c.calledAt,
+        kind: 'settle',
+        epoch: c.epoch,
+        text: `${callText(c)} never answered (pending at the cut)`,
+        failed: false,
+        causal: pos(c.calledTraceSeq) + 1,
+        order: order++,
+      });
     }
   }
   let epoch = 0;
@@ -75,12 +99,20 @@ export function renderHtmlReport(outcome: ScenarioOutcome, failure?: FailureRepo
   const kinds = [...new Set(rows.map((r) => r.kind))].sort();
   const title = v === undefined ? 'faultline replay: no violation' : `faultline replay: rule "${v.rule}" broken`;
   const list = (items: readonly string[] | undefined): string =>
-    items === undefined ? '<p>(not applicable to this rule)</p>' : `<ol class="records">${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ol>`;
+    items === undefined
+      ? '<p>(not applicable to this rule)</p>'
+      : `<ol class="records">${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ol>`;
   const epochs = outcome.epochs
-    .map((e) => `<tr><td>${e.epoch}</td><td>${e.end}</td><td>${e.appends}</td><td>${e.resolved}</td><td>${e.acknowledged}</td><td>${e.recoveredNext ?? ''}</td><td>${e.lostAcknowledged}</td><td>${esc(JSON.stringify(e.faultsFired))}</td><td>${e.endedAt}</td></tr>`)
+    .map(
+      (e) =>
+        `<tr><td>${e.epoch}</td><td>${e.end}</td><td>${e.appends}</td><td>${e.resolved}</td><td>${e.acknowledged}</td><td>${e.recoveredNext ?? ''}</td><td>${e.lostAcknowledged}</td><td>${esc(JSON.stringify(e.faultsFired))}</td><td>${e.endedAt}</td></tr>`,
+    )
     .join('');
   const body = rows
-    .map((r, i) => `<tr class="k-${esc(r.kind)}${r.failed ? ' bad' : ''}" data-kind="${esc(r.kind)}" id="row-${i}"><td>${r.t.toFixed(3)}</td><td>${r.epoch}</td><td>${esc(r.kind)}</td><td>${esc(r.text)}</td></tr>`)
+    .map(
+      (r, i) =>
+        `<tr class="k-${esc(r.kind)}${r.failed ? ' bad' : ''}" data-kind="${esc(r.kind)}" id="row-${i}"><td>${r.t.toFixed(3)}</td><td>${r.epoch}</td><td>${esc(r.kind)}</td><td>${esc(r.text)}</td></tr>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>

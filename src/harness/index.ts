@@ -1,7 +1,14 @@
 // Public surface of src/harness: re-exported from src/index.ts.
 export * from './types.js';
 export { checkWal, ViolationFound, DEFAULT_RUNS } from './check.js';
-export { runScenario, faultPlanForCheck, parseFaultKinds, DEFAULT_LIVENESS_MS, DEFAULT_MAX_STEPS, DEFAULT_FAULT_PROBABILITY } from './run.js';
+export {
+  runScenario,
+  faultPlanForCheck,
+  parseFaultKinds,
+  DEFAULT_LIVENESS_MS,
+  DEFAULT_MAX_STEPS,
+  DEFAULT_FAULT_PROBABILITY,
+} from './run.js';
 export { replayFailure, scenarioAt } from './replay.js';
 export { loadPluginModule, isWalPlugin } from './plugin-module.js';
 export { builtinPlugin, BUILTIN_CHECK_OPTIONS } from './builtin.js';

@@ -27,7 +27,9 @@ export async function loadPluginModule(spec: string, options?: unknown): Promise
   try {
     mod = (await import(pluginSpecifier(spec))) as { default?: unknown };
   } catch (cause) {
-    throw new WalError('EPLUGIN', `cannot import plugin module ${spec}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new WalError('EPLUGIN', `cannot import plugin module ${spec}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
   }
   const exported = mod.default;
   let plugin: unknown = exported;
@@ -35,13 +37,18 @@ export async function loadPluginModule(spec: string, options?: unknown): Promise
     try {
       plugin = (exported as (o?: unknown) => unknown)(options);
     } catch (cause) {
-      throw new WalError('EPLUGIN', `plugin factory of ${spec} threw: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      throw new WalError('EPLUGIN', `plugin factory of ${spec} threw: ${cause instanceof Error ? cause.message : String(cause)}`, {
+        cause,
+      });
     }
   } else if (options !== undefined) {
     throw new WalError('EPLUGIN', `${spec} exports a plugin, not a factory, so it takes no options`);
   }
   if (!isWalPlugin(plugin)) {
-    throw new WalError('EPLUGIN', `${spec}: the default export must be a WalPlugin { name, durableAppend, open(env) } or a function returning one`);
+    throw new WalError(
+      'EPLUGIN',
+      `${spec}: the default export must be a WalPlugin { name, durableAppend, open(env) } or a function returning one`,
+    );
   }
   return plugin;
 }

@@ -38,7 +38,8 @@ export function makeFailureReport(outcome: ScenarioOutcome, id: ReplayIdentity, 
   const v = outcome.violation;
   if (v === undefined) throw new Error('makeFailureReport needs a failing outcome');
   const faultsFired: Partial<Record<FaultKind, number>> = {};
-  for (const e of outcome.epochs) for (const [k, n] of Object.entries(e.faultsFired) as [FaultKind, number][]) faultsFired[k] = (faultsFired[k] ?? 0) + n;
+  for (const e of outcome.epochs)
+    for (const [k, n] of Object.entries(e.faultsFired) as [FaultKind, number][]) faultsFired[k] = (faultsFired[k] ?? 0) + n;
   return {
     seed: id.seed,
     faults: [...id.faults],
@@ -58,9 +59,17 @@ export function makeFailureReport(outcome: ScenarioOutcome, id: ReplayIdentity, 
 function scenarioLines(r: FailureReport): string[] {
   return r.counterexample.epochs.map((e, i) => {
     const clients = e.clients
-      .map((ops, c) => `c${c}[${ops.map((o) => (o.op === 'append' ? `append ${o.size}B` : o.op === 'sync' ? 'sync' : o.op === 'sleep' ? `sleep ${o.ms}ms` : `truncatePrefix back=${o.back}`)).join(', ')}]`)
+      .map(
+        (ops, c) =>
+          `c${c}[${ops.map((o) => (o.op === 'append' ? `append ${o.size}B` : o.op === 'sync' ? 'sync' : o.op === 'sleep' ? `sleep ${o.ms}ms` : `truncatePrefix back=${o.back}`)).join(', ')}]`,
+      )
       .join(' ');
-    const end = e.end.type === 'restart' ? 'clean restart' : e.end.at === undefined ? 'power cut when idle' : `power cut ${e.end.at.when} ${e.end.at.class} op #${e.end.at.nth}${e.end.at.phase === 'recovery' ? ' of the recovery' : ''}`;
+    const end =
+      e.end.type === 'restart'
+        ? 'clean restart'
+        : e.end.at === undefined
+          ? 'power cut when idle'
+          : `power cut ${e.end.at.when} ${e.end.at.class} op #${e.end.at.nth}${e.end.at.phase === 'recovery' ? ' of the recovery' : ''}`;
     return `    epoch ${i}: ${clients} -> ${end}`;
   });
 }
@@ -71,7 +80,11 @@ export function formatFailureReport(r: FailureReport): string {
   const lines = [
     `VIOLATION of rule "${r.rule}" in epoch ${v.epoch}: ${r.message}`,
     `  faults:        ${r.faults.join(', ') || 'none'} (plan: ${describeFaultPlan(r.faultPlan)})`,
-    `  fired in run:  ${Object.entries(r.faultsFired).map(([k, n]) => `${k} x${n}`).join(', ') || 'no fault (power cuts and restarts only)'}`,
+    `  fired in run:  ${
+      Object.entries(r.faultsFired)
+        .map(([k, n]) => `${k} x${n}`)
+        .join(', ') || 'no fault (power cuts and restarts only)'
+    }`,
     `  fast-check:    seed ${r.fastCheck.seed}, path "${r.fastCheck.path}" (shrunk ${r.shrinks} times)`,
     `  sim seed:      ${r.counterexample.simSeed}, trace hash ${r.traceHash}`,
     `  counterexample (shrunk):`,

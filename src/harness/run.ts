@@ -55,7 +55,11 @@ const OPEN_ATTEMPTS = 3;
 export function parseFaultKinds(kinds: readonly string[]): FaultKind[] {
   const out: FaultKind[] = [];
   for (const k of kinds) {
-    if (!isFaultKind(k)) throw new WalError('EINVAL', `unknown fault kind "${k}"; known: ${CONTRACT_FAULT_KINDS.join(', ')} (and torn-write, misdirected-write, latency)`);
+    if (!isFaultKind(k))
+      throw new WalError(
+        'EINVAL',
+        `unknown fault kind "${k}"; known: ${CONTRACT_FAULT_KINDS.join(', ')} (and torn-write, misdirected-write, latency)`,
+      );
     if (!out.includes(k)) out.push(k);
   }
   return out;
@@ -113,7 +117,18 @@ async function drive<T>(world: SimWorld, p: Promise<T>, boundMs: number): Promis
 }
 
 function emptyEpochOutcome(epoch: number): EpochOutcome {
-  return { epoch, end: 'restart', appends: 0, resolved: 0, acknowledged: 0, lostAcknowledged: 0, lostResolved: 0, lostResolvedSpanMs: 0, endedAt: 0, faultsFired: {} };
+  return {
+    epoch,
+    end: 'restart',
+    appends: 0,
+    resolved: 0,
+    acknowledged: 0,
+    lostAcknowledged: 0,
+    lostResolved: 0,
+    lostResolvedSpanMs: 0,
+    endedAt: 0,
+    faultsFired: {},
+  };
 }
 
 class Run {
@@ -131,16 +146,32 @@ class Run {
   readErrorsFired = 0;
   current: EpochOutcome | undefined;
 
-  constructor(readonly plugin: WalPlugin, readonly opts: RunScenarioOptions, readonly plan: FaultPlan, simSeed: number, kinds: readonly FaultKind[]) {
+  constructor(
+    readonly plugin: WalPlugin,
+    readonly opts: RunScenarioOptions,
+    readonly plan: FaultPlan,
+    simSeed: number,
+    kinds: readonly FaultKind[],
+  ) {
     const o = resolveWorkloadOptions(opts);
     this.maxBytes = o.maxBytesPerRun;
     this.durableAppend = plugin.durableAppend === true;
     this.crashCuts = kinds.includes('crash');
     this.livenessMs = opts.livenessMs ?? DEFAULT_LIVENESS_MS;
-    const worldOpts: Parameters<typeof createSimWorld>[0] = { seed: simSeed, hostYield, drain: microtaskDrain, faults: plan, maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS };
+    const worldOpts: Parameters<typeof createSimWorld>[0] = {
+      seed: simSeed,
+      hostYield,
+      drain: microtaskDrain,
+      faults: plan,
+      maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
+    };
     if (opts.sectorSize !== undefined) worldOpts.sectorSize = opts.sectorSize;
     this.world = createSimWorld(worldOpts);
-    this.history = new History(() => this.world.scheduler.now, undefined, () => this.world.trace.length);
+    this.history = new History(
+      () => this.world.scheduler.now,
+      undefined,
+      () => this.world.trace.length,
+    );
   }
 
   /** Reads fault events the trace gained since the last call into the current epoch's counters. */
@@ -164,7 +195,11 @@ class Run {
     return this.history.calls.filter((c) => c.epoch === epoch && c.outcome === 'pending');
   }
 
-  async openLog(epoch: number, fs: FileSystem, cutState: CutState): Promise<{ log: WalLog } | { violation: Violation } | { refused: true } | { cut: true }> {
+  async openLog(
+    epoch: number,
+    fs: FileSystem,
+    cutState: CutState,
+  ): Promise<{ log: WalLog } | { violation: Violation } | { refused: true } | { cut: true }> {
     for (let attempt = 1; attempt <= OPEN_ATTEMPTS; attempt++) {
       const readErrorsBefore = this.readErrorsFired;
       const call = this.history.open(epoch);
@@ -178,7 +213,8 @@ class Run {
       }
       if (r.value.ok) return { log: r.value.value };
       const err = call.error ?? { message: 'open rejected' };
-      const allowedBy = this.readErrorsFired > readErrorsBefore ? 'read-error' : this.destructiveFired ? 'bitflip or lying-fsync' : undefined;
+      const allowedBy =
+        this.readErrorsFired > readErrorsBefore ? 'read-error' : this.destructiveFired ? 'bitflip or lying-fsync' : undefined;
       const v = checkRecoveryWorks(epoch, err, allowedBy);
       if (v !== undefined) return { violation: v };
     }
@@ -208,14 +244,20 @@ class Run {
         this.bytesAppended += size;
         const data = this.payloads.make(this.history.calls.length, epoch, client, size);
         const call = this.history.append(epoch, client, data, `e${epoch}.c${client}.#${seq++}`);
-        const r = await this.history.track(call, () => log.append(data), (lsn) => (typeof lsn === 'number' ? lsn : undefined));
+        const r = await this.history.track(
+          call,
+          () => log.append(data),
+          (lsn) => (typeof lsn === 'number' ? lsn : undefined),
+        );
         if (r.ok && typeof r.value === 'number') lsns.push(r.value);
       } else if (op.op === 'sync') {
         await this.history.track(this.history.sync(epoch, client), () => log.sync());
       } else if (op.op === 'truncatePrefix') {
         if (log.truncatePrefix === undefined || lsns.length === 0) continue;
         const upTo = lsns[Math.max(0, lsns.length - 1 - op.back)] as number;
-        await this.history.track(this.history.truncatePrefix(epoch, client, upTo), () => (log.truncatePrefix as (n: number) => Promise<void>).call(log, upTo));
+        await this.history.track(this.history.truncatePrefix(epoch, client, upTo), () =>
+          (log.truncatePrefix as (n: number) => Promise<void>).call(log, upTo),
+        );
       } else {
         await this.world.clock.sleep(op.ms);
       }
@@ -225,14 +267,25 @@ class Run {
   /** Closes the log cleanly; a close that does not settle within the bound breaks liveness. */
   async closeLog(epoch: number, log: WalLog): Promise<Violation | undefined> {
     const call = this.history.close(epoch);
-    const c = await drive(this.world, this.history.track(call, () => log.close()), this.livenessMs);
+    const c = await drive(
+      this.world,
+      this.history.track(call, () => log.close()),
+      this.livenessMs,
+    );
     this.collectFaults();
     if (c.kind !== 'settled') return checkLiveness(epoch, [call], this.livenessMs, c.kind === 'stuck' ? c.reason : 'close');
     return undefined;
   }
 
   /** Runs one epoch's workload and ending; returns the disk image it leaves, or a violation. */
-  async runEpoch(epoch: number, script: EpochScript, log: WalLog, cutFs: CrashCutFileSystem | undefined, cutState: CutState, recoveredMaxLsn: number): Promise<{ image: DiskImage } | { violation: Violation }> {
+  async runEpoch(
+    epoch: number,
+    script: EpochScript,
+    log: WalLog,
+    cutFs: CrashCutFileSystem | undefined,
+    cutState: CutState,
+    recoveredMaxLsn: number,
+  ): Promise<{ image: DiskImage } | { violation: Violation }> {
     const out = this.current as EpochOutcome;
     this.world.fs.setPhase('workload');
     if (cutFs !== undefined && !cutFs.isArmed) cutFs.arm();
@@ -240,7 +293,9 @@ class Run {
     const r = await drive(this.world, Promise.race([clients, cutState.signal]), this.livenessMs);
     this.collectFaults();
     if (r.kind !== 'settled') {
-      return { violation: checkLiveness(epoch, this.pendingOf(epoch), this.livenessMs, r.kind === 'stuck' ? r.reason : 'workload') as Violation };
+      return {
+        violation: checkLiveness(epoch, this.pendingOf(epoch), this.livenessMs, r.kind === 'stuck' ? r.reason : 'workload') as Violation,
+      };
     }
     if (cutState.image === undefined) {
       if (script.end.type === 'crash') {
@@ -307,8 +362,19 @@ class Run {
       const log = opened.log;
       const identified = identifyRecovered(Array.isArray(log.recovered) ? log.recovered : [], this.history.appends());
       const openCall = [...this.history.calls].reverse().find((c) => c.kind === 'open');
-      if (openCall?.kind === 'open') openCall.recovered = identified.map((r) => (r.appendId === undefined ? { lsn: r.lsn, size: r.size } : { lsn: r.lsn, appendId: r.appendId, size: r.size }));
-      const view: RecoveryView = { epoch, calls: this.history.calls, durableAppend: this.durableAppend, previous, previousEpoch, recovered: identified, durabilityRequired: this.durabilityRequired };
+      if (openCall?.kind === 'open')
+        openCall.recovered = identified.map((r) =>
+          r.appendId === undefined ? { lsn: r.lsn, size: r.size } : { lsn: r.lsn, appendId: r.appendId, size: r.size },
+        );
+      const view: RecoveryView = {
+        epoch,
+        calls: this.history.calls,
+        durableAppend: this.durableAppend,
+        previous,
+        previousEpoch,
+        recovered: identified,
+        durabilityRequired: this.durabilityRequired,
+      };
       // Losses belong to the last epoch whose clients ran (epochs cut during recovery ran none).
       for (let k = epoch - 1; k >= previousEpoch; k--) {
         const e = this.epochs[k] as EpochOutcome;
@@ -338,7 +404,8 @@ class Run {
 
 /** One seeded run of a plugin on the simulator; resolves with what happened and the first broken rule, if any. */
 export async function runScenario(plugin: WalPlugin, options: RunScenarioOptions): Promise<ScenarioOutcome> {
-  if (plugin === null || typeof plugin !== 'object' || typeof plugin.open !== 'function') throw new WalError('EPLUGIN', 'not a WalPlugin: it needs name, durableAppend and open(env)');
+  if (plugin === null || typeof plugin !== 'object' || typeof plugin.open !== 'function')
+    throw new WalError('EPLUGIN', 'not a WalPlugin: it needs name, durableAppend and open(env)');
   const scenario = options.scenario ?? generateScenario(options.seed, options);
   const kinds = parseFaultKinds(options.faults ?? CONTRACT_FAULT_KINDS);
   const plan = options.faultPlan === undefined ? faultPlanForCheck(kinds, options.faultProbability) : parseFaultPlan(options.faultPlan);

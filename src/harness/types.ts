@@ -38,8 +38,7 @@ export type ClientOp =
  * power is cut while the log recovers, and the epoch's clients never run.
  */
 export type EpochEnd =
-  | { type: 'restart' }
-  | { type: 'crash'; at?: { class: 'sync-like' | 'any'; nth: number; when: 'before' | 'after'; phase?: 'recovery' } };
+  { type: 'restart' } | { type: 'crash'; at?: { class: 'sync-like' | 'any'; nth: number; when: 'before' | 'after'; phase?: 'recovery' } };
 
 export interface EpochScript {
   /** One list of operations per client; clients run concurrently. */

@@ -33,14 +33,22 @@ const COUNTERS: readonly { name: string; help: string; field: CounterField }[] =
   { name: 'flushes_total', help: 'File fsync/fdatasync calls.', field: 'fsyncs' },
   { name: 'dir_syncs_total', help: 'Directory fsync calls.', field: 'dirSyncs' },
   { name: 'bytes_written_total', help: 'Record bytes (headers included) written.', field: 'bytesWritten' },
-  { name: 'device_bytes_written_total', help: 'Every byte written to the device, segment headers and preallocation included.', field: 'deviceBytesWritten' },
+  {
+    name: 'device_bytes_written_total',
+    help: 'Every byte written to the device, segment headers and preallocation included.',
+    field: 'deviceBytesWritten',
+  },
   { name: 'backpressure_rejected_total', help: 'Appends refused because the queue was full.', field: 'backpressureRejected' },
   { name: 'backpressure_timeouts_total', help: 'Appends that waited for queue space past the timeout.', field: 'backpressureTimedOut' },
   { name: 'write_errors_total', help: 'Failed batch writes (ENOSPC, EIO).', field: 'writeErrors' },
   { name: 'rollbacks_total', help: 'Partial writes rolled back after a failed write.', field: 'rollbacks' },
   { name: 'rotations_total', help: 'Segment rotations.', field: 'rotations' },
   { name: 'segments_removed_total', help: 'Segments removed by retention or truncatePrefix.', field: 'segmentsRemoved' },
-  { name: 'background_errors_total', help: 'Failures of background work (preallocation, retention) that failed no append.', field: 'backgroundErrors' },
+  {
+    name: 'background_errors_total',
+    help: 'Failures of background work (preallocation, retention) that failed no append.',
+    field: 'backgroundErrors',
+  },
 ];
 
 const GAUGES: readonly { name: string; help: string; field: CounterField }[] = [

@@ -70,7 +70,14 @@ export class FaultyFileSystem extends ForwardingFileSystem {
   /** Decides (and logs) whether this call fails with `kind`. One draw per eligible call while armed. */
   strike(kind: RealFaultKind, op: string, path: string): boolean {
     const p = this.probabilities[kind];
-    if (!this.armed || (this.only !== undefined && !this.only.has(kind)) || p === undefined || p <= 0 || this.injected.length >= this.maxFaults) return false;
+    if (
+      !this.armed ||
+      (this.only !== undefined && !this.only.has(kind)) ||
+      p === undefined ||
+      p <= 0 ||
+      this.injected.length >= this.maxFaults
+    )
+      return false;
     if (!this.rng.chance(p)) return false;
     this.injected.push({ kind, op, path });
     return true;

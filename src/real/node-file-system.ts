@@ -79,11 +79,20 @@ export class NodeFileSystem implements FileSystem {
     const real = this.resolve(p, 'open');
     let mode: number;
     switch (flags) {
-      case 'r': mode = fsConstants.O_RDONLY; break;
-      case 'r+': mode = fsConstants.O_RDWR; break;
-      case 'w+': mode = fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_TRUNC; break;
-      case 'wx+': mode = fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_EXCL; break;
-      default: throw fsError('EINVAL', 'open', p);
+      case 'r':
+        mode = fsConstants.O_RDONLY;
+        break;
+      case 'r+':
+        mode = fsConstants.O_RDWR;
+        break;
+      case 'w+':
+        mode = fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_TRUNC;
+        break;
+      case 'wx+':
+        mode = fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_EXCL;
+        break;
+      default:
+        throw fsError('EINVAL', 'open', p);
     }
     const handle = await fsp.open(real, mode, 0o644);
     try {

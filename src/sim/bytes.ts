@@ -106,7 +106,7 @@ export class Bytes {
   write(data: Uint8Array, offset: number): void {
     const end = offset + data.length;
     this.flat = undefined;
-    for (let pos = offset; pos < end; ) {
+    for (let pos = offset; pos < end;) {
       const pi = Math.floor(pos / PAGE_SIZE);
       const po = pos - pi * PAGE_SIZE;
       const n = Math.min(PAGE_SIZE - po, end - pos);
@@ -123,7 +123,7 @@ export class Bytes {
   private writeZeros(offset: number, n: number): void {
     const end = offset + n;
     this.flat = undefined;
-    for (let pos = offset; pos < end; ) {
+    for (let pos = offset; pos < end;) {
       const pi = Math.floor(pos / PAGE_SIZE);
       const po = pos - pi * PAGE_SIZE;
       const k = Math.min(PAGE_SIZE - po, end - pos);
@@ -137,7 +137,7 @@ export class Bytes {
   /** Writes src's bytes [from, from + n) at offset, as write() would with a copy of them (from + n <= src.size). */
   writeFrom(src: Bytes, from: number, n: number, offset: number): void {
     const end = from + n;
-    for (let pos = from; pos < end; ) {
+    for (let pos = from; pos < end;) {
       const pi = Math.floor(pos / PAGE_SIZE);
       const po = pos - pi * PAGE_SIZE;
       const k = Math.min(PAGE_SIZE - po, end - pos);
@@ -193,7 +193,7 @@ export class Bytes {
   /** into[0, n) = content[offset, offset + n), with offset + n <= size. */
   private copyInto(into: Uint8Array, offset: number, n: number): void {
     const end = offset + n;
-    for (let pos = offset; pos < end; ) {
+    for (let pos = offset; pos < end;) {
       const pi = Math.floor(pos / PAGE_SIZE);
       const po = pos - pi * PAGE_SIZE;
       const k = Math.min(PAGE_SIZE - po, end - pos);

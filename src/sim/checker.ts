@@ -22,7 +22,9 @@ function bucketKey(data: Uint8Array): string {
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  return (
+    a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
+  );
 }
 
 /** Attributes recovered records to appends by their exact bytes (bucketed by a cheap key, then compared in full). */
@@ -123,7 +125,8 @@ interface LiveRecord {
 /** What the log held just before this recovery, by the contract: the previous recovered set plus what was appended since. */
 export function liveRecords(view: RecoveryView): LiveRecord[] {
   const out = new Map<number, LiveRecord>();
-  for (const r of view.previous) if (r.appendId !== undefined) out.set(r.appendId, { appendId: r.appendId, label: r.label, lsn: r.lsn, acknowledged: true });
+  for (const r of view.previous)
+    if (r.appendId !== undefined) out.set(r.appendId, { appendId: r.appendId, label: r.label, lsn: r.lsn, acknowledged: true });
   const syncs = syncTable(view.calls);
   for (const a of appendsSince(view)) {
     if (a.outcome !== 'resolved' || a.lsn === undefined || out.has(a.id)) continue;
@@ -147,17 +150,21 @@ export function checkIntegrity(view: RecoveryView): Violation | undefined {
     const r = view.recovered[i] as IdentifiedRecord;
     if (r.appendId === undefined) {
       return {
-        rule: 'integrity', epoch: view.epoch,
+        rule: 'integrity',
+        epoch: view.epoch,
         message: `recovered record ${i} (lsn ${r.lsn}, ${r.size} bytes) is not the data of any append`,
-        evidence: { position: i, lsn: r.lsn, size: r.size }, recovered: recoveredLabels(view),
+        evidence: { position: i, lsn: r.lsn, size: r.size },
+        recovered: recoveredLabels(view),
       };
     }
     const first = seen.get(r.appendId);
     if (first !== undefined) {
       return {
-        rule: 'integrity', epoch: view.epoch,
+        rule: 'integrity',
+        epoch: view.epoch,
         message: `append ${r.label} was recovered twice (positions ${first} and ${i})`,
-        evidence: { label: r.label, positions: [first, i], lsns: [view.recovered[first]?.lsn, r.lsn] }, recovered: recoveredLabels(view),
+        evidence: { label: r.label, positions: [first, i], lsns: [view.recovered[first]?.lsn, r.lsn] },
+        recovered: recoveredLabels(view),
       };
     }
     seen.set(r.appendId, i);
@@ -165,9 +172,11 @@ export function checkIntegrity(view: RecoveryView): Violation | undefined {
     const known = a?.lsn ?? previousLsn.get(r.appendId);
     if (known !== undefined && known !== r.lsn) {
       return {
-        rule: 'integrity', epoch: view.epoch,
+        rule: 'integrity',
+        epoch: view.epoch,
         message: `append ${r.label} was given lsn ${known} but was recovered with lsn ${r.lsn}`,
-        evidence: { label: r.label, knownLsn: known, recoveredLsn: r.lsn, position: i }, recovered: recoveredLabels(view),
+        evidence: { label: r.label, knownLsn: known, recoveredLsn: r.lsn, position: i },
+        recovered: recoveredLabels(view),
       };
     }
   }
@@ -184,10 +193,12 @@ export function checkDurability(view: RecoveryView): Violation | undefined {
   const missing = expected.filter((r) => !got.has(r.appendId));
   if (missing.length === 0) return undefined;
   return {
-    rule: 'durability', epoch: view.epoch,
+    rule: 'durability',
+    epoch: view.epoch,
     message: `${missing.length} acknowledged record(s) not recovered: ${missing.slice(0, 5).map(describe).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
     evidence: { missing: missing.map(describe), releasedBelow: released },
-    expected: expected.map(describe), recovered: recoveredLabels(view),
+    expected: expected.map(describe),
+    recovered: recoveredLabels(view),
   };
 }
 
@@ -199,9 +210,11 @@ export function checkOrder(view: RecoveryView): Violation | undefined {
     const b = view.recovered[i] as IdentifiedRecord;
     if (!(b.lsn > a.lsn)) {
       return {
-        rule: 'order', epoch: view.epoch,
+        rule: 'order',
+        epoch: view.epoch,
         message: `recovered LSNs do not strictly increase: ${describe(a)} then ${describe(b)}`,
-        evidence: { position: i, previous: describe(a), next: describe(b) }, recovered: recoveredLabels(view),
+        evidence: { position: i, previous: describe(a), next: describe(b) },
+        recovered: recoveredLabels(view),
       };
     }
   }
@@ -217,13 +230,21 @@ export function checkOrder(view: RecoveryView): Violation | undefined {
     if (later !== undefined && earliest !== undefined && earliest.settled < later.calledTick) {
       const earlier = calls[earliest.position] as AppendCall;
       return {
-        rule: 'order', epoch: view.epoch,
+        rule: 'order',
+        epoch: view.epoch,
         message: `${earlier.label} resolved before ${later.label} was called, yet was recovered after it`,
-        evidence: { first: describe(view.recovered[j] as IdentifiedRecord), second: describe(view.recovered[earliest.position] as IdentifiedRecord) },
+        evidence: {
+          first: describe(view.recovered[j] as IdentifiedRecord),
+          second: describe(view.recovered[earliest.position] as IdentifiedRecord),
+        },
         recovered: recoveredLabels(view),
       };
     }
-    if (later?.outcome === 'resolved' && later.settledTick !== undefined && (earliest === undefined || later.settledTick < earliest.settled)) {
+    if (
+      later?.outcome === 'resolved' &&
+      later.settledTick !== undefined &&
+      (earliest === undefined || later.settledTick < earliest.settled)
+    ) {
       earliest = { settled: later.settledTick, position: j };
     }
   }
@@ -232,7 +253,9 @@ export function checkOrder(view: RecoveryView): Violation | undefined {
 
 /** Rule 3 on the LSNs a live log hands out: if A resolved before B was called, lsn(A) < lsn(B). */
 export function checkResolvedOrder(calls: readonly HistoryCall[], epoch: number): Violation | undefined {
-  const resolved = calls.filter((c): c is AppendCall => c.kind === 'append' && c.epoch === epoch && c.outcome === 'resolved' && c.lsn !== undefined);
+  const resolved = calls.filter(
+    (c): c is AppendCall => c.kind === 'append' && c.epoch === epoch && c.outcome === 'resolved' && c.lsn !== undefined,
+  );
   // Sweep the calls in call order; bring in every append that settled before
   // the current call, keeping the one with the largest LSN (n log n).
   const bySettled = [...resolved].sort((x, y) => (x.settledTick as number) - (y.settledTick as number));
@@ -247,7 +270,8 @@ export function checkResolvedOrder(calls: readonly HistoryCall[], epoch: number)
     }
     if (top !== undefined && top !== b && !((top.lsn as number) < (b.lsn as number))) {
       return {
-        rule: 'order', epoch,
+        rule: 'order',
+        epoch,
         message: `${top.label} resolved with lsn ${top.lsn} before ${b.label} was called, which got lsn ${b.lsn}`,
         evidence: { first: describe(top), second: describe(b) },
       };
@@ -265,12 +289,17 @@ export function checkNoHoles(view: RecoveryView): Violation | undefined {
   for (const r of view.recovered) maxLsn = Math.max(maxLsn, r.lsn);
   for (const a of liveRecords(view)) {
     if (a.lsn >= maxLsn || a.lsn < released || got.has(a.appendId)) continue;
-    const after = view.recovered.filter((r) => r.lsn > a.lsn).reduce((m, r) => (m === undefined || r.lsn < m.lsn ? r : m), undefined as IdentifiedRecord | undefined);
+    const after = view.recovered
+      .filter((r) => r.lsn > a.lsn)
+      .reduce((m, r) => (m === undefined || r.lsn < m.lsn ? r : m), undefined as IdentifiedRecord | undefined);
     return {
-      rule: 'no-holes', epoch: view.epoch,
+      rule: 'no-holes',
+      epoch: view.epoch,
       message: `${describe(a)} is missing although ${after === undefined ? 'a later record' : describe(after)} was recovered`,
       evidence: { missing: describe(a), laterRecovered: after === undefined ? undefined : describe(after), releasedBelow: released },
-      expected: liveRecords(view).filter((r) => r.lsn >= released && r.lsn <= maxLsn).map(describe),
+      expected: liveRecords(view)
+        .filter((r) => r.lsn >= released && r.lsn <= maxLsn)
+        .map(describe),
       recovered: recoveredLabels(view),
     };
   }
@@ -280,10 +309,15 @@ export function checkNoHoles(view: RecoveryView): Violation | undefined {
 // ---- rule 5: recovery works -----------------------------------------------------
 
 /** `allowedBy` names the fault that lets open reject (read-error during it, bitflip, lying-fsync), or undefined. */
-export function checkRecoveryWorks(epoch: number, error: { code?: string; message: string }, allowedBy: string | undefined): Violation | undefined {
+export function checkRecoveryWorks(
+  epoch: number,
+  error: { code?: string; message: string },
+  allowedBy: string | undefined,
+): Violation | undefined {
   if (allowedBy !== undefined) return undefined;
   return {
-    rule: 'recovery-works', epoch,
+    rule: 'recovery-works',
+    epoch,
     message: `open rejected: ${error.code === undefined ? '' : `${error.code}: `}${error.message}`,
     evidence: { error },
   };
@@ -296,11 +330,17 @@ export function checkLsnsGoOn(calls: readonly HistoryCall[], epoch: number, reco
     if (c.kind !== 'append' || c.epoch !== epoch || c.outcome !== 'resolved') continue;
     const lsn = c.lsn;
     if (lsn === undefined || !Number.isSafeInteger(lsn) || lsn <= 0) {
-      return { rule: 'lsns-go-on', epoch, message: `${c.label} resolved with ${String(lsn)}, not a positive safe integer LSN`, evidence: { label: c.label, lsn } };
+      return {
+        rule: 'lsns-go-on',
+        epoch,
+        message: `${c.label} resolved with ${String(lsn)}, not a positive safe integer LSN`,
+        evidence: { label: c.label, lsn },
+      };
     }
     if (lsn <= recoveredMaxLsn) {
       return {
-        rule: 'lsns-go-on', epoch,
+        rule: 'lsns-go-on',
+        epoch,
         message: `${c.label} got lsn ${lsn} after recovery, not above the largest recovered lsn ${recoveredMaxLsn}`,
         evidence: { label: c.label, lsn, recoveredMaxLsn },
       };
@@ -315,7 +355,8 @@ export function checkLsnsGoOn(calls: readonly HistoryCall[], epoch: number, reco
 export function checkLiveness(epoch: number, unsettled: readonly HistoryCall[], boundMs: number, reason: string): Violation | undefined {
   if (unsettled.length === 0 && reason === '') return undefined;
   return {
-    rule: 'liveness', epoch,
+    rule: 'liveness',
+    epoch,
     message: `${unsettled.length} call(s) did not settle within ${boundMs} ms of virtual time${reason === '' ? '' : ` (${reason})`}: ${unsettled
       .slice(0, 5)
       .map((c) => (c.kind === 'append' ? `append ${c.label}` : `${c.kind}${c.client >= 0 ? ` by client ${c.client}` : ''}`))

@@ -48,8 +48,12 @@ export class CrashSpace {
   private readonly stableSet = new Set<Uint8Array>();
   private readonly dirPoint: number;
 
-  constructor(private readonly disk: Disk, readonly sectorSize: number) {
-    if (!Number.isSafeInteger(sectorSize) || sectorSize <= 0) throw new WalError('EINVAL', `sectorSize must be a positive integer, got ${sectorSize}`);
+  constructor(
+    private readonly disk: Disk,
+    readonly sectorSize: number,
+  ) {
+    if (!Number.isSafeInteger(sectorSize) || sectorSize <= 0)
+      throw new WalError('EINVAL', `sectorSize must be a positive integer, got ${sectorSize}`);
     this.dirPoint = this.addPoint(disk.pendingDirOps.length + 1);
     const referenced = new Set<number>();
     for (const n of disk.inodes.values()) if (n.kind === 'dir') for (const ino of n.durable.values()) referenced.add(ino);
@@ -79,7 +83,7 @@ export class CrashSpace {
       if (op.type !== 'write') continue;
       const chunks: [number, number][] = [];
       const end = op.target + op.data.size;
-      for (let s = op.target; s < end; ) {
+      for (let s = op.target; s < end;) {
         const next = Math.min(end, (Math.floor(s / this.sectorSize) + 1) * this.sectorSize);
         chunks.push([s, next]);
         s = next;
@@ -192,8 +196,7 @@ export class CrashSpace {
         return;
       }
       const plan = f.writes[w++] as WritePlan;
-      const keep = (c: number): boolean =>
-        plan.op.torn ? c < (choice[plan.point] ?? 0) : (choice[plan.point + c] ?? 0) === 1;
+      const keep = (c: number): boolean => (plan.op.torn ? c < (choice[plan.point] ?? 0) : (choice[plan.point + c] ?? 0) === 1);
       plan.chunks.forEach(([s, e], c) => {
         if (keep(c)) b.writeFrom(op.data, s - op.target, e - s, s);
       });

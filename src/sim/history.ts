@@ -82,7 +82,11 @@ export class History {
   }
 
   /** Runs `fn` as the call's body: a synchronous throw counts as a rejection. */
-  async track<T>(call: HistoryCall, fn: () => Promise<T>, lsnOf?: (value: T) => number | undefined): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  async track<T>(
+    call: HistoryCall,
+    fn: () => Promise<T>,
+    lsnOf?: (value: T) => number | undefined,
+  ): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
     try {
       const value = await fn();
       this.resolve(call, lsnOf?.(value));

@@ -18,15 +18,16 @@ export {
   type DiskImageFile,
 } from './image.js';
 export { Trace, firstTraceDivergence, type TraceEvent } from './trace.js';
-export {
-  createSimWorld,
-  nextEpoch,
-  worldOptionsFromTrace,
-  type SimWorld,
-  type SimWorldOptions,
-  type TracedWorldOptions,
-} from './world.js';
+export { createSimWorld, nextEpoch, worldOptionsFromTrace, type SimWorld, type SimWorldOptions, type TracedWorldOptions } from './world.js';
 export { History, historyToJson } from './history.js';
 export * from './checker.js';
-export { scenarioArbitrary, generateScenario, parseScenario, resolveWorkloadOptions, nonDefaultWorkload, DEFAULT_WORKLOAD, type ResolvedWorkloadOptions } from './workload.js';
+export {
+  scenarioArbitrary,
+  generateScenario,
+  parseScenario,
+  resolveWorkloadOptions,
+  nonDefaultWorkload,
+  DEFAULT_WORKLOAD,
+  type ResolvedWorkloadOptions,
+} from './workload.js';
 export { PayloadFactory, payloadKey, fullPayload, PAYLOAD_HEADER_BYTES, MAX_PAYLOAD_BYTES } from './workload-payload.js';

@@ -59,7 +59,8 @@ export class Scheduler {
     this.maxSteps = opts.maxSteps ?? 10_000_000;
     this.maxIdleYields = opts.maxIdleYields ?? 1_000;
     if (!Number.isSafeInteger(this.maxSteps) || this.maxSteps <= 0) throw new WalError('EINVAL', 'maxSteps must be a positive integer');
-    if (!Number.isSafeInteger(this.maxIdleYields) || this.maxIdleYields < 0) throw new WalError('EINVAL', 'maxIdleYields must be a non-negative integer');
+    if (!Number.isSafeInteger(this.maxIdleYields) || this.maxIdleYields < 0)
+      throw new WalError('EINVAL', 'maxIdleYields must be a non-negative integer');
   }
 
   /** Completed tasks so far. */

@@ -61,11 +61,15 @@ export class SimFileSystem implements FileSystem {
     this.clock = opts.clock;
     this.trace = opts.trace;
     this.sectorSize = opts.sectorSize ?? 512;
-    if (!Number.isSafeInteger(this.sectorSize) || this.sectorSize < 1) throw new WalError('EINVAL', `sectorSize must be a positive integer, got ${this.sectorSize}`);
+    if (!Number.isSafeInteger(this.sectorSize) || this.sectorSize < 1)
+      throw new WalError('EINVAL', `sectorSize must be a positive integer, got ${this.sectorSize}`);
     this.rng = opts.rng ?? new Rng(opts.scheduler.seed).fork('fs');
     this.latencyRng = this.rng.fork('latency');
     this.latency = opts.latency;
-    if (this.latency !== undefined && !(this.latency.minMs >= 0 && this.latency.maxMs >= this.latency.minMs && Number.isFinite(this.latency.maxMs))) {
+    if (
+      this.latency !== undefined &&
+      !(this.latency.minMs >= 0 && this.latency.maxMs >= this.latency.minMs && Number.isFinite(this.latency.maxMs))
+    ) {
       throw new WalError('EINVAL', 'latency needs 0 <= minMs <= maxMs');
     }
     this.faults = new FaultSet(opts.faults ?? NO_FAULTS, this.rng.fork('faults'));
@@ -111,7 +115,11 @@ export class SimFileSystem implements FileSystem {
   crash(rng: Rng): DiskImage {
     this.crashNow('crash()');
     const image = sampleCrashImage(this.disk, this.sectorSize, rng);
-    this.trace?.record('crash-image', this.scheduler.now, { files: image.files.length, dirs: image.dirs.length, bytes: diskImageBytes(image) });
+    this.trace?.record('crash-image', this.scheduler.now, {
+      files: image.files.length,
+      dirs: image.dirs.length,
+      bytes: diskImageBytes(image),
+    });
     return image;
   }
 
@@ -128,7 +136,13 @@ export class SimFileSystem implements FileSystem {
   // ---- the operation path --------------------------------------------------------
 
   private ctx(kind: SimOpKind, info: OpInfo): FaultOpContext {
-    const ctx: FaultOpContext = { op: kind, path: info.path, phase: this.currentPhase, sectorSize: this.sectorSize, usedBytes: this.disk.usedBytes };
+    const ctx: FaultOpContext = {
+      op: kind,
+      path: info.path,
+      phase: this.currentPhase,
+      sectorSize: this.sectorSize,
+      usedBytes: this.disk.usedBytes,
+    };
     if (info.offset !== undefined) ctx.offset = info.offset;
     if (info.length !== undefined) ctx.length = info.length;
     if (info.node !== undefined) {
@@ -155,7 +169,12 @@ export class SimFileSystem implements FileSystem {
     return this.scheduler.schedule(kind, () => this.complete(kind, info, body, describe), delay);
   }
 
-  private complete<T>(kind: SimOpKind, info: OpInfo, body: (effects: FaultEffect[]) => T, describe?: (result: T) => Record<string, unknown>): T {
+  private complete<T>(
+    kind: SimOpKind,
+    info: OpInfo,
+    body: (effects: FaultEffect[]) => T,
+    describe?: (result: T) => Record<string, unknown>,
+  ): T {
     const base: Record<string, unknown> = { op: kind, path: info.path };
     if (info.offset !== undefined) base.offset = info.offset;
     if (info.length !== undefined) base.length = info.length;
@@ -201,15 +220,25 @@ export class SimFileSystem implements FileSystem {
   // ---- FileSystem ------------------------------------------------------------------
 
   open(path: string, flags: OpenFlags): Promise<FileHandle> {
-    return this.op('open', { path }, () => {
-      if (flags !== 'r' && flags !== 'r+' && flags !== 'w+' && flags !== 'wx+') throw fsError('EINVAL', 'open', path);
-      const node = this.disk.open(path, flags);
-      return new SimFileHandle(this, node, path, flags !== 'r');
-    }, () => ({ flags }));
+    return this.op(
+      'open',
+      { path },
+      () => {
+        if (flags !== 'r' && flags !== 'r+' && flags !== 'w+' && flags !== 'wx+') throw fsError('EINVAL', 'open', path);
+        const node = this.disk.open(path, flags);
+        return new SimFileHandle(this, node, path, flags !== 'r');
+      },
+      () => ({ flags }),
+    );
   }
 
   readdir(path: string): Promise<string[]> {
-    return this.op('readdir', { path }, () => this.disk.readdir(path), (names) => ({ count: names.length }));
+    return this.op(
+      'readdir',
+      { path },
+      () => this.disk.readdir(path),
+      (names) => ({ count: names.length }),
+    );
   }
 
   mkdir(path: string, options?: { recursive?: boolean }): Promise<void> {
@@ -217,7 +246,12 @@ export class SimFileSystem implements FileSystem {
   }
 
   rename(from: string, to: string): Promise<void> {
-    return this.op('rename', { path: from }, () => this.disk.rename(from, to), () => ({ to }));
+    return this.op(
+      'rename',
+      { path: from },
+      () => this.disk.rename(from, to),
+      () => ({ to }),
+    );
   }
 
   unlink(path: string): Promise<void> {
@@ -258,12 +292,17 @@ class SimFileHandle implements FileHandle {
   }
 
   read(buffer: Uint8Array, position: number): Promise<number> {
-    return this.fs.op('read', this.info(position, buffer.length), (effects) => {
-      this.check('read');
-      if (!Number.isSafeInteger(position) || position < 0) throw fsError('EINVAL', 'read', this.path);
-      if (effects.some((e) => e.type === 'read-eio')) throw fsError('EIO', 'read', this.path);
-      return this.fs.disk.read(this.node, buffer, position);
-    }, (n) => ({ n }));
+    return this.fs.op(
+      'read',
+      this.info(position, buffer.length),
+      (effects) => {
+        this.check('read');
+        if (!Number.isSafeInteger(position) || position < 0) throw fsError('EINVAL', 'read', this.path);
+        if (effects.some((e) => e.type === 'read-eio')) throw fsError('EIO', 'read', this.path);
+        return this.fs.disk.read(this.node, buffer, position);
+      },
+      (n) => ({ n }),
+    );
   }
 
   write(data: Uint8Array, position: number): Promise<void> {

@@ -25,7 +25,8 @@ export class Trace {
 
   constructor(opts: { maxLines?: number } = {}) {
     this.maxLines = opts.maxLines ?? 1_000_000;
-    if (!Number.isSafeInteger(this.maxLines) || this.maxLines < 0) throw new WalError('EINVAL', 'Trace maxLines must be a non-negative integer');
+    if (!Number.isSafeInteger(this.maxLines) || this.maxLines < 0)
+      throw new WalError('EINVAL', 'Trace maxLines must be a non-negative integer');
   }
 
   /** Appends one event. Fields must be JSON-serialisable (no binary payloads: record lengths). */

@@ -29,7 +29,8 @@ export const DEFAULT_WORKLOAD: ResolvedWorkloadOptions = Object.freeze({
 });
 
 function intIn(name: string, v: number, lo: number, hi: number): number {
-  if (!Number.isSafeInteger(v) || v < lo || v > hi) throw new WalError('EINVAL', `${name} must be an integer in [${lo}, ${hi}], got ${String(v)}`);
+  if (!Number.isSafeInteger(v) || v < lo || v > hi)
+    throw new WalError('EINVAL', `${name} must be an integer in [${lo}, ${hi}], got ${String(v)}`);
   return v;
 }
 
@@ -75,12 +76,14 @@ export function clientOpArbitrary(o: ResolvedWorkloadOptions): fc.Arbitrary<Clie
 }
 
 export function epochEndArbitrary(): fc.Arbitrary<EpochEnd> {
-  const cut = fc.record({
-    class: fc.oneof({ arbitrary: fc.constant('sync-like' as const), weight: 3 }, { arbitrary: fc.constant('any' as const), weight: 1 }),
-    nth: fc.integer({ min: 1, max: 40 }),
-    when: fc.constantFrom('before' as const, 'after' as const),
-    inRecovery: fc.oneof({ arbitrary: fc.constant(false), weight: 5 }, { arbitrary: fc.constant(true), weight: 1 }),
-  }).map(({ inRecovery, ...at }) => (inRecovery ? { ...at, phase: 'recovery' as const } : at));
+  const cut = fc
+    .record({
+      class: fc.oneof({ arbitrary: fc.constant('sync-like' as const), weight: 3 }, { arbitrary: fc.constant('any' as const), weight: 1 }),
+      nth: fc.integer({ min: 1, max: 40 }),
+      when: fc.constantFrom('before' as const, 'after' as const),
+      inRecovery: fc.oneof({ arbitrary: fc.constant(false), weight: 5 }, { arbitrary: fc.constant(true), weight: 1 }),
+    })
+    .map(({ inRecovery, ...at }) => (inRecovery ? { ...at, phase: 'recovery' as const } : at));
   return fc.oneof(
     { arbitrary: fc.constant<EpochEnd>({ type: 'restart' }), weight: 1 },
     { arbitrary: fc.constant<EpochEnd>({ type: 'crash' }), weight: 1 },
@@ -90,7 +93,10 @@ export function epochEndArbitrary(): fc.Arbitrary<EpochEnd> {
 
 export function epochArbitrary(o: ResolvedWorkloadOptions): fc.Arbitrary<EpochScript> {
   return fc.record({
-    clients: fc.array(fc.array(clientOpArbitrary(o), { minLength: 0, maxLength: o.maxOpsPerClient }), { minLength: 1, maxLength: o.maxClients }),
+    clients: fc.array(fc.array(clientOpArbitrary(o), { minLength: 0, maxLength: o.maxOpsPerClient }), {
+      minLength: 1,
+      maxLength: o.maxClients,
+    }),
     end: epochEndArbitrary(),
   });
 }
@@ -118,7 +124,8 @@ export function parseScenario(value: unknown): Scenario {
     throw new WalError('EINVAL', 'a scenario is { simSeed, epochs: [...] } with at least one epoch');
   }
   for (const e of s.epochs) {
-    if (e === null || typeof e !== 'object' || !Array.isArray(e.clients) || e.end === undefined) throw new WalError('EINVAL', 'each epoch needs clients and end');
+    if (e === null || typeof e !== 'object' || !Array.isArray(e.clients) || e.end === undefined)
+      throw new WalError('EINVAL', 'each epoch needs clients and end');
     for (const ops of e.clients) {
       if (!Array.isArray(ops)) throw new WalError('EINVAL', 'each client is a list of operations');
       for (const op of ops as ClientOp[]) {

@@ -44,7 +44,13 @@ export interface SimWorld {
   readonly options: SimWorldOptions;
 }
 
-function makeEpoch(base: Omit<SimWorld, 'clock' | 'fs' | 'epoch'>, epoch: number, image: DiskImage | undefined, faults: FaultPlan | undefined, phase: SimPhase): SimWorld {
+function makeEpoch(
+  base: Omit<SimWorld, 'clock' | 'fs' | 'epoch'>,
+  epoch: number,
+  image: DiskImage | undefined,
+  faults: FaultPlan | undefined,
+  phase: SimPhase,
+): SimWorld {
   const clock = new SimClock(base.scheduler);
   const o = base.options;
   const fsOpts: ConstructorParameters<typeof SimFileSystem>[0] = {
@@ -116,5 +122,11 @@ export function nextEpoch(world: SimWorld, image: DiskImage, opts: { faults?: Fa
   world.fs.powerOff('next epoch');
   world.clock.stop();
   const { scheduler, rng, trace, seed, options } = world;
-  return makeEpoch({ scheduler, rng, trace, seed, options }, world.epoch + 1, image, opts.faults ?? options.faults, opts.phase ?? 'recovery');
+  return makeEpoch(
+    { scheduler, rng, trace, seed, options },
+    world.epoch + 1,
+    image,
+    opts.faults ?? options.faults,
+    opts.phase ?? 'recovery',
+  );
 }

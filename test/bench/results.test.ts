@@ -5,7 +5,15 @@ import { RESULTS_SCHEMA, validateResults, type BenchResults, type DurabilityCell
 import type { LatencySummary } from '../../bench/lib/stats.js';
 import { lossScenario, summarizeLoss } from '../../bench/suites/loss.js';
 
-const lat = (p50: number): LatencySummary => ({ count: 100, minUs: p50 / 2, meanUs: p50, p50Us: p50, p99Us: p50 * 3, p999Us: p50 * 5, maxUs: p50 * 9 });
+const lat = (p50: number): LatencySummary => ({
+  count: 100,
+  minUs: p50 / 2,
+  meanUs: p50,
+  p50Us: p50,
+  p99Us: p50 * 3,
+  p999Us: p50 * 5,
+  maxUs: p50 * 9,
+});
 
 function cell(level: string, kind: string, outstanding: number, opsPerSec: number, extra: Partial<DurabilityCell> = {}): DurabilityCell {
   return {
@@ -47,11 +55,25 @@ function sample(): BenchResults {
       status: 'ok',
       data: [
         cell('everyWrite', 'everyWrite', 1, 2400, {
-          raw: { batchBytes: 128, appendSyncsPerSec: 2600, appendP50Us: 390, preallocatedSyncsPerSec: 3000, preallocatedP50Us: 380, limitAppendsPerSec: 3000 },
+          raw: {
+            batchBytes: 128,
+            appendSyncsPerSec: 2600,
+            appendP50Us: 390,
+            preallocatedSyncsPerSec: 3000,
+            preallocatedP50Us: 380,
+            limitAppendsPerSec: 3000,
+          },
           ratioToRaw: 0.8,
         }),
         cell('groupCommit (default window)', 'groupCommit', 64, 150_000, {
-          raw: { batchBytes: 1200, appendSyncsPerSec: 2500, appendP50Us: 400, preallocatedSyncsPerSec: 3000, preallocatedP50Us: 350, limitAppendsPerSec: 160_000 },
+          raw: {
+            batchBytes: 1200,
+            appendSyncsPerSec: 2500,
+            appendP50Us: 400,
+            preallocatedSyncsPerSec: 3000,
+            preallocatedP50Us: 350,
+            limitAppendsPerSec: 160_000,
+          },
           ratioToRaw: 150_000 / 160_000,
         }),
         cell('groupCommit 100 µs', 'groupCommit', 64, 90_000),
@@ -61,7 +83,16 @@ function sample(): BenchResults {
     peers: {
       status: 'ok',
       data: [
-        { peer: 'lmdb', version: '3.5.6', config: 'durable', recordBytes: 100, outstanding: 64, ops: 900, opsPerSec: 100_000, latency: lat(600) },
+        {
+          peer: 'lmdb',
+          version: '3.5.6',
+          config: 'durable',
+          recordBytes: 100,
+          outstanding: 64,
+          ops: 900,
+          opsPerSec: 100_000,
+          latency: lat(600),
+        },
         { peer: 'classic-level', recordBytes: 100, outstanding: 64, skipped: 'cannot load: missing binary' },
       ],
     },
@@ -73,7 +104,19 @@ function sample(): BenchResults {
     crc: { status: 'ok', data: [{ implementation: 'zlib.crc32 (node built-in)', bytes: 4096, opsPerSec: 1e6, mbPerSec: 4096 }] },
     simulator: {
       status: 'ok',
-      data: { engineOptions: { segmentSize: 1048576 }, engineDefaults: { scenarios: 1, wallMs: 2000, scenariosPerSec: 0.5 }, scenariosSingleThread: 300, scenariosPerSecPerCore: 1500, virtualMs: 9000, wallMs: 200, virtualTimeSpeedup: 45, stepsPerScenario: 500, stepsPerSec: 75000, smallScenario: { scenarios: 10, wallMs: 100, scenariosPerSec: 100, virtualTimeSpeedup: 3 }, scaling: [{ workers: 1, scenarios: 300, wallMs: 250, scenariosPerSec: 1400 }] },
+      data: {
+        engineOptions: { segmentSize: 1048576 },
+        engineDefaults: { scenarios: 1, wallMs: 2000, scenariosPerSec: 0.5 },
+        scenariosSingleThread: 300,
+        scenariosPerSecPerCore: 1500,
+        virtualMs: 9000,
+        wallMs: 200,
+        virtualTimeSpeedup: 45,
+        stepsPerScenario: 500,
+        stepsPerSec: 75000,
+        smallScenario: { scenarios: 10, wallMs: 100, scenariosPerSec: 100, virtualTimeSpeedup: 3 },
+        scaling: [{ workers: 1, scenarios: 300, wallMs: 250, scenariosPerSec: 1400 }],
+      },
     },
     memory: { status: 'skipped', reason: 'not selected (--only)' },
     notes: [],

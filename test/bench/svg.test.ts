@@ -77,7 +77,17 @@ describe('renderXyChart', () => {
       ...spec,
       xScale: 'linear',
       yScale: 'linear',
-      series: [{ name: 'cdf', line: true, points: [{ x: 1, y: 0 }, { x: 5, y: 50 }, { x: 9, y: 100 }] }],
+      series: [
+        {
+          name: 'cdf',
+          line: true,
+          points: [
+            { x: 1, y: 0 },
+            { x: 5, y: 50 },
+            { x: 9, y: 100 },
+          ],
+        },
+      ],
     });
     checkWellFormed(svg);
     expect(svg).toMatch(/<path d="M[\d.]+ [\d.]+ L[\d.]+ [\d.]+ L[\d.]+ [\d.]+"/);

@@ -78,23 +78,75 @@ describe('campaign', () => {
     expect(merged.totals).toEqual(whole.totals);
     // Through JSON text, as files travel between CI jobs.
     const reparsed = parseCampaignFile(JSON.stringify(shard2), 'shard2.json');
-    expect(mergeCampaignFiles([{ name: 'a', file: shard1 }, { name: 'b', file: reparsed }, { name: 'c', file: shard3 }]).totals).toEqual(whole.totals);
+    expect(
+      mergeCampaignFiles([
+        { name: 'a', file: shard1 },
+        { name: 'b', file: reparsed },
+        { name: 'c', file: shard3 },
+      ]).totals,
+    ).toEqual(whole.totals);
   });
 
   it('merge refuses overlapping shards, missing shards, other campaigns and wrong seeds', () => {
-    expectEinval(() => mergeCampaignFiles([{ name: 'a', file: shard1 }, { name: 'b', file: shard1 }, { name: 'c', file: shard2 }]), /overlapping shards: shard 1\/3/);
-    expectEinval(() => mergeCampaignFiles([{ name: 'a', file: shard1 }, { name: 'c', file: shard3 }]), /missing shards: 2\/3/);
-    expect(mergeCampaignFiles([{ name: 'a', file: shard1 }, { name: 'c', file: shard3 }], { allowMissing: true }).ranges).toEqual([
+    expectEinval(
+      () =>
+        mergeCampaignFiles([
+          { name: 'a', file: shard1 },
+          { name: 'b', file: shard1 },
+          { name: 'c', file: shard2 },
+        ]),
+      /overlapping shards: shard 1\/3/,
+    );
+    expectEinval(
+      () =>
+        mergeCampaignFiles([
+          { name: 'a', file: shard1 },
+          { name: 'c', file: shard3 },
+        ]),
+      /missing shards: 2\/3/,
+    );
+    expect(
+      mergeCampaignFiles(
+        [
+          { name: 'a', file: shard1 },
+          { name: 'c', file: shard3 },
+        ],
+        { allowMissing: true },
+      ).ranges,
+    ).toEqual([
       { start: 0, end: 2 },
       { start: 4, end: 7 },
     ]);
-    expectEinval(() => mergeCampaignFiles([{ name: 'a', file: shard1 }, { name: 'w', file: whole }]), /another campaign/);
+    expectEinval(
+      () =>
+        mergeCampaignFiles([
+          { name: 'a', file: shard1 },
+          { name: 'w', file: whole },
+        ]),
+      /another campaign/,
+    );
     const tampered: CampaignFile = JSON.parse(JSON.stringify(shard2));
     tampered.results[0]!.seed += 1;
-    expectEinval(() => mergeCampaignFiles([{ name: 'a', file: shard1 }, { name: 'b', file: tampered }, { name: 'c', file: shard3 }]), /has seed/);
+    expectEinval(
+      () =>
+        mergeCampaignFiles([
+          { name: 'a', file: shard1 },
+          { name: 'b', file: tampered },
+          { name: 'c', file: shard3 },
+        ]),
+      /has seed/,
+    );
     const truncated: CampaignFile = JSON.parse(JSON.stringify(shard3));
     truncated.results.pop();
-    expectEinval(() => mergeCampaignFiles([{ name: 'a', file: shard1 }, { name: 'b', file: shard2 }, { name: 'c', file: truncated }]), /did not finish/);
+    expectEinval(
+      () =>
+        mergeCampaignFiles([
+          { name: 'a', file: shard1 },
+          { name: 'b', file: shard2 },
+          { name: 'c', file: truncated },
+        ]),
+      /did not finish/,
+    );
     expectEinval(() => parseCampaignFile('{"format":"other"}', 'x.json'), /not a faultline campaign/);
     expectEinval(() => parseCampaignFile('not json', 'x.json'), /not JSON/);
   });
@@ -105,7 +157,10 @@ describe('campaign', () => {
       shard: { index: 1, count: 1 },
       workers: 2,
     });
-    expect(file.results.map((r) => [r.status, r.error?.message])).toEqual([['passed', undefined], ['passed', undefined]]);
+    expect(file.results.map((r) => [r.status, r.error?.message])).toEqual([
+      ['passed', undefined],
+      ['passed', undefined],
+    ]);
     expect(file.results.every((r) => (r.appends ?? 0) > 0)).toBe(true);
   }, 60_000);
 
@@ -113,7 +168,12 @@ describe('campaign', () => {
     const xml = campaignJUnit(whole);
     expect(XMLValidator.validate(xml)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as {
-      testsuites: { tests: string; failures: string; errors: string; testsuite: { testcase: Array<{ name: string; failure?: { type: string } }> } };
+      testsuites: {
+        tests: string;
+        failures: string;
+        errors: string;
+        testsuite: { testcase: Array<{ name: string; failure?: { type: string } }> };
+      };
     };
     expect(Number(doc.testsuites.tests)).toBe(7);
     expect(Number(doc.testsuites.failures)).toBe(whole.totals.failed);
@@ -135,7 +195,18 @@ describe('faultline campaign (CLI)', () => {
   const cli = (args: string[]) => runFaultline(args, { CI: 'true' });
 
   it('exits 0 on a correct WAL and prints plain progress lines off a terminal', async () => {
-    const res = await cli(['campaign', fixture('correct-simple'), '--runs', '3', '--workers', '2', '--seed', '5', '--out', join(out, 'ok')]);
+    const res = await cli([
+      'campaign',
+      fixture('correct-simple'),
+      '--runs',
+      '3',
+      '--workers',
+      '2',
+      '--seed',
+      '5',
+      '--out',
+      join(out, 'ok'),
+    ]);
     expect(res.stderr).toContain('campaign 1/1: 3/3 runs, 0 failed');
     expect(res.code).toBe(0);
     // the summary says what the runs exercised, summed over the per-run counters
@@ -146,7 +217,22 @@ describe('faultline campaign (CLI)', () => {
   }, 60_000);
 
   it('exits 1 on a violation, and shard files merge (exit 1) or are refused when overlapping (exit 2)', async () => {
-    const args = (i: number) => ['campaign', fixture('ack-before-fsync'), '--runs', '4', '--workers', '1', '--seed', '40', '--faults', 'crash', '--shard', `${i}/2`, '--out', join(out, 'shards')];
+    const args = (i: number) => [
+      'campaign',
+      fixture('ack-before-fsync'),
+      '--runs',
+      '4',
+      '--workers',
+      '1',
+      '--seed',
+      '40',
+      '--faults',
+      'crash',
+      '--shard',
+      `${i}/2`,
+      '--out',
+      join(out, 'shards'),
+    ];
     const [a, b] = await Promise.all([cli(args(1)), cli(args(2))]);
     expect(a.code === 1 || b.code === 1).toBe(true);
     const s1 = join(out, 'shards', 'campaign-shard-1-of-2.json');

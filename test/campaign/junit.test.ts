@@ -3,12 +3,35 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { escapeXml, junitXml, type JUnitSuite } from '../../src/harness/junit.js';
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testsuite' || name === 'testcase', trimValues: false, processEntities: true, htmlEntities: true, parseTagValue: false, parseAttributeValue: false });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  isArray: (name) => name === 'testsuite' || name === 'testcase',
+  trimValues: false,
+  processEntities: true,
+  htmlEntities: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+});
 
 type Parsed = {
   testsuites: {
-    tests: string; failures: string; errors: string;
-    testsuite: Array<{ name: string; tests: string; failures: string; errors: string; testcase: Array<{ name: string; classname: string; failure?: { message: string; type: string; '#text'?: string } | string; error?: unknown; 'system-out'?: string }> }>;
+    tests: string;
+    failures: string;
+    errors: string;
+    testsuite: Array<{
+      name: string;
+      tests: string;
+      failures: string;
+      errors: string;
+      testcase: Array<{
+        name: string;
+        classname: string;
+        failure?: { message: string; type: string; '#text'?: string } | string;
+        error?: unknown;
+        'system-out'?: string;
+      }>;
+    }>;
   };
 };
 
@@ -50,21 +73,25 @@ describe('junit writer', () => {
 
   it('stays well-formed and round-trips any string', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 40 }), { minLength: 1, maxLength: 6 }), fc.string({ unit: 'binary' }), (messages, name) => {
-        const xml = junitXml([suite(name, messages)]);
-        expect(XMLValidator.validate(xml)).toBe(true);
-        const doc = parser.parse(xml) as Parsed;
-        const clean = (s: string) => s.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD');
-        const parsedSuite = doc.testsuites.testsuite[0]!;
-        expect(parsedSuite.name).toBe(clean(name));
-        parsedSuite.testcase.forEach((c, i) => {
-          expect(c.name).toBe(clean(`seed ${i} ${messages[i]}`));
-          if (i % 2 === 0) {
-            const failure = c.failure as { message: string };
-            expect(failure.message).toBe(clean(messages[i]!));
-          }
-        });
-      }),
+      fc.property(
+        fc.array(fc.string({ unit: 'binary', maxLength: 40 }), { minLength: 1, maxLength: 6 }),
+        fc.string({ unit: 'binary' }),
+        (messages, name) => {
+          const xml = junitXml([suite(name, messages)]);
+          expect(XMLValidator.validate(xml)).toBe(true);
+          const doc = parser.parse(xml) as Parsed;
+          const clean = (s: string) => s.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD');
+          const parsedSuite = doc.testsuites.testsuite[0]!;
+          expect(parsedSuite.name).toBe(clean(name));
+          parsedSuite.testcase.forEach((c, i) => {
+            expect(c.name).toBe(clean(`seed ${i} ${messages[i]}`));
+            if (i % 2 === 0) {
+              const failure = c.failure as { message: string };
+              expect(failure.message).toBe(clean(messages[i]!));
+            }
+          });
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -50,7 +50,10 @@ describe('shards', () => {
         const { start, end } = shardRange(runs, { index, count });
         for (let r = start; r < end; r++) owner[r] = (owner[r] ?? 0) + 1;
       }
-      expect(owner.every((n) => n === 1), `count ${count}`).toBe(true);
+      expect(
+        owner.every((n) => n === 1),
+        `count ${count}`,
+      ).toBe(true);
     }
   });
 

@@ -14,9 +14,10 @@ import type { WalPlugin } from '../../src/ports.js';
 import { CORPUS } from './corpus-table.js';
 
 const fixtures = join(import.meta.dirname, '../fixtures/wals');
-const SEEDS = process.env.FAULTLINE_CORPUS_SEEDS === undefined
-  ? [Number(process.env.FAULTLINE_CORPUS_SEED ?? 3)]
-  : Array.from({ length: Number(process.env.FAULTLINE_CORPUS_SEEDS) }, (_, i) => i + 1);
+const SEEDS =
+  process.env.FAULTLINE_CORPUS_SEEDS === undefined
+    ? [Number(process.env.FAULTLINE_CORPUS_SEED ?? 3)]
+    : Array.from({ length: Number(process.env.FAULTLINE_CORPUS_SEEDS) }, (_, i) => i + 1);
 const NEVER_FLAGGED_RUNS = Number(process.env.FAULTLINE_CORPUS_CLEAN_RUNS ?? 100);
 /** Catching is what this test is about; shrinking has its own tests (test/harness), so keep it short here. */
 const MAX_SHRINK_RUNS = 25;
@@ -31,7 +32,13 @@ describe('corpus: every buggy WAL is caught within its budget', () => {
     it(`${entry.fixture}: ${entry.rules.join(' or ')} under ${entry.faults.join(',')} within ${entry.budget} runs`, async () => {
       const { plugin, path } = await fixture(entry.fixture);
       for (const seed of SEEDS) {
-        const result = await checkWal(plugin, { seed, runs: entry.budget, faults: entry.faults, pluginModule: path, maxShrinkRuns: MAX_SHRINK_RUNS });
+        const result = await checkWal(plugin, {
+          seed,
+          runs: entry.budget,
+          faults: entry.faults,
+          pluginModule: path,
+          maxShrinkRuns: MAX_SHRINK_RUNS,
+        });
         expect(result.ok, `seed ${seed}: not caught in ${entry.budget} runs`).toBe(false);
         expect(entry.rules, `seed ${seed}: ${result.failure?.message}`).toContain(result.failure?.rule);
         expect(result.runs).toBeLessThanOrEqual(entry.budget);

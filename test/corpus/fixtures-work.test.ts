@@ -15,7 +15,9 @@ import { makeTempDir } from '../helpers/tmpdir.js';
 
 const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/wals');
 const NOT_PLUGINS = new Set(['framing.ts']);
-const fixtures = readdirSync(fixturesDir).filter((f) => f.endsWith('.ts') && !NOT_PLUGINS.has(f)).sort();
+const fixtures = readdirSync(fixturesDir)
+  .filter((f) => f.endsWith('.ts') && !NOT_PLUGINS.has(f))
+  .sort();
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -5,7 +5,11 @@ import { checkWal } from '../../src/harness/index.js';
 // The engine under the harness: every fault kind, at every level that promises durability.
 const CONFIGS: { label: string; options: WalOptions; seed: number }[] = [
   { label: 'groupCommit, preallocated', options: { segmentSize: 4096, durability: { kind: 'groupCommit' } }, seed: 101 },
-  { label: 'groupCommit with a window and small batches', options: { segmentSize: 4096, preallocate: false, durability: { kind: 'groupCommit', maxWaitUs: 300, maxBatch: 3 } }, seed: 202 },
+  {
+    label: 'groupCommit with a window and small batches',
+    options: { segmentSize: 4096, preallocate: false, durability: { kind: 'groupCommit', maxWaitUs: 300, maxBatch: 3 } },
+    seed: 202,
+  },
   { label: 'everyWrite', options: { segmentSize: 4096, durability: { kind: 'everyWrite' } }, seed: 303 },
 ];
 

@@ -8,14 +8,16 @@ import { runFaultline } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/tmpdir.js';
 import { enc } from './support.js';
 
-
 const cli = (args: string[]) => runFaultline(args);
 
 describe('faultline verify and dump', () => {
   it('verify: 0 on a sound log, 1 after a mid-log bit flip, 2 on a missing directory; dump prints the records', async () => {
     const { dir, cleanup } = await makeTempDir();
     try {
-      const wal = await Wal.open({ fs: new NodeFileSystem(dir), clock: new RealClock(), dir: 'log' }, { segmentSize: 4096, durability: { kind: 'everyWrite' } });
+      const wal = await Wal.open(
+        { fs: new NodeFileSystem(dir), clock: new RealClock(), dir: 'log' },
+        { segmentSize: 4096, durability: { kind: 'everyWrite' } },
+      );
       for (let i = 1; i <= 5; i++) await wal.append(enc(`hello-${i}`));
       await wal.close();
       const logDir = join(dir, 'log');

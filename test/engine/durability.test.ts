@@ -47,7 +47,8 @@ describe('durability levels on NodeFileSystem (temp dir) and memfs (through the 
           expect(during).toBeGreaterThanOrEqual(n);
         }
         if (durability.kind === 'groupCommit') expect(s.durableThrough).toBe(n);
-        if (durability.kind === 'everyWrite' || durability.kind === 'groupCommit') expect(walPlugin({ durability }).durableAppend).toBe(true);
+        if (durability.kind === 'everyWrite' || durability.kind === 'groupCommit')
+          expect(walPlugin({ durability }).durableAppend).toBe(true);
         else expect(walPlugin({ durability }).durableAppend).toBe(false);
         await wal.sync();
         expect(wal.stats().durableThrough).toBe(n);
@@ -102,7 +103,10 @@ describe('durability levels on NodeFileSystem (temp dir) and memfs (through the 
 
   it('groupCommit maxWaitUs gathers appends that arrive within the window into one batch', async () => {
     const clock = new SteppingClock();
-    const wal = await Wal.open(memEnv(new MemfsFileSystem(), clock), { segmentSize: 65536, durability: { kind: 'groupCommit', maxWaitUs: 2000 } });
+    const wal = await Wal.open(memEnv(new MemfsFileSystem(), clock), {
+      segmentSize: 65536,
+      durability: { kind: 'groupCommit', maxWaitUs: 2000 },
+    });
     const first = wal.append(enc('1'));
     await Promise.resolve();
     const rest = [wal.append(enc('2')), wal.append(enc('3'))];
@@ -170,7 +174,7 @@ class GatedFileSystem extends FailingFileSystem {
 }
 
 describe('bounded queue and backpressure', () => {
-  it("policy reject: EBACKPRESSURE at once when full; depth and utilisation are readable", async () => {
+  it('policy reject: EBACKPRESSURE at once when full; depth and utilisation are readable', async () => {
     const fs = new GatedFileSystem(new MemfsFileSystem());
     const wal = await Wal.open(memEnv(fs), { segmentSize: 65536, maxQueueDepth: 3, backpressure: { policy: 'reject' } });
     fs.hold();

@@ -22,20 +22,24 @@ const MAX = 1024 * 1024;
 describe('record codec', () => {
   it('round-trips any batch of records, including empty ones', () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 20 }), fc.integer({ min: 1, max: 2 ** 40 }), (payloads, firstLsn) => {
-        const records = payloads.map((data, i) => ({ lsn: firstLsn + i, syncedThrough: firstLsn - 1, data }));
-        const bytes = encodeRecords(records, SEED);
-        let offset = 0;
-        for (const r of records) {
-          const d = decodeRecord(bytes, offset, SEED, MAX);
-          if (!d.ok) throw new Error(d.reason);
-          expect(d.record.lsn).toBe(r.lsn);
-          expect(d.record.syncedThrough).toBe(r.syncedThrough);
-          expect(Array.from(d.record.data)).toEqual(Array.from(r.data));
-          offset = d.record.end;
-        }
-        expect(offset).toBe(bytes.length);
-      }),
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 20 }),
+        fc.integer({ min: 1, max: 2 ** 40 }),
+        (payloads, firstLsn) => {
+          const records = payloads.map((data, i) => ({ lsn: firstLsn + i, syncedThrough: firstLsn - 1, data }));
+          const bytes = encodeRecords(records, SEED);
+          let offset = 0;
+          for (const r of records) {
+            const d = decodeRecord(bytes, offset, SEED, MAX);
+            if (!d.ok) throw new Error(d.reason);
+            expect(d.record.lsn).toBe(r.lsn);
+            expect(d.record.syncedThrough).toBe(r.syncedThrough);
+            expect(Array.from(d.record.data)).toEqual(Array.from(r.data));
+            offset = d.record.end;
+          }
+          expect(offset).toBe(bytes.length);
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -9,9 +9,11 @@ type Event = { level: string; fields: Record<string, unknown>; message: string }
 
 function recordingLogger(): { logger: WalLogger; events: Event[] } {
   const events: Event[] = [];
-  const at = (level: string) => (fields: Record<string, unknown>, message: string): void => {
-    events.push({ level, fields, message });
-  };
+  const at =
+    (level: string) =>
+    (fields: Record<string, unknown>, message: string): void => {
+      events.push({ level, fields, message });
+    };
   return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, events };
 }
 
@@ -46,17 +48,27 @@ describe('engine log events', () => {
     const wal = await Wal.open(memEnv(fs), { logger, durability: { kind: 'everyWrite' }, preallocate: false });
     fs.fail({ op: 'write', nth: 1, code: 'ENOSPC', partialBytes: 5 });
     await expect(wal.append(new Uint8Array(100))).rejects.toMatchObject({ code: 'ENOSPC' });
-    expect(events.find((e) => e.level === 'warn')).toMatchObject({ message: expect.stringContaining('rolled back'), fields: { code: 'ENOSPC' } });
+    expect(events.find((e) => e.level === 'warn')).toMatchObject({
+      message: expect.stringContaining('rolled back'),
+      fields: { code: 'ENOSPC' },
+    });
     expect(await wal.append(new Uint8Array(3))).toBe(1);
     await wal.close();
   });
 
   it('takes a pino logger as it is and refuses a logger without the four methods', async () => {
     const lines: string[] = [];
-    const destination = new Writable({ write(chunk: Buffer, _enc, cb) { lines.push(chunk.toString()); cb(); } });
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(chunk.toString());
+        cb();
+      },
+    });
     const wal = await Wal.open(memEnv(), { logger: createLogger({ level: 'info', destination }) });
     await wal.close();
     expect(JSON.parse(lines[0]!)).toMatchObject({ msg: 'new log started', level: 30, newLog: true });
-    await expect(Wal.open(memEnv(), { logger: { info: () => undefined } as unknown as WalLogger })).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(Wal.open(memEnv(), { logger: { info: () => undefined } as unknown as WalLogger })).rejects.toMatchObject({
+      code: 'EINVAL',
+    });
   });
 });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Wal, type WalOptions } from '../../src/engine/index.js';
-import { encodeRecords, encodeSegmentHeader, decodeSegmentHeader, saltSeed, segmentName, SEGMENT_HEADER_SIZE, RECORD_HEADER_SIZE } from '../../src/engine/format.js';
+import {
+  encodeRecords,
+  encodeSegmentHeader,
+  decodeSegmentHeader,
+  saltSeed,
+  segmentName,
+  SEGMENT_HEADER_SIZE,
+  RECORD_HEADER_SIZE,
+} from '../../src/engine/format.js';
 import { isWalError } from '../../src/errors.js';
 import type { FileSystem } from '../../src/ports.js';
 import { MemfsFileSystem } from '../helpers/memfs-file-system.js';

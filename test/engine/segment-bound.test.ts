@@ -14,7 +14,10 @@ describe('segment size bound', () => {
       try {
         const fs = new NodeFileSystem(dir);
         const segmentSize = 16 * 1024;
-        const wal = await Wal.open({ fs, clock: new RealClock(), dir: 'wal' }, { segmentSize, preallocate, durability: { kind: 'groupCommit' } });
+        const wal = await Wal.open(
+          { fs, clock: new RealClock(), dir: 'wal' },
+          { segmentSize, preallocate, durability: { kind: 'groupCommit' } },
+        );
         const sizes = Array.from({ length: 600 }, (_, i) => (i % 97 === 0 ? 3000 : 80));
         const lsns = await Promise.all(sizes.map((n, i) => wal.append(new Uint8Array(n).fill(i & 0xff))));
         expect(lsns).toEqual(lsns.map((_, i) => lsns[0]! + i));

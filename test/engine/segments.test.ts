@@ -112,7 +112,12 @@ describe('segments: rotation, preallocation, directory fsyncs', () => {
     for (const i of renames) {
       expect(fs.log[i + 1]).toBe(`syncDir ${DIR}`);
       // The header was written before the rename; the first record write comes after the dir fsync.
-      expect(fs.log.slice(0, i).reverse().find((l) => l.startsWith('write'))).toBe('write 0');
+      expect(
+        fs.log
+          .slice(0, i)
+          .reverse()
+          .find((l) => l.startsWith('write')),
+      ).toBe('write 0');
     }
   });
 });

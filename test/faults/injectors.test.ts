@@ -48,7 +48,7 @@ describe('fault injectors', () => {
     const h = await run(w, w.fs.open('f', 'r'));
     const buf = new Uint8Array(64);
     await run(w, h.read(buf, 0));
-    const ones = (a: Uint8Array): number => a.reduce((n, b) => n + ((b.toString(2).match(/1/g) ?? []).length), 0);
+    const ones = (a: Uint8Array): number => a.reduce((n, b) => n + (b.toString(2).match(/1/g) ?? []).length, 0);
     expect(ones(buf)).toBe(1);
     const images = w.fs.crashImages(10).images;
     expect(images).toHaveLength(1);

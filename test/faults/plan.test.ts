@@ -14,7 +14,16 @@ import {
 import { Rng } from '../../src/sim/index.js';
 
 const ctx = (over: Partial<FaultOpContext> = {}): FaultOpContext => ({
-  op: 'write', path: 'wal/1.log', phase: 'workload', sectorSize: 512, usedBytes: 0, offset: 0, length: 100, fileSize: 0, durableSize: 0, ...over,
+  op: 'write',
+  path: 'wal/1.log',
+  phase: 'workload',
+  sectorSize: 512,
+  usedBytes: 0,
+  offset: 0,
+  length: 100,
+  fileSize: 0,
+  durableSize: 0,
+  ...over,
 });
 
 describe('FaultPlan', () => {

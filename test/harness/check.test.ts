@@ -87,10 +87,14 @@ describe('runScenario', () => {
     const unsynced = skipNthDatasync(lying, 1, 'both');
     let lostResolved = 0;
     for (let seed = 0; seed < 20; seed++) {
-      const o = await runScenario(unsynced, { seed, faults: ['crash'], scenario: {
-        simSeed: seed,
-        epochs: [{ clients: [[{ op: 'append', size: 100 }]], end: { type: 'crash' } }],
-      } });
+      const o = await runScenario(unsynced, {
+        seed,
+        faults: ['crash'],
+        scenario: {
+          simSeed: seed,
+          epochs: [{ clients: [[{ op: 'append', size: 100 }]], end: { type: 'crash' } }],
+        },
+      });
       expect(o.violation?.rule).not.toBe('durability');
       lostResolved += o.epochs[0]?.lostResolved ?? 0;
       expect(o.epochs[0]?.acknowledged).toBe(0);
@@ -99,14 +103,35 @@ describe('runScenario', () => {
   });
 
   it('a plugin that never answers breaks liveness', async () => {
-    const hangs = { name: 'hangs', durableAppend: true, open: () => Promise.resolve({ recovered: [], append: () => new Promise<number>(() => undefined), sync: () => Promise.resolve(), close: () => Promise.resolve() }) };
-    const o = await runScenario(hangs, { seed: 1, scenario: { simSeed: 1, epochs: [{ clients: [[{ op: 'append', size: 1 }]], end: { type: 'restart' } }] } });
+    const hangs = {
+      name: 'hangs',
+      durableAppend: true,
+      open: () =>
+        Promise.resolve({
+          recovered: [],
+          append: () => new Promise<number>(() => undefined),
+          sync: () => Promise.resolve(),
+          close: () => Promise.resolve(),
+        }),
+    };
+    const o = await runScenario(hangs, {
+      seed: 1,
+      scenario: { simSeed: 1, epochs: [{ clients: [[{ op: 'append', size: 1 }]], end: { type: 'restart' } }] },
+    });
     expect(o.violation?.rule).toBe('liveness');
   });
 
   it('a plugin whose open rejects without a fault breaks recovery-works', async () => {
-    const refuses = { name: 'refuses', durableAppend: true, open: () => Promise.reject(Object.assign(new Error('no'), { code: 'ECORRUPT' })) };
-    const o = await runScenario(refuses, { seed: 1, faults: [], scenario: { simSeed: 1, epochs: [{ clients: [[]], end: { type: 'restart' } }] } });
+    const refuses = {
+      name: 'refuses',
+      durableAppend: true,
+      open: () => Promise.reject(Object.assign(new Error('no'), { code: 'ECORRUPT' })),
+    };
+    const o = await runScenario(refuses, {
+      seed: 1,
+      faults: [],
+      scenario: { simSeed: 1, epochs: [{ clients: [[]], end: { type: 'restart' } }] },
+    });
     expect(o.violation?.rule).toBe('recovery-works');
   });
 });

@@ -31,7 +31,11 @@ describe('faultline check', () => {
   it('exit 1 with --json naming seed, faults, rule, message and the replay command; the replay reproduces it', async () => {
     const r = await faultline('check', BUGGY, '--runs', '100', '--seed', '9', '--json', '--faults', 'crash,fsync-error');
     expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout) as { ok: boolean; runs: number; failure: { seed: number; faults: string[]; rule: string; message: string; replayCommand: string; traceHash: string } };
+    const out = JSON.parse(r.stdout) as {
+      ok: boolean;
+      runs: number;
+      failure: { seed: number; faults: string[]; rule: string; message: string; replayCommand: string; traceHash: string };
+    };
     expect(out.ok).toBe(false);
     expect(out.runs).toBeGreaterThan(0);
     expect(out.failure.seed).toBe(9);
@@ -48,7 +52,10 @@ describe('faultline check', () => {
     expect(got.failure.rule).toBe(out.failure.rule);
     expect(got.failure.message).toBe(out.failure.message);
     expect(got.traceHash).toBe(out.failure.traceHash);
-    const trace = (await readFile(join(dir, 'trace.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { ev: string });
+    const trace = (await readFile(join(dir, 'trace.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { ev: string });
     expect(trace.some((e) => e.ev === 'crash' || e.ev === 'op')).toBe(true);
     expect(await readFile(join(dir, 'report.html'), 'utf8')).toContain(`data-rule="${out.failure.rule}"`);
   }, 60_000);

@@ -31,7 +31,13 @@ describe('HTML replay report', () => {
     const f = r.failure;
     if (f === undefined) throw new Error('expected a failure');
     const replay = await replayFailure(ackBeforeFsync, { seed: f.seed, path: f.fastCheck.path });
-    const html = renderHtmlReport({ ...replay.outcome, trace: [...(replay.outcome.trace ?? []), JSON.stringify({ seq: 1e6, t: 0, ev: 'note', text: '</script><b>x</b>' })] }, replay.failure);
+    const html = renderHtmlReport(
+      {
+        ...replay.outcome,
+        trace: [...(replay.outcome.trace ?? []), JSON.stringify({ seq: 1e6, t: 0, ev: 'note', text: '</script><b>x</b>' })],
+      },
+      replay.failure,
+    );
     expect(html).not.toContain('<b>x</b>');
     expect(html.match(/<\/script>/g)?.length).toBe(2);
   });
@@ -54,56 +60,72 @@ describe('HTML replay report', () => {
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.t).toBeGreaterThanOrEqual(rows[i - 1]!.t);
   });
 
-  it.skipIf(!hasChromium)('renders the failure and its timeline in headless chromium, filters by kind, loads nothing else', async () => {
-    const r = await checkWal(ackBeforeFsync, { seed: 3, runs: 50, pluginModule: 'test/fixtures/wals/ack-before-fsync.ts' });
-    const f = r.failure;
-    if (f === undefined) throw new Error('expected a failure');
-    const replay = await replayFailure(ackBeforeFsync, { seed: f.seed, path: f.fastCheck.path, pluginModule: 'test/fixtures/wals/ack-before-fsync.ts' });
-    const rows = timelineRows(replay.outcome);
-    const opRows = rows.filter((x) => x.kind === 'op').length;
-    expect(opRows).toBeGreaterThan(0);
-    const { dir, cleanup } = await makeTempDir('faultline-html-');
-    cleanups.push(cleanup);
-    const file = join(dir, 'report.html');
-    await writeFile(file, renderHtmlReport(replay.outcome, replay.failure));
-
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      const requests: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text());
+  it.skipIf(!hasChromium)(
+    'renders the failure and its timeline in headless chromium, filters by kind, loads nothing else',
+    async () => {
+      const r = await checkWal(ackBeforeFsync, { seed: 3, runs: 50, pluginModule: 'test/fixtures/wals/ack-before-fsync.ts' });
+      const f = r.failure;
+      if (f === undefined) throw new Error('expected a failure');
+      const replay = await replayFailure(ackBeforeFsync, {
+        seed: f.seed,
+        path: f.fastCheck.path,
+        pluginModule: 'test/fixtures/wals/ack-before-fsync.ts',
       });
-      page.on('pageerror', (e) => errors.push(e.message));
-      page.on('request', (req) => requests.push(req.url()));
-      await page.goto(pathToFileURL(file).href);
-      expect(await page.title()).toContain(f.rule);
-      expect(await page.getAttribute('#verdict', 'data-rule')).toBe(f.rule);
-      expect(await page.textContent('#replay-command')).toBe(f.replayCommand);
-      expect(await page.textContent('#trace-hash')).toBe(f.traceHash);
-      const expected = f.violation.expected ?? [];
-      expect(await page.locator('.records').first().locator('li').count()).toBe(expected.length);
-      expect(await page.locator('#timeline tbody tr').count()).toBe(rows.length);
-      expect(await page.textContent('#shown')).toBe(String(rows.length));
-      // A crash cut is on the timeline, marked.
-      expect(await page.locator('#timeline tr.k-crash').count()).toBeGreaterThan(0);
-      // Hide the filesystem operations.
-      await page.uncheck('#filters input[data-kind="op"]');
-      expect(await page.textContent('#shown')).toBe(String(rows.length - opRows));
-      expect(await page.locator('#timeline tbody tr[data-kind="op"]:visible').count()).toBe(0);
-      await page.check('#filters input[data-kind="op"]');
-      expect(await page.textContent('#shown')).toBe(String(rows.length));
-      const data = JSON.parse((await page.textContent('#data')) ?? 'null') as { violation: { rule: string } };
-      expect(data.violation.rule).toBe(f.rule);
-      expect(errors).toEqual([]);
-      expect(requests).toEqual([pathToFileURL(file).href]);
-    } finally {
-      await browser.close();
-    }
-  }, 60_000);
+      const rows = timelineRows(replay.outcome);
+      const opRows = rows.filter((x) => x.kind === 'op').length;
+      expect(opRows).toBeGreaterThan(0);
+      const { dir, cleanup } = await makeTempDir('faultline-html-');
+      cleanups.push(cleanup);
+      const file = join(dir, 'report.html');
+      await writeFile(file, renderHtmlReport(replay.outcome, replay.failure));
+
+      const { chromium } = await import('playwright-core');
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
+      });
+      try {
+        const page = await browser.newPage();
+        const errors: string[] = [];
+        const requests: string[] = [];
+        page.on('console', (m) => {
+          if (m.type() === 'error') errors.push(m.text());
+        });
+        page.on('pageerror', (e) => errors.push(e.message));
+        page.on('request', (req) => requests.push(req.url()));
+        await page.goto(pathToFileURL(file).href);
+        expect(await page.title()).toContain(f.rule);
+        expect(await page.getAttribute('#verdict', 'data-rule')).toBe(f.rule);
+        expect(await page.textContent('#replay-command')).toBe(f.replayCommand);
+        expect(await page.textContent('#trace-hash')).toBe(f.traceHash);
+        const expected = f.violation.expected ?? [];
+        expect(await page.locator('.records').first().locator('li').count()).toBe(expected.length);
+        expect(await page.locator('#timeline tbody tr').count()).toBe(rows.length);
+        expect(await page.textContent('#shown')).toBe(String(rows.length));
+        // A crash cut is on the timeline, marked.
+        expect(await page.locator('#timeline tr.k-crash').count()).toBeGreaterThan(0);
+        // Hide the filesystem operations.
+        await page.uncheck('#filters input[data-kind="op"]');
+        expect(await page.textContent('#shown')).toBe(String(rows.length - opRows));
+        expect(await page.locator('#timeline tbody tr[data-kind="op"]:visible').count()).toBe(0);
+        await page.check('#filters input[data-kind="op"]');
+        expect(await page.textContent('#shown')).toBe(String(rows.length));
+        const data = JSON.parse((await page.textContent('#data')) ?? 'null') as { violation: { rule: string } };
+        expect(data.violation.rule).toBe(f.rule);
+        expect(errors).toEqual([]);
+        expect(requests).toEqual([pathToFileURL(file).href]);
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
 });

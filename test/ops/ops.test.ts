@@ -16,7 +16,10 @@ describe('Prometheus metrics of a running log', () => {
   it('report the engine counters at scrape time', async () => {
     const { dir, cleanup } = await makeTempDir();
     try {
-      const wal = await Wal.open({ fs: new NodeFileSystem(dir), clock: new RealClock(), dir: 'wal' }, { durability: { kind: 'groupCommit' }, segmentSize: 64 * 1024 });
+      const wal = await Wal.open(
+        { fs: new NodeFileSystem(dir), clock: new RealClock(), dir: 'wal' },
+        { durability: { kind: 'groupCommit' }, segmentSize: 64 * 1024 },
+      );
       const registry = registerWalMetrics(wal, { labels: { log: 'orders' } });
       await Promise.all(Array.from({ length: 20 }, (_, i) => wal.append(new Uint8Array(100).fill(i))));
       const text = await registry.metrics();
@@ -37,7 +40,11 @@ describe('Prometheus metrics of a running log', () => {
   });
 
   it('refuses an invalid prefix with WalError EINVAL', () => {
-    const source = { stats: (): WalStats => { throw new Error('not read'); } };
+    const source = {
+      stats: (): WalStats => {
+        throw new Error('not read');
+      },
+    };
     expect(() => registerWalMetrics(source, { prefix: 'bad prefix' })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
   });
 });
@@ -85,7 +92,12 @@ describe('health', () => {
 describe('structured logs', () => {
   it('writes JSON lines at the chosen level and refuses unknown levels', () => {
     const lines: string[] = [];
-    const destination = new Writable({ write(chunk: Buffer, _enc, cb) { lines.push(chunk.toString()); cb(); } });
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(chunk.toString());
+        cb();
+      },
+    });
     const log = createLogger({ level: 'warn', destination });
     log.info('hidden');
     log.warn({ segment: 'wal-0000000000000001.log' }, 'torn tail truncated');

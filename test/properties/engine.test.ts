@@ -18,7 +18,8 @@ import { CONTRACT_FAULT_KINDS, type FaultKind } from '../../src/faults/types.js'
 
 const RUNS = Number(process.env.FAULTLINE_RUNS ?? 100);
 const SEED = Number(process.env.FAULTLINE_SEED ?? 20261124);
-if (!Number.isSafeInteger(RUNS) || RUNS < 1) throw new Error(`FAULTLINE_RUNS must be a positive integer, got ${process.env.FAULTLINE_RUNS}`);
+if (!Number.isSafeInteger(RUNS) || RUNS < 1)
+  throw new Error(`FAULTLINE_RUNS must be a positive integer, got ${process.env.FAULTLINE_RUNS}`);
 if (!Number.isSafeInteger(SEED)) throw new Error(`FAULTLINE_SEED must be an integer, got ${process.env.FAULTLINE_SEED}`);
 const TIMEOUT = 60_000 + RUNS * 5_000;
 
@@ -48,37 +49,49 @@ describe.each(LEVELS)('engine, durability $name', ({ durability, promises }) => 
     expect(walPlugin(engine(durability)).durableAppend).toBe(promises);
   });
 
-  it.each(CONTRACT_FAULT_KINDS.map((k) => [k]))('breaks no rule under %s', async (kind) => {
-    await expectNoViolation(engine(durability), kind === 'crash' ? ['crash'] : ['crash', kind], SEED);
-  }, TIMEOUT);
+  it.each(CONTRACT_FAULT_KINDS.map((k) => [k]))(
+    'breaks no rule under %s',
+    async (kind) => {
+      await expectNoViolation(engine(durability), kind === 'crash' ? ['crash'] : ['crash', kind], SEED);
+    },
+    TIMEOUT,
+  );
 });
 
 describe('engine, every fault kind at once', () => {
-  it.each(LEVELS.map((l) => [l.name, l.durability] as const))('%s breaks no rule', async (_name, durability) => {
-    await expectNoViolation(engine(durability), CONTRACT_FAULT_KINDS, SEED + 1);
-  }, TIMEOUT);
+  it.each(LEVELS.map((l) => [l.name, l.durability] as const))(
+    '%s breaks no rule',
+    async (_name, durability) => {
+      await expectNoViolation(engine(durability), CONTRACT_FAULT_KINDS, SEED + 1);
+    },
+    TIMEOUT,
+  );
 });
 
 describe('losses of the lying levels are measured', () => {
-  it('a power cut loses resolved appends under none, never acknowledged ones under groupCommit', async () => {
-    const scenario = (simSeed: number) => ({
-      simSeed,
-      epochs: [{ clients: [Array.from({ length: 8 }, () => ({ op: 'append' as const, size: 200 }))], end: { type: 'crash' as const } }],
-    });
-    let lostNone = 0;
-    for (let s = 0; s < 10; s++) {
-      const none = await runScenario(walPlugin(engine({ kind: 'none' })), { seed: s, faults: ['crash'], scenario: scenario(s) });
-      expect(none.ok).toBe(true);
-      const e = none.epochs[0];
-      if (e === undefined) throw new Error('no epoch');
-      expect(e.resolved).toBeGreaterThan(0);
-      lostNone += e.lostResolved;
-      if (e.lostResolved > 0) expect(e.lostResolvedSpanMs).toBeGreaterThanOrEqual(0);
-      const gc = await runScenario(walPlugin(engine({ kind: 'groupCommit' })), { seed: s, faults: ['crash'], scenario: scenario(s) });
-      expect(gc.ok).toBe(true);
-      expect(gc.epochs[0]?.lostAcknowledged).toBe(0);
-      expect(gc.epochs[0]?.acknowledged).toBe(gc.epochs[0]?.resolved);
-    }
-    expect(lostNone).toBeGreaterThan(0);
-  }, TIMEOUT);
+  it(
+    'a power cut loses resolved appends under none, never acknowledged ones under groupCommit',
+    async () => {
+      const scenario = (simSeed: number) => ({
+        simSeed,
+        epochs: [{ clients: [Array.from({ length: 8 }, () => ({ op: 'append' as const, size: 200 }))], end: { type: 'crash' as const } }],
+      });
+      let lostNone = 0;
+      for (let s = 0; s < 10; s++) {
+        const none = await runScenario(walPlugin(engine({ kind: 'none' })), { seed: s, faults: ['crash'], scenario: scenario(s) });
+        expect(none.ok).toBe(true);
+        const e = none.epochs[0];
+        if (e === undefined) throw new Error('no epoch');
+        expect(e.resolved).toBeGreaterThan(0);
+        lostNone += e.lostResolved;
+        if (e.lostResolved > 0) expect(e.lostResolvedSpanMs).toBeGreaterThanOrEqual(0);
+        const gc = await runScenario(walPlugin(engine({ kind: 'groupCommit' })), { seed: s, faults: ['crash'], scenario: scenario(s) });
+        expect(gc.ok).toBe(true);
+        expect(gc.epochs[0]?.lostAcknowledged).toBe(0);
+        expect(gc.epochs[0]?.acknowledged).toBe(gc.epochs[0]?.resolved);
+      }
+      expect(lostNone).toBeGreaterThan(0);
+    },
+    TIMEOUT,
+  );
 });

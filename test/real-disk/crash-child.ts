@@ -14,10 +14,27 @@ import { fullPayload } from '../../src/sim/workload-payload.js';
 import type { WalPlugin } from '../../src/ports.js';
 import { walPlugin } from '../../src/engine/index.js';
 
-export interface CallMessage { t: 'call'; id: number; epoch: number; client: number; size: number }
-export interface AckMessage { t: 'ack'; id: number; lsn: number }
-export interface ReadyMessage { t: 'ready'; recovered: number }
-export interface FailMessage { t: 'fail'; id?: number; message: string }
+export interface CallMessage {
+  t: 'call';
+  id: number;
+  epoch: number;
+  client: number;
+  size: number;
+}
+export interface AckMessage {
+  t: 'ack';
+  id: number;
+  lsn: number;
+}
+export interface ReadyMessage {
+  t: 'ready';
+  recovered: number;
+}
+export interface FailMessage {
+  t: 'fail';
+  id?: number;
+  message: string;
+}
 export type ChildMessage = CallMessage | AckMessage | ReadyMessage | FailMessage;
 
 /** Appends per client per child: far more than a child lives to make. */
@@ -45,7 +62,15 @@ async function main(): Promise<void> {
   const [root, epochText, clientsText, seedText, module] = process.argv.slice(2);
   const epoch = Number(epochText);
   const clients = Number(clientsText);
-  if (root === undefined || !Number.isSafeInteger(epoch) || epoch < 0 || epoch > 1000 || !Number.isSafeInteger(clients) || clients < 1 || clients > MAX_CLIENTS) {
+  if (
+    root === undefined ||
+    !Number.isSafeInteger(epoch) ||
+    epoch < 0 ||
+    epoch > 1000 ||
+    !Number.isSafeInteger(clients) ||
+    clients < 1 ||
+    clients > MAX_CLIENTS
+  ) {
     throw new Error('usage: crash-child.ts <root> <epoch 0..1000> <clients 1..40> <seed> [plugin-module]');
   }
   const plugin = await loadPlugin(module);

@@ -64,7 +64,11 @@ describe('FaultyFileSystem', () => {
   it('arm(kinds) limits faults to those kinds until disarm()', async () => {
     const { dir, cleanup } = await makeTempDir();
     try {
-      const fs = new FaultyFileSystem(new NodeFileSystem(dir), { seed: 9, probabilities: { 'read-error': 1, 'fsync-error': 1 }, armed: false });
+      const fs = new FaultyFileSystem(new NodeFileSystem(dir), {
+        seed: 9,
+        probabilities: { 'read-error': 1, 'fsync-error': 1 },
+        armed: false,
+      });
       const h = await fs.open('f', 'w+');
       fs.arm(['read-error']);
       await h.datasync(); // fsync-error is not armed
@@ -84,7 +88,13 @@ describe('FaultyFileSystem', () => {
       const pattern = async (seed: number, maxFaults: number): Promise<boolean[]> => {
         const fs = new FaultyFileSystem(new NodeFileSystem(dir), { seed, probabilities: { 'fsync-error': 0.5 }, maxFaults });
         const out: boolean[] = [];
-        for (let i = 0; i < 64; i++) out.push(await fs.syncDir('.').then(() => false, () => true));
+        for (let i = 0; i < 64; i++)
+          out.push(
+            await fs.syncDir('.').then(
+              () => false,
+              () => true,
+            ),
+          );
         return out;
       };
       const a = await pattern(42, 1000);
@@ -100,7 +110,7 @@ describe('FaultyFileSystem', () => {
 
   it('rejects bad options with EINVAL', () => {
     const inner = new NodeFileSystem('.');
-    for (const probabilities of [{ 'disk-full': 2 }, { 'read-error': -0.1 }, { 'bogus': 0.5 }]) {
+    for (const probabilities of [{ 'disk-full': 2 }, { 'read-error': -0.1 }, { bogus: 0.5 }]) {
       let caught: unknown;
       try {
         new FaultyFileSystem(inner, { seed: 1, probabilities: probabilities as never });

@@ -38,7 +38,16 @@ function childProgram(pluginModule: string | undefined): Promise<ChildProgram> {
   bundled ??= (async () => {
     const esbuild = await import('esbuild');
     const outfile = join(here, '../../node_modules/.cache/faultline/crash-child.mjs');
-    await esbuild.build({ entryPoints: [CHILD], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'error' });
+    await esbuild.build({
+      entryPoints: [CHILD],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'error',
+    });
     return { file: outfile, execArgv: [] };
   })();
   return bundled;
@@ -61,7 +70,13 @@ export interface KillLoopResult {
   killedBeforeReady: number;
 }
 
-async function runChild(root: string, epoch: number, options: KillLoopOptions, history: History, rng: Rng): Promise<{ beforeReady: boolean }> {
+async function runChild(
+  root: string,
+  epoch: number,
+  options: KillLoopOptions,
+  history: History,
+  rng: Rng,
+): Promise<{ beforeReady: boolean }> {
   const args = [root, String(epoch), String(options.clients), String(options.seed)];
   if (options.pluginModule !== undefined) args.push(options.pluginModule);
   const program = await childProgram(options.pluginModule);
@@ -88,7 +103,10 @@ async function runChild(root: string, epoch: number, options: KillLoopOptions, h
           if (!early) timer = setTimeout(kill, delayMs);
           break;
         case 'call':
-          calls.set(m.id, history.append(epoch, m.client, fullPayload(m.id, m.epoch, m.client, m.size), `e${epoch}.c${m.client}.#${m.id % 100_000}`));
+          calls.set(
+            m.id,
+            history.append(epoch, m.client, fullPayload(m.id, m.epoch, m.client, m.size), `e${epoch}.c${m.client}.#${m.id % 100_000}`),
+          );
           break;
         case 'ack': {
           const call = calls.get(m.id);
@@ -151,4 +169,3 @@ export async function killLoop(root: string, options: KillLoopOptions): Promise<
 function countAcked(history: History): number {
   return history.appends().filter((a) => a.outcome === 'resolved').length;
 }
-

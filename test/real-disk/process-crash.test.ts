@@ -36,7 +36,9 @@ it('the built-in engine (group commit) keeps every acknowledged record across SI
       clients: 4,
       openPlugin: async () => walPlugin({ durability: { kind: 'groupCommit' }, segmentSize: SEGMENT_SIZE }),
     });
-    console.log(`process-crash: ${result.kills} kills (${result.killedBeforeReady} during start-up), ${result.acknowledged} acknowledged appends, ${result.recovered} records at the end`);
+    console.log(
+      `process-crash: ${result.kills} kills (${result.killedBeforeReady} during start-up), ${result.acknowledged} acknowledged appends, ${result.recovered} records at the end`,
+    );
     expect(result.violation).toBeUndefined();
     expect(result.kills).toBe(kills);
     // The kills did land while appends were being acknowledged, so the check had something to check.

@@ -12,7 +12,14 @@
  * a failed fsync" bug is found on the simulator, not here.
  */
 import { generateScenario } from '../../src/sim/workload.js';
-import { checkLsnsGoOn, checkRecovery, checkRecoveryWorks, checkResolvedOrder, identifyRecovered, type IdentifiedRecord } from '../../src/sim/checker.js';
+import {
+  checkLsnsGoOn,
+  checkRecovery,
+  checkRecoveryWorks,
+  checkResolvedOrder,
+  identifyRecovered,
+  type IdentifiedRecord,
+} from '../../src/sim/checker.js';
 import { History } from '../../src/sim/history.js';
 import { PayloadFactory } from '../../src/sim/workload-payload.js';
 import { FaultyFileSystem, type RealFaultKind } from '../../src/real/faulty-file-system.js';
@@ -68,13 +75,29 @@ export async function runOnRealDisk(plugin: WalPlugin, options: RealRunOptions):
       fs.disarm();
       if (opened.ok) log = opened.value;
       else {
-        const v = checkRecoveryWorks(epoch, call.error ?? { message: 'open rejected' }, fs.injected.length > before ? 'read-error' : undefined);
+        const v = checkRecoveryWorks(
+          epoch,
+          call.error ?? { message: 'open rejected' },
+          fs.injected.length > before ? 'read-error' : undefined,
+        );
         if (v !== undefined) return { ...result, violation: v };
       }
     }
-    if (log === undefined) return { ...result, violation: checkRecoveryWorks(epoch, { message: `open refused ${OPEN_ATTEMPTS} times` }, undefined) as Violation };
+    if (log === undefined)
+      return {
+        ...result,
+        violation: checkRecoveryWorks(epoch, { message: `open refused ${OPEN_ATTEMPTS} times` }, undefined) as Violation,
+      };
     const identified = identifyRecovered(log.recovered, history.appends());
-    const violation = checkRecovery({ epoch, calls: history.calls, durableAppend: plugin.durableAppend, previous, previousEpoch, recovered: identified, durabilityRequired: true });
+    const violation = checkRecovery({
+      epoch,
+      calls: history.calls,
+      durableAppend: plugin.durableAppend,
+      previous,
+      previousEpoch,
+      recovered: identified,
+      durabilityRequired: true,
+    });
     if (violation !== undefined) {
       await log.close();
       return { ...result, violation };
@@ -106,14 +129,25 @@ export async function runOnRealDisk(plugin: WalPlugin, options: RealRunOptions):
   return result;
 }
 
-async function runClient(history: History, payloads: PayloadFactory, epoch: number, client: number, ops: readonly ClientOp[], log: WalLog): Promise<void> {
+async function runClient(
+  history: History,
+  payloads: PayloadFactory,
+  epoch: number,
+  client: number,
+  ops: readonly ClientOp[],
+  log: WalLog,
+): Promise<void> {
   const lsns: number[] = [];
   let seq = 0;
   for (const op of ops) {
     if (op.op === 'append') {
       const data = payloads.make(history.calls.length, epoch, client, op.size);
       const call = history.append(epoch, client, data, `e${epoch}.c${client}.#${seq++}`);
-      const r = await history.track(call, () => log.append(data), (lsn) => lsn);
+      const r = await history.track(
+        call,
+        () => log.append(data),
+        (lsn) => lsn,
+      );
       if (r.ok) lsns.push(r.value);
     } else if (op.op === 'sync') {
       await history.track(history.sync(epoch, client), () => log.sync());

@@ -18,19 +18,34 @@ const CASES: { name: string; durability: Durability; scenario: Scenario }[] = [
   {
     name: 'groupCommit: one append, clean restart, power cut',
     durability: { kind: 'groupCommit', maxWaitUs: 500 },
-    scenario: { simSeed: 8190, epochs: [{ clients: [[{ op: 'append', size: 0 }], []], end: { type: 'restart' } }, { clients: [[]], end: { type: 'crash', at: { class: 'sync-like', nth: 1, when: 'before' } } }] },
+    scenario: {
+      simSeed: 8190,
+      epochs: [
+        { clients: [[{ op: 'append', size: 0 }], []], end: { type: 'restart' } },
+        { clients: [[]], end: { type: 'crash', at: { class: 'sync-like', nth: 1, when: 'before' } } },
+      ],
+    },
   },
   {
     name: 'everyWrite: two appends, clean restart, power cut',
     durability: { kind: 'everyWrite' },
-    scenario: { simSeed: 280853025, epochs: [{ clients: [[{ op: 'append', size: 0 }], [{ op: 'append', size: 0 }]], end: { type: 'restart' } }, { clients: [[]], end: { type: 'crash', at: { class: 'sync-like', nth: 1, when: 'before' } } }] },
+    scenario: {
+      simSeed: 280853025,
+      epochs: [
+        { clients: [[{ op: 'append', size: 0 }], [{ op: 'append', size: 0 }]], end: { type: 'restart' } },
+        { clients: [[]], end: { type: 'crash', at: { class: 'sync-like', nth: 1, when: 'before' } } },
+      ],
+    },
   },
 ];
 
 describe('regression: the engine keeps a record acknowledged before a clean restart', () => {
   it.each(CASES)('$name', async ({ durability, scenario }) => {
     const outcome = await runScenario(walPlugin({ segmentSize: 64 * 1024, durability }), { seed: 1, scenario });
-    if (!outcome.ok) expect.fail(`\n${formatFailureReport(makeFailureReport(outcome, { seed: 1, path: '(pinned scenario)', faults: ['crash', 'fsync-error', 'disk-full', 'read-error', 'bitflip', 'lying-fsync'] }, 0))}`);
+    if (!outcome.ok)
+      expect.fail(
+        `\n${formatFailureReport(makeFailureReport(outcome, { seed: 1, path: '(pinned scenario)', faults: ['crash', 'fsync-error', 'disk-full', 'read-error', 'bitflip', 'lying-fsync'] }, 0))}`,
+      );
     expect(outcome.epochs).toHaveLength(2);
     expect(outcome.epochs[0]?.recoveredNext).toBe(outcome.epochs[0]?.acknowledged);
   });

@@ -20,7 +20,8 @@ class Model {
   }
 }
 
-const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+const same = (a: Uint8Array, b: Uint8Array): boolean =>
+  Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
 
 // Offsets cluster on a few pages and their edges, so operations keep meeting on the same pages.
 const offsetArb = fc.oneof(
@@ -48,9 +49,16 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ k: fc.constant('writeOther' as const), d: dataArb, off: offsetArb }), weight: 2 },
   { arbitrary: fc.constant<Op>({ k: 'clone' }), weight: 1 },
   { arbitrary: fc.constant<Op>({ k: 'view' }), weight: 1 },
-  { arbitrary: fc.record({ k: fc.constant('writeFromOther' as const), from: offsetArb, n: fc.integer({ min: 0, max: PAGE_SIZE + 9 }), off: offsetArb }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      k: fc.constant('writeFromOther' as const),
+      from: offsetArb,
+      n: fc.integer({ min: 0, max: PAGE_SIZE + 9 }),
+      off: offsetArb,
+    }),
+    weight: 2,
+  },
 );
-
 
 describe('Bytes (sparse pages, copy on write)', () => {
   it('reads exactly like a flat byte array under writes, truncates, byte sets, clones, views and copies between buffers', () => {

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  diskImageKey,
-  loadDiskImage,
-  Rng,
-  saveDiskImage,
-  type DiskImage,
-  type SimWorld,
-} from '../../src/sim/index.js';
+import { diskImageKey, loadDiskImage, Rng, saveDiskImage, type DiskImage, type SimWorld } from '../../src/sim/index.js';
 import { fileOf, fill, world } from './helpers.js';
 
 async function sim<T>(w: SimWorld, body: () => Promise<T>): Promise<T> {
@@ -73,7 +66,8 @@ describe('crash images', () => {
     const seen = r.images.map((im) => Array.from(fileOf(im, '/f') ?? [-1]));
     expect(seen).toHaveLength(5);
     const expected = [[] as number[]];
-    for (const s0 of [0, 7]) for (const s1 of [0, 7]) expected.push([...new Array<number>(512).fill(s0), ...new Array<number>(488).fill(s1)]);
+    for (const s0 of [0, 7])
+      for (const s1 of [0, 7]) expected.push([...new Array<number>(512).fill(s0), ...new Array<number>(488).fill(s1)]);
     expect(new Set(seen.map((x) => JSON.stringify(x)))).toEqual(new Set(expected.map((x) => JSON.stringify(x))));
   });
 
@@ -128,7 +122,10 @@ describe('crash images', () => {
   it('rename is atomic: the crash shows the old pair or the replaced target, never a mix', async () => {
     const w = world('rename');
     await sim(w, async () => {
-      for (const [name, v] of [['a', 1], ['b', 2]] as const) {
+      for (const [name, v] of [
+        ['a', 1],
+        ['b', 2],
+      ] as const) {
         const h = await w.fs.open(name, 'w+');
         await h.write(fill(3, v), 0);
         await h.sync();
@@ -201,7 +198,13 @@ describe('disk images save and load', () => {
   it('round-trips every byte value and the tree', () => {
     const data = new Uint8Array(70_000);
     for (let i = 0; i < data.length; i++) data[i] = (i * 31 + (i >> 9)) & 0xff;
-    const image: DiskImage = { dirs: ['/d', '/d/e'], files: [{ path: '/d/e/x', data }, { path: '/y', data: new Uint8Array(0) }] };
+    const image: DiskImage = {
+      dirs: ['/d', '/d/e'],
+      files: [
+        { path: '/d/e/x', data },
+        { path: '/y', data: new Uint8Array(0) },
+      ],
+    };
     const back = loadDiskImage(saveDiskImage(image));
     expect(diskImageKey(back)).toBe(diskImageKey(image));
     expect(Array.from(fileOf(back, '/d/e/x') ?? []).slice(0, 600)).toEqual(Array.from(data.subarray(0, 600)));

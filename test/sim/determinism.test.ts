@@ -135,7 +135,9 @@ describe('concurrent calls complete in seeded orders', () => {
       const w = world(`wd-${seed}`, { image: { dirs: [], files: [{ path: '/f', data: new Uint8Array(4) }] } });
       const h = await w.scheduler.run(w.fs.open('f', 'r+'));
       await w.scheduler.run(Promise.all([h.write(Uint8Array.of(1, 1, 1, 1), 0), h.datasync()]));
-      const ops = Trace.parse(w.trace.toJsonLines()).filter((e) => e.ev === 'op').map((e) => e.op);
+      const ops = Trace.parse(w.trace.toJsonLines())
+        .filter((e) => e.ev === 'op')
+        .map((e) => e.op);
       const syncFirst = ops.indexOf('datasync') < ops.indexOf('write');
       const images = w.fs.crashImages(100).images.map((im) => im.files[0]?.data.join(''));
       // The datasync was called before the write completed, so (as fdatasync(2)) it need not

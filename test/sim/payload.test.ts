@@ -17,7 +17,9 @@ describe('payloads', () => {
       expect(Buffer.from(fullPayload(8, 1, 2, size)).equals(Buffer.from(a))).toBe(false);
     }
     // The filler depends on the id only: a longer payload of the same id starts with the shorter one's filler.
-    expect(Buffer.from(fullPayload(1, 0, 0, 24).subarray(PAYLOAD_HEADER_BYTES)).toString('hex')).toBe(Buffer.from(fullPayload(1, 0, 0, 40).subarray(PAYLOAD_HEADER_BYTES, 24)).toString('hex'));
+    expect(Buffer.from(fullPayload(1, 0, 0, 24).subarray(PAYLOAD_HEADER_BYTES)).toString('hex')).toBe(
+      Buffer.from(fullPayload(1, 0, 0, 40).subarray(PAYLOAD_HEADER_BYTES, 24)).toString('hex'),
+    );
   });
 
   it('the factory never hands out the same bytes twice, short or full', () => {

@@ -56,7 +56,11 @@ async function campaignAction(pluginModule: string | undefined, flags: CampaignF
     plugin = await loadCampaignPlugin(module, pluginOptions); // fail fast (exit 2) before starting workers
   } catch (err) {
     if (err instanceof WalError) throw err;
-    throw new WalError('EPLUGIN', `cannot load plugin ${pluginModule ?? '(built-in)'}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new WalError(
+      'EPLUGIN',
+      `cannot load plugin ${pluginModule ?? '(built-in)'}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
   const identity: CampaignIdentity = {
     pluginName: plugin.name,
@@ -70,7 +74,9 @@ async function campaignAction(pluginModule: string | undefined, flags: CampaignF
     ...(flags.faultProbability === undefined ? {} : { faultProbability: flags.faultProbability }),
   };
   const label = `campaign ${shard.index}/${shard.count}`;
-  process.stderr.write(`faultline campaign: ${plugin.name}, base seed ${baseSeed}, shard ${shard.index}/${shard.count}, ${flags.workers} workers\n`);
+  process.stderr.write(
+    `faultline campaign: ${plugin.name}, base seed ${baseSeed}, shard ${shard.index}/${shard.count}, ${flags.workers} workers\n`,
+  );
   const range = shardRange(flags.runs, shard);
   const progress = createProgress(process.stderr, range.end - range.start, label);
   let file: CampaignFile;
@@ -80,7 +86,8 @@ async function campaignAction(pluginModule: string | undefined, flags: CampaignF
     progress.stop();
   }
   const paths = await writeCampaignFiles(file, flags.out);
-  if (flags.json === true) process.stdout.write(`${JSON.stringify({ ok: file.ok, totals: file.totals, json: paths.json, junit: paths.junit })}\n`);
+  if (flags.json === true)
+    process.stdout.write(`${JSON.stringify({ ok: file.ok, totals: file.totals, json: paths.json, junit: paths.junit })}\n`);
   else process.stdout.write(`${[...campaignSummary(file), `wrote ${paths.json} and ${paths.junit}`].join('\n')}\n`);
   process.exitCode = exitFor(file);
 }
@@ -98,7 +105,8 @@ async function mergeAction(files: string[], flags: { out: string; allowMissing?:
   }
   const merged = mergeCampaignFiles(named, { allowMissing: flags.allowMissing === true });
   const paths = await writeCampaignFiles(merged, flags.out);
-  if (flags.json === true) process.stdout.write(`${JSON.stringify({ ok: merged.ok, totals: merged.totals, json: paths.json, junit: paths.junit })}\n`);
+  if (flags.json === true)
+    process.stdout.write(`${JSON.stringify({ ok: merged.ok, totals: merged.totals, json: paths.json, junit: paths.junit })}\n`);
   else process.stdout.write(`${[...campaignSummary(merged), `wrote ${paths.json} and ${paths.junit}`].join('\n')}\n`);
   process.exitCode = exitFor(merged);
 }
@@ -109,26 +117,36 @@ export function registerCampaignCommand(program: Command): void {
     .description('Run many seeds of a crash-test in worker threads (optionally one shard of a larger campaign); write JSON and JUnit XML')
     .argument('[plugin-module]', 'ES module whose default export is a WalPlugin or a factory (default: the built-in engine)')
     .addOption(new Option('--runs <n>', 'runs of the whole campaign (all shards)').argParser(intOption('--runs', 1, MAX_RUNS)).default(200))
-    .addOption(new Option('--workers <k>', 'worker threads').argParser(intOption('--workers', 1, 256)).default(Math.max(1, availableParallelism())))
+    .addOption(
+      new Option('--workers <k>', 'worker threads').argParser(intOption('--workers', 1, 256)).default(Math.max(1, availableParallelism())),
+    )
     .option('--shard <i/n>', 'run only shard i of n (1-based; needs --seed)')
-    .addOption(new Option('--seed <s>', 'base seed; run k uses seed s+k (default: from the clock, printed)').argParser(intOption('--seed', 0, 2 ** 32 - 1)))
+    .addOption(
+      new Option('--seed <s>', 'base seed; run k uses seed s+k (default: from the clock, printed)').argParser(
+        intOption('--seed', 0, 2 ** 32 - 1),
+      ),
+    )
     .option('--faults <list>', `comma-separated fault kinds (default: ${CONTRACT_FAULT_KINDS.join(',')})`)
-    .addOption(new Option('--fault-probability <p>', 'probability per filesystem operation of each fault kind').argParser((t) => {
-      const p = Number(t);
-      if (!(p >= 0 && p <= 1)) throw new WalError('EINVAL', `--fault-probability must be in [0, 1], got '${t}'`);
-      return p;
-    }))
+    .addOption(
+      new Option('--fault-probability <p>', 'probability per filesystem operation of each fault kind').argParser((t) => {
+        const p = Number(t);
+        if (!(p >= 0 && p <= 1)) throw new WalError('EINVAL', `--fault-probability must be in [0, 1], got '${t}'`);
+        return p;
+      }),
+    )
     .option('--options <json>', "JSON passed to the plugin module's factory")
     .option('--out <dir>', 'folder for campaign JSON and JUnit XML', 'faultline-campaign')
     .option('--json', 'print a one-line JSON summary instead of text')
     .action((pluginModule: string | undefined, flags: CampaignFlags) => campaignAction(pluginModule, flags));
   campaign
     .command('merge')
-    .description('Join the JSON files of a campaign\'s shards; fails on overlapping or missing shards')
+    .description("Join the JSON files of a campaign's shards; fails on overlapping or missing shards")
     .argument('<files...>', 'campaign JSON files, one or more per shard')
     .option('--out <dir>', 'folder for the merged JSON and JUnit XML (default: faultline-campaign)')
     .option('--allow-missing', 'accept missing shards (the result lists the runs it holds)')
     .option('--json', 'print a one-line JSON summary instead of text')
     // commander hands options that `campaign` also defines (--out, --json) to `campaign`: read both levels.
-    .action((files: string[], _flags: unknown, cmd: Command) => mergeAction(files, cmd.optsWithGlobals<{ out: string; allowMissing?: boolean; json?: boolean }>()));
+    .action((files: string[], _flags: unknown, cmd: Command) =>
+      mergeAction(files, cmd.optsWithGlobals<{ out: string; allowMissing?: boolean; json?: boolean }>()),
+    );
 }

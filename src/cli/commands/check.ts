@@ -20,7 +20,8 @@ export function intOption(name: string, min: number, max = Number.MAX_SAFE_INTEG
   const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in ${min}..${max}`;
   return (text) => {
     const n = Number(text);
-    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new WalError('EINVAL', `${name} must be an integer ${range}, got '${text}'`);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
+      throw new WalError('EINVAL', `${name} must be an integer ${range}, got '${text}'`);
     return n;
   };
 }
@@ -28,14 +29,20 @@ export function intOption(name: string, min: number, max = Number.MAX_SAFE_INTEG
 export function floatOption(name: string, min: number, max: number): (text: string) => number {
   return (text) => {
     const n = Number(text);
-    if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new WalError('EINVAL', `${name} must be a number in [${min}, ${max}], got '${text}'`);
+    if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max)
+      throw new WalError('EINVAL', `${name} must be a number in [${min}, ${max}], got '${text}'`);
     return n;
   };
 }
 
 /** `--faults a,b,c`; an empty list means no faults besides clean restarts and idle power cuts. */
 export function faultsOption(text: string): FaultKind[] {
-  return parseFaultKinds(text.split(',').map((k) => k.trim()).filter((k) => k !== ''));
+  return parseFaultKinds(
+    text
+      .split(',')
+      .map((k) => k.trim())
+      .filter((k) => k !== ''),
+  );
 }
 
 export function jsonOption(name: string): (text: string) => unknown {
@@ -59,9 +66,17 @@ export function workloadOption(text: string): WorkloadOptions {
 export function addRunOptions(cmd: Command): Command {
   return cmd
     .option('--faults <list>', `comma-separated fault kinds (default: ${CONTRACT_FAULT_KINDS.join(',')})`, faultsOption)
-    .option('--fault-probability <p>', 'probability per filesystem operation of each fault (default 0.02)', floatOption('--fault-probability', 0, 1))
+    .option(
+      '--fault-probability <p>',
+      'probability per filesystem operation of each fault (default 0.02)',
+      floatOption('--fault-probability', 0, 1),
+    )
     .option('--plugin-options <json>', "options passed to the plugin module's factory", jsonOption('--plugin-options'))
-    .option('--workload <json>', 'workload knobs: maxClients, maxEpochs, maxOpsPerClient, maxRecordBytes, largeRecordChance, maxBytesPerRun', workloadOption);
+    .option(
+      '--workload <json>',
+      'workload knobs: maxClients, maxEpochs, maxOpsPerClient, maxRecordBytes, largeRecordChance, maxBytesPerRun',
+      workloadOption,
+    );
 }
 
 export interface RunCliOptions {
@@ -78,7 +93,10 @@ export function pluginFor(module: string | undefined, pluginOptions: unknown): P
 }
 
 export function formatSummary(name: string, s: CheckSummary): string {
-  const faults = Object.entries(s.faultsFired).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+  const faults =
+    Object.entries(s.faultsFired)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ') || 'none';
   return [
     `faultline check: ${name}`,
     `  runs ${s.runs} (seed ${s.seed}, stopped by ${s.stoppedBy}), epochs ${s.epochs}, power cuts ${s.crashes}`,
@@ -118,10 +136,14 @@ export function registerCheck(program: Command): void {
       },
     });
     if (o.json === true) {
-      process.stdout.write(`${JSON.stringify({ ok: result.ok, runs: result.runs, plugin: plugin.name, ...(result.failure === undefined ? {} : { failure: result.failure }), summary: result.summary })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ ok: result.ok, runs: result.runs, plugin: plugin.name, ...(result.failure === undefined ? {} : { failure: result.failure }), summary: result.summary })}\n`,
+      );
     } else {
       if (result.failure !== undefined) process.stdout.write(`${formatFailureReport(result.failure)}\n\n`);
-      process.stdout.write(`${formatSummary(plugin.name, result.summary)}\n${result.ok ? 'OK: no violation' : 'FAILED: a rule of the plugin contract was broken'}\n`);
+      process.stdout.write(
+        `${formatSummary(plugin.name, result.summary)}\n${result.ok ? 'OK: no violation' : 'FAILED: a rule of the plugin contract was broken'}\n`,
+      );
     }
     process.exitCode = result.ok ? EXIT_OK : EXIT_VIOLATION;
   });

@@ -44,9 +44,15 @@ export function registerReplay(program: Command): void {
     await writeFile(join(dir, 'history.json'), `${JSON.stringify(historyToJson(result.outcome.history), null, 1)}\n`);
     await writeFile(join(dir, 'report.html'), renderHtmlReport(result.outcome, result.failure));
     if (o.json === true) {
-      process.stdout.write(`${JSON.stringify({ reproduced: result.failure !== undefined, failure: result.failure, traceHash: result.outcome.traceHash, out: dir })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ reproduced: result.failure !== undefined, failure: result.failure, traceHash: result.outcome.traceHash, out: dir })}\n`,
+      );
     } else {
-      process.stdout.write(result.failure === undefined ? 'The replayed run broke no rule (the failure did not reproduce with these options).\n' : `${formatFailureReport(result.failure)}\n`);
+      process.stdout.write(
+        result.failure === undefined
+          ? 'The replayed run broke no rule (the failure did not reproduce with these options).\n'
+          : `${formatFailureReport(result.failure)}\n`,
+      );
       process.stdout.write(`trace: ${join(dir, 'trace.jsonl')}\nreport: ${join(dir, 'report.html')}\n`);
     }
     process.exitCode = result.failure === undefined ? EXIT_OK : EXIT_VIOLATION;

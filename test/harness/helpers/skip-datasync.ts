@@ -9,11 +9,17 @@ import type { FileHandle, FileSystem, WalEnv, WalLog, WalPlugin } from '../../..
 
 class Counter {
   n = 0;
-  constructor(readonly nth: number, readonly both: boolean) {}
+  constructor(
+    readonly nth: number,
+    readonly both: boolean,
+  ) {}
 }
 
 class SkippingHandle extends ForwardingFileHandle {
-  constructor(inner: FileHandle, private readonly c: Counter) {
+  constructor(
+    inner: FileHandle,
+    private readonly c: Counter,
+  ) {
     super(inner);
   }
   override sync(): Promise<void> {
@@ -27,7 +33,10 @@ class SkippingHandle extends ForwardingFileHandle {
 }
 
 class SkippingFs extends ForwardingFileSystem {
-  constructor(inner: FileSystem, private readonly c: Counter) {
+  constructor(
+    inner: FileSystem,
+    private readonly c: Counter,
+  ) {
     super(inner);
   }
   protected override wrapHandle(handle: FileHandle): FileHandle {
