@@ -34,6 +34,8 @@ export const WAL_ERROR_CODES = {
   ESIM: 'simulator error',
   /** The process crashed in the simulator (the crash fault): every later call fails. */
   ECRASHED: 'simulated power loss',
+  /** An invariant of faultline's own code broke (a bug in faultline, not bad input): see src/assert.ts. */
+  EASSERT: 'internal invariant broken',
 } as const;
 
 export type WalErrorCode = keyof typeof WAL_ERROR_CODES;

@@ -1,6 +1,7 @@
 /**
  * faultline's public API: the contract's ports, errors, the real-disk adapter,
- * the engine, the simulator, the fault injectors and the harness.
+ * the engine, the contract's oracle, the simulator, the fault injectors and
+ * the harness.
  */
 export * from './ports.js';
 export * from './errors.js';
@@ -14,6 +15,8 @@ export {
   type FileSystemFactory,
 } from './conformance/filesystem.js';
 export * from './engine/index.js';
+export { Rng } from './rng.js';
+export * from './contract/index.js';
 export * from './sim/index.js';
 export * from './faults/index.js';
 export * from './harness/index.js';

@@ -9,7 +9,7 @@ async function lintAs(filePath: string, code: string): Promise<string[]> {
 }
 
 describe('determinism lint rule', () => {
-  for (const dir of ['src/engine', 'src/sim', 'src/faults']) {
+  for (const dir of ['src/engine', 'src/sim', 'src/faults', 'src/contract']) {
     it(`rejects Math.random() in ${dir}`, async () => {
       const messages = await lintAs(`${dir}/lint-probe.ts`, 'export const x = Math.random();\n');
       expect(messages).toHaveLength(1);

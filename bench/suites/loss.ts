@@ -11,8 +11,8 @@
  * whose append does not wait for durability (none, interval) "acknowledged"
  * is "the append resolved": what the application was told.
  */
-import { Rng } from '../../src/sim/rng.js';
-import type { Scenario } from '../../src/harness/types.js';
+import { Rng } from '../../src/rng.js';
+import type { Scenario } from '../../src/contract/types.js';
 import { durabilityLabel, isDurableLevel, type DurabilitySpec, type EngineModule, type HarnessModule } from '../lib/modules.js';
 import { SIM_ENGINE_OPTIONS } from '../lib/plan.js';
 import type { LossRow } from '../lib/results.js';

@@ -22,7 +22,7 @@
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Scenario } from '../../src/harness/types.js';
+import type { Scenario } from '../../src/contract/types.js';
 import type { EngineModule, HarnessModule } from '../lib/modules.js';
 import type { SimulatorSpeed } from '../lib/results.js';
 import { SIM_ENGINE_OPTIONS } from '../lib/plan.js';

@@ -4,7 +4,7 @@
  * faults are on and how often (the campaign default).
  */
 import { WalError } from '../errors.js';
-import type { Rng } from '../sim/rng.js';
+import type { Rng } from '../rng.js';
 import { bitflipInjector } from './bitflip.js';
 import { crashInjector } from './crash.js';
 import { diskFullInjector } from './disk-full.js';

@@ -1,6 +1,6 @@
 /** Trigger evaluation: filters (phase, path), then nth / probability / always, bounded by maxTimes. */
 import { WalError } from '../errors.js';
-import type { Rng } from '../sim/rng.js';
+import type { Rng } from '../rng.js';
 import type { FaultOpContext, FaultTrigger } from './types.js';
 
 export class TriggerState {

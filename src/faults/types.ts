@@ -4,7 +4,7 @@
  * extras), declarative fault specs and the effects an injector asks for.
  * Everything here is plain JSON-serialisable data.
  */
-import type { Rng } from '../sim/rng.js';
+import type { Rng } from '../rng.js';
 
 export type SimOpKind =
   | 'open'

@@ -5,7 +5,8 @@
  */
 import type { FaultKind } from '../faults/types.js';
 import type { RunRange } from './shard.js';
-import type { FailureReport, RuleName, WorkloadOptions } from './types.js';
+import type { FailureReport } from './types.js';
+import type { RuleName, WorkloadOptions } from '../contract/types.js';
 
 export const CAMPAIGN_FORMAT = 'faultline-campaign';
 export const CAMPAIGN_FORMAT_VERSION = 1;

@@ -9,11 +9,12 @@ import fc from 'fast-check';
 import { WalError } from '../errors.js';
 import { CONTRACT_FAULT_KINDS, type FaultKind } from '../faults/types.js';
 import type { WalPlugin } from '../ports.js';
-import { scenarioArbitrary, resolveWorkloadOptions } from '../sim/workload.js';
+import { scenarioArbitrary, resolveWorkloadOptions } from '../contract/workload.js';
 import { isWalPlugin } from './plugin-module.js';
 import { makeFailureReport, type ReplayIdentity } from './report.js';
 import { parseFaultKinds, runScenario } from './run.js';
-import type { CheckOptions, CheckResult, CheckSummary, RunScenarioOptions, Scenario, ScenarioOutcome, WorkloadOptions } from './types.js';
+import type { CheckOptions, CheckResult, CheckSummary, RunScenarioOptions, ScenarioOutcome } from './types.js';
+import type { Scenario, WorkloadOptions } from '../contract/types.js';
 
 export const DEFAULT_RUNS = 100;
 export const DEFAULT_SHRINK_TIME_LIMIT_MS = 60_000;

@@ -5,8 +5,9 @@
  * faults and crash cuts in virtual time, filterable by kind.
  */
 import { describeFaultPlan } from '../faults/plan.js';
-import { historyToJson } from '../sim/history.js';
-import type { FailureReport, HistoryCall, ScenarioOutcome } from './types.js';
+import { historyToJson } from '../contract/history.js';
+import type { FailureReport, ScenarioOutcome } from './types.js';
+import type { HistoryCall } from '../contract/types.js';
 
 export interface TimelineRow {
   t: number;

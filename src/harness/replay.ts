@@ -7,11 +7,12 @@ import fc from 'fast-check';
 import { WalError } from '../errors.js';
 import { CONTRACT_FAULT_KINDS } from '../faults/types.js';
 import type { WalPlugin } from '../ports.js';
-import { scenarioArbitrary } from '../sim/workload.js';
+import { scenarioArbitrary } from '../contract/workload.js';
 import { replayIdentity, runOptionsFor } from './check.js';
 import { makeFailureReport } from './report.js';
 import { parseFaultKinds, runScenario } from './run.js';
-import type { ReplayOptions, ReplayResult, Scenario } from './types.js';
+import type { ReplayOptions, ReplayResult } from './types.js';
+import type { Scenario } from '../contract/types.js';
 
 /** The scenario fast-check generates at { seed, path }. */
 export async function scenarioAt(options: ReplayOptions): Promise<Scenario> {

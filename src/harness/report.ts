@@ -1,8 +1,9 @@
 /** Failure reports: built from a failing run, printed as text, and the one command that replays them. */
 import { CONTRACT_FAULT_KINDS, type FaultKind } from '../faults/types.js';
 import { describeFaultPlan } from '../faults/plan.js';
-import { nonDefaultWorkload } from '../sim/workload.js';
-import type { FailureReport, ScenarioOutcome, WorkloadOptions } from './types.js';
+import { nonDefaultWorkload } from '../contract/workload.js';
+import type { FailureReport, ScenarioOutcome } from './types.js';
+import type { WorkloadOptions } from '../contract/types.js';
 
 export interface ReplayIdentity extends WorkloadOptions {
   seed: number;

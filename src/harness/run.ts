@@ -21,15 +21,16 @@ import {
   releasedBelow,
   type IdentifiedRecord,
   type RecoveryView,
-} from '../sim/checker.js';
-import { History } from '../sim/history.js';
+} from '../contract/checker.js';
+import { History } from '../contract/history.js';
 import type { DiskImage } from '../sim/image.js';
 import { createSimWorld, nextEpoch, type SimWorld } from '../sim/world.js';
-import { generateScenario, resolveWorkloadOptions } from '../sim/workload.js';
-import { PayloadFactory } from '../sim/workload-payload.js';
+import { generateScenario, resolveWorkloadOptions } from '../contract/workload.js';
+import { PayloadFactory } from '../contract/payload.js';
 import { CrashCutFileSystem } from './crash-cut.js';
 import { hostYield } from './host-yield.js';
-import type { ClientOp, EpochOutcome, EpochScript, HistoryCall, RunScenarioOptions, ScenarioOutcome, Violation } from './types.js';
+import type { EpochOutcome, RunScenarioOptions, ScenarioOutcome } from './types.js';
+import type { ClientOp, EpochScript, HistoryCall, Violation } from '../contract/types.js';
 
 /**
  * The Scheduler's `drain` for harness runs: resolves once the microtask queue

@@ -18,7 +18,7 @@
 import { fsError, WalError } from '../errors.js';
 import { ForwardingFileHandle, ForwardingFileSystem } from '../forwarding-file-system.js';
 import type { FileHandle, FileSystem } from '../ports.js';
-import { Rng } from '../sim/rng.js';
+import { Rng } from '../rng.js';
 
 export type RealFaultKind = 'disk-full' | 'read-error' | 'fsync-error';
 export const REAL_FAULT_KINDS: readonly RealFaultKind[] = ['disk-full', 'read-error', 'fsync-error'];

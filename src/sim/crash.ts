@@ -21,7 +21,7 @@ import { Bytes } from './bytes.js';
 import { applyEntryChange, ROOT_INO, type Disk, type DirNode, type FileNode, type PendingWrite } from './disk.js';
 import type { DiskImage } from './image.js';
 import { joinPath } from './paths.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../rng.js';
 
 interface WritePlan {
   readonly op: PendingWrite;

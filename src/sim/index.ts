@@ -1,6 +1,4 @@
 // Public surface of src/sim: re-exported from src/index.ts.
-export {};
-export { Rng } from './rng.js';
 export { Scheduler, type SchedulerOptions } from './scheduler.js';
 export { SimClock } from './clock.js';
 export { SimFileSystem, type SimFileSystemOptions } from './sim-file-system.js';
@@ -19,15 +17,3 @@ export {
 } from './image.js';
 export { Trace, firstTraceDivergence, type TraceEvent } from './trace.js';
 export { createSimWorld, nextEpoch, worldOptionsFromTrace, type SimWorld, type SimWorldOptions, type TracedWorldOptions } from './world.js';
-export { History, historyToJson } from './history.js';
-export * from './checker.js';
-export {
-  scenarioArbitrary,
-  generateScenario,
-  parseScenario,
-  resolveWorkloadOptions,
-  nonDefaultWorkload,
-  DEFAULT_WORKLOAD,
-  type ResolvedWorkloadOptions,
-} from './workload.js';
-export { PayloadFactory, payloadKey, fullPayload, PAYLOAD_HEADER_BYTES, MAX_PAYLOAD_BYTES } from './workload-payload.js';

@@ -7,7 +7,7 @@
  * virtual time to the earliest timer. Same seed, same picks.
  */
 import { WalError } from '../errors.js';
-import { Rng } from './rng.js';
+import { Rng } from '../rng.js';
 
 export interface SchedulerOptions {
   seed: number | string;

@@ -13,7 +13,7 @@ import type { SimClock } from './clock.js';
 import { enumerateCrashImages, sampleCrashImage, type CrashEnumeration } from './crash.js';
 import { Disk, type FileNode } from './disk.js';
 import { diskImageBytes, type DiskImage } from './image.js';
-import { Rng } from './rng.js';
+import { Rng } from '../rng.js';
 import type { Scheduler } from './scheduler.js';
 import type { Trace } from './trace.js';
 

@@ -8,7 +8,7 @@ import { parseFaultPlan } from '../faults/plan.js';
 import type { FaultPlan, SimPhase } from '../faults/types.js';
 import { SimClock } from './clock.js';
 import type { DiskImage } from './image.js';
-import { Rng } from './rng.js';
+import { Rng } from '../rng.js';
 import { Scheduler } from './scheduler.js';
 import { SimFileSystem } from './sim-file-system.js';
 import { Trace, type TraceEvent } from './trace.js';

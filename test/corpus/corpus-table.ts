@@ -5,7 +5,7 @@
  * runs-to-catch measured over fast-check seeds 1..20 (docs/corpus.md).
  */
 import type { FaultKind } from '../../src/faults/types.js';
-import type { RuleName } from '../../src/harness/types.js';
+import type { RuleName } from '../../src/contract/types.js';
 
 export interface CorpusEntry {
   fixture: string;

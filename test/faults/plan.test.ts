@@ -11,7 +11,7 @@ import {
   swarmFaultPlan,
   type FaultOpContext,
 } from '../../src/faults/index.js';
-import { Rng } from '../../src/sim/index.js';
+import { Rng } from '../../src/rng.js';
 
 const ctx = (over: Partial<FaultOpContext> = {}): FaultOpContext => ({
   op: 'write',

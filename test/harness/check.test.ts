@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { checkWal } from '../../src/harness/check.js';
 import { replayFailure } from '../../src/harness/replay.js';
 import { runScenario } from '../../src/harness/run.js';
-import { generateScenario } from '../../src/sim/workload.js';
+import { generateScenario } from '../../src/contract/workload.js';
 import correctSimple from '../fixtures/wals/correct-simple.js';
 import ackBeforeFsync from '../fixtures/wals/ack-before-fsync.js';
 import { skipNthDatasync } from './helpers/skip-datasync.js';

@@ -9,8 +9,8 @@
  */
 import { NodeFileSystem } from '../../src/real/node-file-system.js';
 import { RealClock } from '../../src/real/real-clock.js';
-import { Rng } from '../../src/sim/rng.js';
-import { fullPayload } from '../../src/sim/workload-payload.js';
+import { Rng } from '../../src/rng.js';
+import { fullPayload } from '../../src/contract/payload.js';
 import type { WalPlugin } from '../../src/ports.js';
 import { walPlugin } from '../../src/engine/index.js';
 

@@ -10,11 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { NodeFileSystem } from '../../src/real/node-file-system.js';
 import { RealClock } from '../../src/real/real-clock.js';
 import type { WalPlugin } from '../../src/ports.js';
-import { checkLsnsGoOn, checkRecovery, checkResolvedOrder, identifyRecovered, type IdentifiedRecord } from '../../src/sim/checker.js';
-import { History } from '../../src/sim/history.js';
-import { Rng } from '../../src/sim/rng.js';
-import { fullPayload } from '../../src/sim/workload-payload.js';
-import type { AppendCall, Violation } from '../../src/harness/types.js';
+import { checkLsnsGoOn, checkRecovery, checkResolvedOrder, identifyRecovered, type IdentifiedRecord } from '../../src/contract/checker.js';
+import { History } from '../../src/contract/history.js';
+import { Rng } from '../../src/rng.js';
+import { fullPayload } from '../../src/contract/payload.js';
+import type { AppendCall, Violation } from '../../src/contract/types.js';
 import type { ChildMessage } from './crash-child.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -11,7 +11,7 @@
  * the kernel still holds and later writes the data, so an "acknowledged after
  * a failed fsync" bug is found on the simulator, not here.
  */
-import { generateScenario } from '../../src/sim/workload.js';
+import { generateScenario } from '../../src/contract/workload.js';
 import {
   checkLsnsGoOn,
   checkRecovery,
@@ -19,14 +19,14 @@ import {
   checkResolvedOrder,
   identifyRecovered,
   type IdentifiedRecord,
-} from '../../src/sim/checker.js';
-import { History } from '../../src/sim/history.js';
-import { PayloadFactory } from '../../src/sim/workload-payload.js';
+} from '../../src/contract/checker.js';
+import { History } from '../../src/contract/history.js';
+import { PayloadFactory } from '../../src/contract/payload.js';
 import { FaultyFileSystem, type RealFaultKind } from '../../src/real/faulty-file-system.js';
 import { NodeFileSystem } from '../../src/real/node-file-system.js';
 import { RealClock } from '../../src/real/real-clock.js';
 import type { WalLog, WalPlugin } from '../../src/ports.js';
-import type { ClientOp, Violation, WorkloadOptions } from '../../src/harness/types.js';
+import type { ClientOp, Violation, WorkloadOptions } from '../../src/contract/types.js';
 
 export interface RealRunOptions {
   seed: number;

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { walPlugin, type Durability } from '../../src/engine/index.js';
 import { formatFailureReport, makeFailureReport } from '../../src/harness/report.js';
 import { runScenario } from '../../src/harness/run.js';
-import type { Scenario } from '../../src/harness/types.js';
+import type { Scenario } from '../../src/contract/types.js';
 
 const CASES: { name: string; durability: Durability; scenario: Scenario }[] = [
   {

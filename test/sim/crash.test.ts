@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diskImageKey, loadDiskImage, Rng, saveDiskImage, type DiskImage, type SimWorld } from '../../src/sim/index.js';
+import { Rng } from '../../src/rng.js';
+import { diskImageKey, loadDiskImage, saveDiskImage, type DiskImage, type SimWorld } from '../../src/sim/index.js';
 import { fileOf, fill, world } from './helpers.js';
 
 async function sim<T>(w: SimWorld, body: () => Promise<T>): Promise<T> {

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { errorCode } from '../../src/errors.js';
 import type { FileHandle, FileSystem, OpenFlags } from '../../src/ports.js';
 import { NodeFileSystem } from '../../src/real/node-file-system.js';
-import { diskImageKey, Rng, type DiskImage } from '../../src/sim/index.js';
+import { Rng } from '../../src/rng.js';
+import { diskImageKey, type DiskImage } from '../../src/sim/index.js';
 import { makeTempDir } from '../helpers/tmpdir.js';
 import { world } from './helpers.js';
 

@@ -11,9 +11,10 @@ import { checkWal } from '../../harness/check.js';
 import { loadCampaignPlugin } from '../../harness/campaign-plugin.js';
 import { formatFailureReport } from '../../harness/report.js';
 import { parseFaultKinds } from '../../harness/run.js';
-import type { CheckResult, CheckSummary, WorkloadOptions } from '../../harness/types.js';
+import type { CheckResult, CheckSummary } from '../../harness/types.js';
+import type { WorkloadOptions } from '../../contract/types.js';
 import type { WalPlugin } from '../../ports.js';
-import { resolveWorkloadOptions } from '../../sim/workload.js';
+import { resolveWorkloadOptions } from '../../contract/workload.js';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.js';
 
 export function intOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER): (text: string) => number {

@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { renderHtmlReport } from '../../harness/html-report.js';
 import { replayFailure } from '../../harness/replay.js';
 import { formatFailureReport } from '../../harness/report.js';
-import { historyToJson } from '../../sim/history.js';
+import { historyToJson } from '../../contract/history.js';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.js';
 import { addRunOptions, intOption, pluginFor, type RunCliOptions } from './check.js';
 import { WalError } from '../../errors.js';

@@ -4,8 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AppendCall } from '../../src/harness/types.js';
-import { checkOrder, checkResolvedOrder, type IdentifiedRecord, type RecoveryView } from '../../src/sim/checker.js';
+import type { AppendCall } from '../../src/contract/types.js';
+import { checkOrder, checkResolvedOrder, type IdentifiedRecord, type RecoveryView } from '../../src/contract/checker.js';
 
 const history = fc
   .array(

@@ -5,7 +5,7 @@
  * one part of the simulator never shifts the numbers another part sees.
  */
 import seedrandom from 'seedrandom';
-import { WalError } from '../errors.js';
+import { WalError } from './errors.js';
 
 export class Rng {
   readonly seed: string;

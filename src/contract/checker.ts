@@ -5,7 +5,7 @@
  * the evidence. The same functions judge simulated, real-disk and SIGKILL runs.
  */
 import type { RecoveredRecord } from '../ports.js';
-import type { AppendCall, HistoryCall, SyncCall, TruncateCall, Violation } from '../harness/types.js';
+import type { AppendCall, HistoryCall, SyncCall, TruncateCall, Violation } from './types.js';
 
 /** A recovered record attributed to the append that wrote its bytes (appendId undefined: nobody did). */
 export interface IdentifiedRecord {

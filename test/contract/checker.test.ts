@@ -16,10 +16,10 @@ import {
   identifyRecovered,
   isAcknowledged,
   type RecoveryView,
-} from '../../src/sim/checker.js';
-import { History } from '../../src/sim/history.js';
-import { PayloadFactory } from '../../src/sim/workload-payload.js';
-import type { AppendCall } from '../../src/harness/types.js';
+} from '../../src/contract/checker.js';
+import { History } from '../../src/contract/history.js';
+import { PayloadFactory } from '../../src/contract/payload.js';
+import type { AppendCall } from '../../src/contract/types.js';
 
 /** A little driver for building histories by hand. */
 function world() {

@@ -7,8 +7,8 @@
  */
 import fc from 'fast-check';
 import { WalError } from '../errors.js';
-import type { ClientOp, EpochEnd, EpochScript, Scenario, WorkloadOptions } from '../harness/types.js';
-import { MAX_PAYLOAD_BYTES } from './workload-payload.js';
+import type { ClientOp, EpochEnd, EpochScript, Scenario, WorkloadOptions } from './types.js';
+import { MAX_PAYLOAD_BYTES } from './payload.js';
 
 export interface ResolvedWorkloadOptions {
   maxClients: number;

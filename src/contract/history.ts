@@ -5,7 +5,7 @@
  * so those calls stay 'pending' (outcome unknown).
  */
 import { errorCode, WalError } from '../errors.js';
-import type { AppendCall, HistoryCall, OpenCall, SyncCall, TruncateCall, CloseCall } from '../harness/types.js';
+import type { AppendCall, HistoryCall, OpenCall, SyncCall, TruncateCall, CloseCall } from './types.js';
 
 type NewCall<C extends HistoryCall> = Omit<C, 'id' | 'calledTick' | 'calledAt' | 'outcome' | 'settledTick' | 'settledAt' | 'error'>;
 

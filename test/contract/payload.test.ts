@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fullPayload, PAYLOAD_HEADER_BYTES, PayloadFactory } from '../../src/sim/workload-payload.js';
+import { fullPayload, PAYLOAD_HEADER_BYTES, PayloadFactory } from '../../src/contract/payload.js';
 
 describe('payloads', () => {
   it('a full payload is a function of (id, epoch, client, size) only', () => {
