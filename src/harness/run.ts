@@ -9,19 +9,10 @@ import { WalError, errorCode } from '../errors.js';
 import { CONTRACT_FAULT_KINDS, type FaultKind, type FaultPlan, type FaultSpec } from '../faults/types.js';
 import { isFaultKind, parseFaultPlan } from '../faults/plan.js';
 import type { FileSystem, WalLog, WalPlugin } from '../ports.js';
-import {
-  checkLiveness,
-  checkLsnsGoOn,
-  checkRecovery,
-  checkRecoveryWorks,
-  checkResolvedOrder,
-  identifyRecovered,
-  acknowledgedAppends,
-  liveRecords,
-  releasedBelow,
-  type IdentifiedRecord,
-  type RecoveryView,
-} from '../contract/checker.js';
+import { present } from '../assert.js';
+import { acknowledgedAppends, checkLiveness, liveRecords, releasedBelow, type RecoveryView } from '../contract/checker.js';
+import { runClient } from '../contract/client.js';
+import { Judge } from '../contract/judge.js';
 import { History } from '../contract/history.js';
 import type { DiskImage } from '../sim/image.js';
 import { createSimWorld, nextEpoch, type SimWorld } from '../sim/world.js';
@@ -30,7 +21,7 @@ import { PayloadFactory } from '../contract/payload.js';
 import { CrashCutFileSystem } from './crash-cut.js';
 import { hostYield } from './host-yield.js';
 import type { EpochOutcome, RunScenarioOptions, ScenarioOutcome } from './types.js';
-import type { ClientOp, EpochScript, HistoryCall, Violation } from '../contract/types.js';
+import type { ClientOp, EpochScript, HistoryCall, OpenCall, Violation } from '../contract/types.js';
 
 /**
  * The Scheduler's `drain` for harness runs: resolves once the microtask queue
@@ -135,6 +126,7 @@ function emptyEpochOutcome(epoch: number): EpochOutcome {
 class Run {
   world: SimWorld;
   readonly history: History;
+  readonly judge: Judge;
   readonly payloads = new PayloadFactory();
   readonly epochs: EpochOutcome[] = [];
   readonly durableAppend: boolean;
@@ -173,6 +165,7 @@ class Run {
       undefined,
       () => this.world.trace.length,
     );
+    this.judge = new Judge(this.history, this.durableAppend);
   }
 
   /** Reads fault events the trace gained since the last call into the current epoch's counters. */
@@ -200,7 +193,7 @@ class Run {
     epoch: number,
     fs: FileSystem,
     cutState: CutState,
-  ): Promise<{ log: WalLog } | { violation: Violation } | { refused: true } | { cut: true }> {
+  ): Promise<{ log: WalLog; call: OpenCall } | { violation: Violation } | { refused: true } | { cut: true }> {
     for (let attempt = 1; attempt <= OPEN_ATTEMPTS; attempt++) {
       const readErrorsBefore = this.readErrorsFired;
       const call = this.history.open(epoch);
@@ -212,11 +205,11 @@ class Run {
       if (r.kind !== 'settled' || r.value === 'cut') {
         return { violation: checkLiveness(epoch, [call], this.livenessMs, r.kind === 'stuck' ? r.reason : 'open') as Violation };
       }
-      if (r.value.ok) return { log: r.value.value };
+      if (r.value.ok) return { log: r.value.value, call };
       const err = call.error ?? { message: 'open rejected' };
       const allowedBy =
         this.readErrorsFired > readErrorsBefore ? 'read-error' : this.destructiveFired ? 'bitflip or lying-fsync' : undefined;
-      const v = checkRecoveryWorks(epoch, err, allowedBy);
+      const v = this.judge.afterOpenRejected(epoch, err, allowedBy);
       if (v !== undefined) return { violation: v };
     }
     return { refused: true };
@@ -235,34 +228,20 @@ class Run {
     prev.recoveredNext = view.recovered.length;
   }
 
-  async runClient(epoch: number, client: number, ops: readonly ClientOp[], log: WalLog): Promise<void> {
-    const lsns: number[] = [];
-    let seq = 0;
-    for (const op of ops) {
-      if (this.history.isFrozen(epoch)) return;
-      if (op.op === 'append') {
-        const size = Math.max(0, Math.min(op.size, this.maxBytes - this.bytesAppended));
+  runClient(epoch: number, client: number, ops: readonly ClientOp[], log: WalLog): Promise<void> {
+    return runClient(ops, {
+      history: this.history,
+      payloads: this.payloads,
+      epoch,
+      client,
+      log,
+      sleep: (ms) => this.world.clock.sleep(ms),
+      appendSize: (requested) => {
+        const size = Math.max(0, Math.min(requested, this.maxBytes - this.bytesAppended));
         this.bytesAppended += size;
-        const data = this.payloads.make(this.history.calls.length, epoch, client, size);
-        const call = this.history.append(epoch, client, data, `e${epoch}.c${client}.#${seq++}`);
-        const r = await this.history.track(
-          call,
-          () => log.append(data),
-          (lsn) => (typeof lsn === 'number' ? lsn : undefined),
-        );
-        if (r.ok && typeof r.value === 'number') lsns.push(r.value);
-      } else if (op.op === 'sync') {
-        await this.history.track(this.history.sync(epoch, client), () => log.sync());
-      } else if (op.op === 'truncatePrefix') {
-        if (log.truncatePrefix === undefined || lsns.length === 0) continue;
-        const upTo = lsns[Math.max(0, lsns.length - 1 - op.back)] as number;
-        await this.history.track(this.history.truncatePrefix(epoch, client, upTo), () =>
-          (log.truncatePrefix as (n: number) => Promise<void>).call(log, upTo),
-        );
-      } else {
-        await this.world.clock.sleep(op.ms);
-      }
-    }
+        return size;
+      },
+    });
   }
 
   /** Closes the log cleanly; a close that does not settle within the bound breaks liveness. */
@@ -285,7 +264,6 @@ class Run {
     log: WalLog,
     cutFs: CrashCutFileSystem | undefined,
     cutState: CutState,
-    recoveredMaxLsn: number,
   ): Promise<{ image: DiskImage } | { violation: Violation }> {
     const out = this.current as EpochOutcome;
     this.world.fs.setPhase('workload');
@@ -314,14 +292,12 @@ class Run {
     out.appends = appends.length;
     out.resolved = appends.filter((a) => a.outcome === 'resolved').length;
     out.acknowledged = acknowledgedAppends(appends, this.history.calls, this.durableAppend).length;
-    const v = checkResolvedOrder(this.history.calls, epoch) ?? checkLsnsGoOn(this.history.calls, epoch, recoveredMaxLsn);
+    const v = this.judge.afterWorkload(epoch);
     if (v !== undefined) return { violation: v };
     return { image: cutState.image as DiskImage };
   }
 
   async run(scenario: { epochs: readonly EpochScript[] }): Promise<Violation | undefined> {
-    let previous: IdentifiedRecord[] = [];
-    let previousEpoch = 0;
     for (let epoch = 0; epoch <= scenario.epochs.length; epoch++) {
       const script = scenario.epochs[epoch];
       const prevOutcome = this.epochs[epoch - 1];
@@ -361,33 +337,16 @@ class Run {
         return undefined;
       }
       const log = opened.log;
-      const identified = identifyRecovered(Array.isArray(log.recovered) ? log.recovered : [], this.history.appends());
-      const openCall = [...this.history.calls].reverse().find((c) => c.kind === 'open');
-      if (openCall?.kind === 'open')
-        openCall.recovered = identified.map((r) =>
-          r.appendId === undefined ? { lsn: r.lsn, size: r.size } : { lsn: r.lsn, appendId: r.appendId, size: r.size },
-        );
-      const view: RecoveryView = {
-        epoch,
-        calls: this.history.calls,
-        durableAppend: this.durableAppend,
-        previous,
-        previousEpoch,
-        recovered: identified,
-        durabilityRequired: this.durabilityRequired,
-      };
+      const recovered = Array.isArray(log.recovered) ? log.recovered : [];
+      const verdict = this.judge.afterOpen(epoch, recovered, { durabilityRequired: this.durabilityRequired, openCall: opened.call });
       // Losses belong to the last epoch whose clients ran (epochs cut during recovery ran none).
-      for (let k = epoch - 1; k >= previousEpoch; k--) {
-        const e = this.epochs[k] as EpochOutcome;
+      for (let k = epoch - 1; k >= verdict.view.previousEpoch; k--) {
+        const e = present(this.epochs[k], 'an outcome for every epoch before this one', { epoch, k });
         if (e.end === 'crash-in-recovery') continue;
-        this.lossStats(e, view);
+        this.lossStats(e, verdict.view);
         break;
       }
-      const v = checkRecovery(view);
-      if (v !== undefined) return v;
-      previous = identified;
-      previousEpoch = epoch;
-      const recoveredMaxLsn = identified.reduce((m, r) => Math.max(m, r.lsn), 0);
+      if (verdict.violation !== undefined) return verdict.violation;
 
       if (script === undefined) {
         const v = await this.closeLog(epoch, log);
@@ -395,7 +354,7 @@ class Run {
         this.world.fs.powerOff('end of run');
         return undefined;
       }
-      const ended = await this.runEpoch(epoch, script, log, cutFs, cutState, recoveredMaxLsn);
+      const ended = await this.runEpoch(epoch, script, log, cutFs, cutState);
       if ('violation' in ended) return ended.violation;
       this.world = nextEpoch(this.world, ended.image);
     }

@@ -2,7 +2,7 @@
  * The parent side of the process-crash test: start a child (crash-child.ts)
  * that appends and reports each call and acknowledgement over IPC, SIGKILL
  * it at a seeded random moment, reopen the log here and judge the recovery
- * with the harness's own checker (src/sim/checker.ts); repeat.
+ * with the judge of simulated runs (src/contract/judge.ts); repeat.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { NodeFileSystem } from '../../src/real/node-file-system.js';
 import { RealClock } from '../../src/real/real-clock.js';
 import type { WalPlugin } from '../../src/ports.js';
-import { checkLsnsGoOn, checkRecovery, checkResolvedOrder, identifyRecovered, type IdentifiedRecord } from '../../src/contract/checker.js';
+import { Judge } from '../../src/contract/judge.js';
 import { History } from '../../src/contract/history.js';
 import { Rng } from '../../src/rng.js';
 import { fullPayload } from '../../src/contract/payload.js';
@@ -135,33 +135,21 @@ export async function killLoop(root: string, options: KillLoopOptions): Promise<
   const rng = new Rng(`${options.seed}/kills`);
   const history = new History(() => performance.now());
   const plugin = await options.openPlugin();
-  let previous: IdentifiedRecord[] = [];
-  let previousMaxLsn = 0;
-  let previousEpoch = 0;
+  const judge = new Judge(history, plugin.durableAppend);
   let killedBeforeReady = 0;
   let recovered = 0;
   for (let epoch = 0; epoch < options.kills; epoch++) {
     const { beforeReady } = await runChild(root, epoch, options, history, rng);
     if (beforeReady) killedBeforeReady++;
-    const order = checkResolvedOrder(history.calls, epoch) ?? checkLsnsGoOn(history.calls, epoch, previousMaxLsn);
+    const order = judge.afterWorkload(epoch);
     if (order !== undefined) return { violation: order, kills: epoch + 1, acknowledged: 0, recovered, killedBeforeReady };
     const wal = await plugin.open({ fs: new NodeFileSystem(root), clock: new RealClock(), dir: 'wal' });
-    const identified = identifyRecovered(wal.recovered, history.appends());
+    const verdict = judge.afterOpen(epoch + 1, wal.recovered, { durabilityRequired: true });
     await wal.close();
-    const violation = checkRecovery({
-      epoch: epoch + 1,
-      calls: history.calls,
-      durableAppend: plugin.durableAppend,
-      previous,
-      previousEpoch,
-      recovered: identified,
-      durabilityRequired: true,
-    });
-    recovered = identified.length;
-    if (violation !== undefined) return { violation, kills: epoch + 1, acknowledged: countAcked(history), recovered, killedBeforeReady };
-    previous = identified;
-    previousEpoch = epoch + 1;
-    previousMaxLsn = identified.reduce((m, r) => Math.max(m, r.lsn), previousMaxLsn);
+    recovered = verdict.recovered.length;
+    if (verdict.violation !== undefined) {
+      return { violation: verdict.violation, kills: epoch + 1, acknowledged: countAcked(history), recovered, killedBeforeReady };
+    }
   }
   return { kills: options.kills, acknowledged: countAcked(history), recovered, killedBeforeReady };
 }

@@ -3,7 +3,7 @@
  * engine with group commit, several concurrent appenders) and reports every
  * call and acknowledgement over IPC; the parent SIGKILLs it at a seeded
  * random moment, reopens the log itself and judges the recovery with the
- * harness's own checker (src/sim/checker.ts): every acknowledged record
+ * judge of simulated runs (src/contract/judge.ts): every acknowledged record
  * survived, the recovered records are an exact, in-order, gap-free prefix,
  * no garbage, and the next child's LSNs go on above what was recovered.
  *

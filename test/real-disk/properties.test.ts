@@ -2,7 +2,8 @@
  * The contract's rules on a real disk: the harness's generated workloads run
  * on NodeFileSystem in a temporary folder, through FaultyFileSystem (ENOSPC
  * after a partial write, EIO on fsync, EIO on read while opening), judged by
- * src/sim/checker.ts. A modest budget by default; FAULTLINE_REAL_RUNS for more.
+ * the judge of simulated runs (src/contract/judge.ts). A modest budget by
+ * default; FAULTLINE_REAL_RUNS for more.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

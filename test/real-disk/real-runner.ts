@@ -4,29 +4,25 @@
  * RealClock, through FaultyFileSystem (ENOSPC after a partial write and EIO on
  * fsync while clients run; EIO on read while the log opens). Every epoch ends
  * with a clean close (power cannot be cut from user space: process death is
- * the SIGKILL test's job), then the log is reopened and judged by the same
- * functions of src/sim/checker.ts that judge simulated runs.
+ * the SIGKILL test's job), then the log is reopened and judged by the judge
+ * of simulated runs (src/contract/judge.ts); the clients are the simulated
+ * runs' clients too (src/contract/client.ts), with think time cut to 5 ms.
  *
  * What a real disk cannot show from user space: after an injected fsync EIO
  * the kernel still holds and later writes the data, so an "acknowledged after
  * a failed fsync" bug is found on the simulator, not here.
  */
 import { generateScenario } from '../../src/contract/workload.js';
-import {
-  checkLsnsGoOn,
-  checkRecovery,
-  checkRecoveryWorks,
-  checkResolvedOrder,
-  identifyRecovered,
-  type IdentifiedRecord,
-} from '../../src/contract/checker.js';
+import { present } from '../../src/assert.js';
+import { runClient } from '../../src/contract/client.js';
+import { Judge } from '../../src/contract/judge.js';
 import { History } from '../../src/contract/history.js';
 import { PayloadFactory } from '../../src/contract/payload.js';
 import { FaultyFileSystem, type RealFaultKind } from '../../src/real/faulty-file-system.js';
 import { NodeFileSystem } from '../../src/real/node-file-system.js';
 import { RealClock } from '../../src/real/real-clock.js';
 import type { WalLog, WalPlugin } from '../../src/ports.js';
-import type { ClientOp, Violation, WorkloadOptions } from '../../src/contract/types.js';
+import type { Violation, WorkloadOptions } from '../../src/contract/types.js';
 
 export interface RealRunOptions {
   seed: number;
@@ -61,8 +57,7 @@ export async function runOnRealDisk(plugin: WalPlugin, options: RealRunOptions):
   const history = new History(() => clock.now());
   const payloads = new PayloadFactory();
   const result: RealRunResult = { epochs: 0, appends: 0, acknowledged: 0, injected: 0 };
-  let previous: IdentifiedRecord[] = [];
-  let previousEpoch = 0;
+  const judge = new Judge(history, plugin.durableAppend);
 
   for (let epoch = 0; epoch <= scenario.epochs.length; epoch++) {
     // Open (recover) with read errors armed; a refusal is allowed only when one fired.
@@ -73,9 +68,15 @@ export async function runOnRealDisk(plugin: WalPlugin, options: RealRunOptions):
       const call = history.open(epoch);
       const opened = await history.track(call, () => plugin.open({ fs, clock, dir: 'wal' }));
       fs.disarm();
-      if (opened.ok) log = opened.value;
-      else {
-        const v = checkRecoveryWorks(
+      if (opened.ok) {
+        log = opened.value;
+        const { violation } = judge.afterOpen(epoch, log.recovered, { durabilityRequired: true, openCall: call });
+        if (violation !== undefined) {
+          await log.close();
+          return { ...result, violation };
+        }
+      } else {
+        const v = judge.afterOpenRejected(
           epoch,
           call.error ?? { message: 'open rejected' },
           fs.injected.length > before ? 'read-error' : undefined,
@@ -83,28 +84,10 @@ export async function runOnRealDisk(plugin: WalPlugin, options: RealRunOptions):
         if (v !== undefined) return { ...result, violation: v };
       }
     }
-    if (log === undefined)
-      return {
-        ...result,
-        violation: checkRecoveryWorks(epoch, { message: `open refused ${OPEN_ATTEMPTS} times` }, undefined) as Violation,
-      };
-    const identified = identifyRecovered(log.recovered, history.appends());
-    const violation = checkRecovery({
-      epoch,
-      calls: history.calls,
-      durableAppend: plugin.durableAppend,
-      previous,
-      previousEpoch,
-      recovered: identified,
-      durabilityRequired: true,
-    });
-    if (violation !== undefined) {
-      await log.close();
-      return { ...result, violation };
+    if (log === undefined) {
+      const refused = judge.afterOpenRejected(epoch, { message: `open refused ${OPEN_ATTEMPTS} times` }, undefined);
+      return { ...result, violation: present(refused, 'a refusal no fault allowed is a violation') };
     }
-    previous = identified;
-    previousEpoch = epoch;
-    const recoveredMaxLsn = identified.reduce((m, r) => Math.max(m, r.lsn), 0);
     const script = scenario.epochs[epoch];
     if (script === undefined) {
       await log.close();
@@ -114,12 +97,16 @@ export async function runOnRealDisk(plugin: WalPlugin, options: RealRunOptions):
     // The epoch's clients, concurrently, through the workload fault injector.
     const wal = log;
     fs.arm(whileRunning);
-    await Promise.all(script.clients.map((ops, client) => runClient(history, payloads, epoch, client, ops, wal)));
+    await Promise.all(
+      script.clients.map((ops, client) =>
+        runClient(ops, { history, payloads, epoch, client, log: wal, sleep: (ms) => clock.sleep(Math.min(ms, 5)) }),
+      ),
+    );
     fs.disarm();
     await history.track(history.close(epoch), () => wal.close());
     history.freeze(epoch);
     result.epochs++;
-    const v = checkResolvedOrder(history.calls, epoch) ?? checkLsnsGoOn(history.calls, epoch, recoveredMaxLsn);
+    const v = judge.afterWorkload(epoch);
     if (v !== undefined) return { ...result, violation: v };
   }
   const appends = history.appends();
@@ -127,37 +114,4 @@ export async function runOnRealDisk(plugin: WalPlugin, options: RealRunOptions):
   result.acknowledged = appends.filter((a) => a.outcome === 'resolved').length;
   result.injected = fs.injected.length;
   return result;
-}
-
-async function runClient(
-  history: History,
-  payloads: PayloadFactory,
-  epoch: number,
-  client: number,
-  ops: readonly ClientOp[],
-  log: WalLog,
-): Promise<void> {
-  const lsns: number[] = [];
-  let seq = 0;
-  for (const op of ops) {
-    if (op.op === 'append') {
-      const data = payloads.make(history.calls.length, epoch, client, op.size);
-      const call = history.append(epoch, client, data, `e${epoch}.c${client}.#${seq++}`);
-      const r = await history.track(
-        call,
-        () => log.append(data),
-        (lsn) => lsn,
-      );
-      if (r.ok) lsns.push(r.value);
-    } else if (op.op === 'sync') {
-      await history.track(history.sync(epoch, client), () => log.sync());
-    } else if (op.op === 'truncatePrefix') {
-      const truncate = log.truncatePrefix;
-      if (truncate === undefined || lsns.length === 0) continue;
-      const upTo = lsns[Math.max(0, lsns.length - 1 - op.back)] as number;
-      await history.track(history.truncatePrefix(epoch, client, upTo), () => truncate.call(log, upTo));
-    } else {
-      await clock.sleep(Math.min(op.ms, 5));
-    }
-  }
 }
