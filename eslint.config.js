@@ -1,5 +1,6 @@
 // @ts-check
 import tseslint from 'typescript-eslint';
+import { layersPlugin } from './eslint.layers.js';
 
 /**
  * Determinism rule: src/engine, src/sim and src/faults get time, randomness and
@@ -67,4 +68,6 @@ export default tseslint.config(
     },
   },
   { files: deterministicDirs, rules: determinismRules },
+  // The layers: which room of src/ may import which (eslint.layers.js, drawn in docs/architecture.md).
+  { files: ['src/**/*.ts'], plugins: { faultline: layersPlugin }, rules: { 'faultline/layers': 'error' } },
 );
