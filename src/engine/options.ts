@@ -34,8 +34,12 @@ export interface WalOptions {
   maxQueueBytes?: number;
   /** Default { policy: 'reject' }. */
   backpressure?: Backpressure;
-  /** Only 'none' in format v1 (the flag bit is reserved for a later issue). */
-  compression?: 'none' | 'lz4';
+  /**
+   * Only 'none': format v1 has no compressed records (the flag bit is reserved
+   * for a later format version). Anything else, 'lz4' included, is refused
+   * with EINVAL at open.
+   */
+  compression?: 'none';
   /** Salt source in [0, 1); default derived from the clock and the directory's state. */
   random?: () => number;
   /** Where notable events are reported (a pino Logger fits); default silent. */
@@ -171,8 +175,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     else if (b.policy === 'wait') backpressure = { policy: 'wait', timeoutMs: intIn('backpressure.timeoutMs', b.timeoutMs, 0, 3_600_000) };
     else throw bad(`unknown backpressure policy ${String(b.policy)}`);
   }
-  if (o.compression !== undefined && o.compression !== 'none') {
-    throw bad(`compression '${String(o.compression)}' is not supported by format v1 (its flag bit is reserved)`);
+  // The type allows only 'none'; JavaScript callers can still pass anything, e.g. 'lz4'.
+  const compression: unknown = o.compression;
+  if (compression !== undefined && compression !== 'none') {
+    throw bad(`compression '${String(compression)}' is not supported by format v1 (its flag bit is reserved for a later format version)`);
   }
   if (o.random !== undefined && typeof o.random !== 'function') throw bad('random must be a function');
   if (o.logger !== undefined && !isWalLogger(o.logger)) throw bad('logger must have debug, info, warn and error methods');

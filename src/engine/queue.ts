@@ -16,6 +16,20 @@ export interface QueuedAppend {
   reject(err: unknown): void;
 }
 
+/** One append waiting in the queue or in a batch; a rejection is counted once, here, in the writer's counters. */
+export class PendingAppend implements QueuedAppend {
+  constructor(
+    readonly data: Uint8Array,
+    readonly resolve: (lsn: number) => void,
+    private readonly rejectPromise: (err: unknown) => void,
+    private readonly counters: { appendsRejected: number },
+  ) {}
+  reject(err: unknown): void {
+    this.counters.appendsRejected += 1;
+    this.rejectPromise(err);
+  }
+}
+
 interface Waiter {
   item: QueuedAppend;
   done: boolean;

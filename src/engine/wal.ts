@@ -12,7 +12,9 @@ import { recoverLog, type RecoveryReport } from './recovery.js';
 import type { WalLogger } from './logger.js';
 import { newSalt } from './salt.js';
 import { ensureDirectory, installSegment, prepareSegment } from './segments.js';
-import { LogWriter, type ActiveSegment, type SegmentEntry, type WriterStatus } from './writer.js';
+import type { WriterStatus } from './log-state.js';
+import type { ActiveSegment, SegmentEntry } from './segment-chain.js';
+import { LogWriter } from './writer.js';
 
 export interface WalStats {
   /** Appends resolved with an LSN. */
@@ -21,7 +23,9 @@ export interface WalStats {
   appendsRejected: number;
   /** Batches written (one write each). */
   batches: number;
-  /** Largest batch so far (appends). */
+  /** The largest batch written so far, in appends. */
+  largestBatch: number;
+  /** @deprecated use largestBatch: the same value (the name read like the maxBatch option, which is a limit). */
   maxBatch: number;
   /** sync + datasync calls on files, recovery and segment creation included. */
   fsyncs: number;
@@ -188,7 +192,8 @@ export class Wal implements WalLog {
       appends: w.appends,
       appendsRejected: w.appendsRejected,
       batches: w.batches,
-      maxBatch: w.maxBatchSeen,
+      largestBatch: w.largestBatch,
+      maxBatch: w.largestBatch,
       fsyncs: this.io.counters.fileSyncs,
       dataSyncs: w.dataSyncs,
       dirSyncs: this.io.counters.dirSyncs,
@@ -207,7 +212,7 @@ export class Wal implements WalLog {
       segmentsRemoved: w.segmentsRemoved,
       intervalFlushes: w.intervalFlushes,
       backgroundErrors: w.backgroundErrors,
-      nextLsn: this.writer.lsnNext,
+      nextLsn: this.writer.nextLsn,
       durableThrough: this.writer.durableThrough,
       state: this.writer.state,
     };

@@ -57,7 +57,8 @@ const GAUGES: readonly { name: string; help: string; field: CounterField }[] = [
   { name: 'queue_utilisation', help: 'The fuller of depth and bytes against their bounds, 0..1.', field: 'queueUtilisation' },
   { name: 'queue_waiting', help: 'Appends waiting for admission.', field: 'queueWaiting' },
   { name: 'segments', help: 'Segments on disk.', field: 'segments' },
-  { name: 'max_batch', help: 'Largest batch so far, in appends.', field: 'maxBatch' },
+  // The metric keeps its name (dashboards use it); it reads WalStats.largestBatch, not the deprecated maxBatch.
+  { name: 'max_batch', help: 'Largest batch so far, in appends.', field: 'largestBatch' },
   { name: 'next_lsn', help: 'The LSN the next append gets.', field: 'nextLsn' },
   { name: 'durable_lsn', help: 'Every LSN at or below this is durable.', field: 'durableThrough' },
 ];

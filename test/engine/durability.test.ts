@@ -85,19 +85,19 @@ describe('durability levels on NodeFileSystem (temp dir) and memfs (through the 
     const s = wal.stats();
     expect(s.batches).toBe(syncs);
     expect(syncs).toBeLessThan(n / 10);
-    expect(s.maxBatch).toBeGreaterThan(1);
+    expect(s.largestBatch).toBeGreaterThan(1);
     await wal.close();
   });
 
   it('groupCommit respects maxBatch and maxBatchBytes', async () => {
     const wal = await Wal.open(memEnv(), { segmentSize: 65536, durability: { kind: 'groupCommit', maxBatch: 4 } });
     await Promise.all(Array.from({ length: 50 }, () => wal.append(enc('x'))));
-    expect(wal.stats().maxBatch).toBeLessThanOrEqual(4);
+    expect(wal.stats().largestBatch).toBeLessThanOrEqual(4);
     expect(wal.stats().batches).toBeGreaterThanOrEqual(13);
     await wal.close();
     const bytes = await Wal.open(memEnv(), { segmentSize: 65536, durability: { kind: 'groupCommit', maxBatchBytes: 100 } });
     await Promise.all(Array.from({ length: 20 }, () => bytes.append(new Uint8Array(40))));
-    expect(bytes.stats().maxBatch).toBeLessThanOrEqual(2);
+    expect(bytes.stats().largestBatch).toBeLessThanOrEqual(2);
     await bytes.close();
   });
 

@@ -21,7 +21,7 @@ describe('segment size bound', () => {
         const sizes = Array.from({ length: 600 }, (_, i) => (i % 97 === 0 ? 3000 : 80));
         const lsns = await Promise.all(sizes.map((n, i) => wal.append(new Uint8Array(n).fill(i & 0xff))));
         expect(lsns).toEqual(lsns.map((_, i) => lsns[0]! + i));
-        expect(wal.stats().maxBatch).toBeGreaterThan(1);
+        expect(wal.stats().largestBatch).toBeGreaterThan(1);
         await wal.close();
 
         const names = (await fs.readdir('wal')).filter((n) => n.endsWith('.log')).sort();
