@@ -136,6 +136,23 @@ export function decodeSegmentHeader(bytes: Uint8Array): SegmentHeaderResult {
   return { ok: false, reason: `${a.reason} (both copies)` };
 }
 
+/** Offset of the salt field inside one header copy. */
+const HEADER_SALT_OFFSET = 16;
+
+/**
+ * The salt field of each header copy the bytes reach, copied, whether the
+ * copy is valid or not: a file recovery cannot use as a segment may still
+ * carry the salt of an older log, and a new log must not pick that salt.
+ */
+export function headerSaltsIn(bytes: Uint8Array): Uint8Array[] {
+  const salts: Uint8Array[] = [];
+  for (let copy = 0; copy < SEGMENT_HEADER_SIZE; copy += SEGMENT_HEADER_COPY_SIZE) {
+    const at = copy + HEADER_SALT_OFFSET;
+    if (bytes.length >= at + SALT_SIZE) salts.push(bytes.slice(at, at + SALT_SIZE));
+  }
+  return salts;
+}
+
 /** The CRC state after the salt: every record CRC starts from it, so a record of another log never validates. */
 export function saltSeed(salt: Uint8Array): number {
   return crc32(salt);
@@ -236,6 +253,16 @@ export function decodeRecord(bytes: Uint8Array, offset: number, seed: number, ma
   const headCrc = crc32Short(bytes, offset, offset + 24, seed);
   if (view.getUint32(offset + 24, true) !== crc32(data, headCrc)) return { ok: false, reason: 'checksum mismatch' };
   return { ok: true, record: { lsn, syncedThrough, data, end } };
+}
+
+/**
+ * The length field of the record at offset, unverified: how many payload
+ * bytes a reader must have before decodeRecord can judge the record. The
+ * caller must have RECORD_HEADER_SIZE bytes at offset, and must compare the
+ * value with the segment's max record size before waiting for that many.
+ */
+export function peekRecordLength(view: DataView, offset: number): number {
+  return view.getUint32(offset, true);
 }
 
 /**

@@ -1,0 +1,239 @@
+/**
+ * Scanning one segment into findings, with no policy: the records that
+ * verify, in LSN order from the end of the segment header on, where the scan
+ * ended, and the first damage it could not get past (offset, the LSN expected
+ * there, why the bytes there are not that record). Whether the damage is a
+ * torn tail or mid-log corruption, and what the recovery mode does about it,
+ * is recovery.ts's business; this module only looks.
+ *
+ * One acceptance step (`acceptNext`) serves both ways of scanning: while the
+ * segment is still being read (records verified as their bytes arrive), and
+ * over the whole segment once it is read, going on from where the first one
+ * stopped. The first record that does not verify, and everything after it,
+ * is judged only on the whole segment, so zero fill after the last record
+ * (the clean end of a segment) is told apart from damage by looking at every
+ * byte. Salvaging (skipCorrupted) is scanning too: past damage the scan
+ * resynchronises on the next valid record with a higher LSN and notes each
+ * hole it skipped.
+ */
+import { assert } from '../assert.js';
+import type { RecoveredRecord } from '../ports.js';
+import {
+  decodeRecord,
+  isZero,
+  peekRecordLength,
+  RECORD_HEADER_SIZE,
+  scanForRecord,
+  SEGMENT_HEADER_SIZE,
+  viewOf,
+  type DecodedRecord,
+} from './format.js';
+import { scanView, type SegmentReader } from './segment-reader.js';
+
+/** Where a scan could not go on: the offset, the LSN expected there, and why the bytes there are not that record. */
+export interface ScanDamage {
+  offset: number;
+  lsn: number;
+  reason: string;
+}
+
+/** A valid record found by searching every byte offset, and where it starts. */
+export interface FoundRecord {
+  offset: number;
+  record: DecodedRecord;
+}
+
+export interface ScanStart {
+  /** The CRC state after the log's salt (saltSeed). */
+  seed: number;
+  /** The largest payload a record of this segment may carry. */
+  maxRecordSize: number;
+  /** The last LSN accepted before this segment (0: none). */
+  prevLsn: number;
+  /** The LSN the segment's first record must carry. */
+  wantLsn: number;
+  /** true (skipCorrupted): resynchronise past damage, and accept an LSN that jumps upwards. */
+  salvage: boolean;
+}
+
+export interface SegmentFindings {
+  /** The records accepted, LSNs strictly increasing (by one, unless salvaging). */
+  records: DecodedRecord[];
+  /** Offset after the last accepted record (the end of the header block when none). */
+  end: number;
+  /** The first damage the scan could not get past; undefined when the segment ends cleanly (zero fill or end of file). */
+  damage: ScanDamage | undefined;
+  /** When salvaging: each hole resynchronised past, and each LSN jump, in offset order. */
+  salvaged: ScanDamage[];
+}
+
+/** A scan in progress: where it is, the last LSN accepted and the one it wants next. */
+class Scan {
+  readonly records: DecodedRecord[] = [];
+  readonly salvaged: ScanDamage[] = [];
+  pos = SEGMENT_HEADER_SIZE;
+  end = SEGMENT_HEADER_SIZE;
+  prev: number;
+  want: number;
+
+  constructor(readonly start: ScanStart) {
+    assert(start.wantLsn > start.prevLsn, 'a segment scan wants an LSN above the last one accepted', {
+      prevLsn: start.prevLsn,
+      wantLsn: start.wantLsn,
+    });
+    this.prev = start.prevLsn;
+    this.want = start.wantLsn;
+  }
+
+  findings(damage: ScanDamage | undefined): SegmentFindings {
+    return { records: this.records, end: this.end, damage, salvaged: this.salvaged };
+  }
+}
+
+/**
+ * The record-acceptance step: decodes the record at the scan's position and
+ * accepts it when it verifies and carries the wanted LSN (or, salvaging, any
+ * LSN above the last one accepted; the jump is noted). Returns undefined when
+ * the record was accepted, else why the bytes there are not the next record.
+ */
+function acceptNext(scan: Scan, bytes: Uint8Array, view: DataView): string | undefined {
+  const r = decodeRecord(bytes, scan.pos, scan.start.seed, scan.start.maxRecordSize, view);
+  if (!r.ok) return r.reason;
+  const lsn = r.record.lsn;
+  if (lsn !== scan.want && !(scan.start.salvage && lsn > scan.prev)) return `LSN ${lsn} where ${scan.want} was expected`;
+  // Once per record: no details object, so the check costs no allocation.
+  assert(
+    lsn > scan.prev && (scan.start.salvage || scan.records.length === 0 || lsn === scan.prev + 1),
+    'records of a segment go up by one LSN',
+  );
+  if (lsn !== scan.want) scan.salvaged.push({ offset: scan.pos, lsn: scan.want, reason: `LSN jumps to ${lsn}` });
+  scan.records.push(r.record);
+  scan.prev = lsn;
+  scan.want = lsn + 1;
+  scan.pos = r.record.end;
+  scan.end = scan.pos;
+  return undefined;
+}
+
+/**
+ * Accepts the records that verify in the bytes read so far, waiting for
+ * more as needed, and stops at the first one that does not (or at the end
+ * of the file), leaving the scan where the whole-segment scan goes on.
+ */
+async function scanWhileReading(reader: SegmentReader, scan: Scan): Promise<void> {
+  let avail = -1;
+  let bytes = reader.buf;
+  let view = viewOf(reader.buf);
+  // Bounded: every turn accepts a record (pos grows) or waits for more bytes (available grows) or stops.
+  for (;;) {
+    const pos = scan.pos;
+    if (!reader.finished && reader.available < pos + RECORD_HEADER_SIZE) await reader.until(pos + RECORD_HEADER_SIZE);
+    if (avail !== reader.available) {
+      avail = reader.available;
+      bytes = reader.buf.subarray(0, avail);
+      view = viewOf(bytes);
+    }
+    if (pos + RECORD_HEADER_SIZE > avail) break;
+    const len = peekRecordLength(view, pos);
+    if (len <= scan.start.maxRecordSize && pos + RECORD_HEADER_SIZE + len > avail && !reader.finished) {
+      await reader.until(pos + RECORD_HEADER_SIZE + len);
+      continue;
+    }
+    if (acceptNext(scan, bytes, view) !== undefined) break;
+  }
+}
+
+/** Scans from the scan's position to the end of `bytes` (the whole segment, as far as the checks must look). */
+function scanToEnd(bytes: Uint8Array, scan: Scan): ScanDamage | undefined {
+  const view = viewOf(bytes);
+  // Bounded: every iteration advances pos by at least one record header, or by one byte past damage, or stops.
+  while (scan.pos < bytes.length) {
+    const reason = acceptNext(scan, bytes, view);
+    if (reason === undefined) continue;
+    const pos = scan.pos;
+    if (isZero(bytes, pos)) return undefined;
+    const damage: ScanDamage = { offset: pos, lsn: scan.want, reason };
+    if (!scan.start.salvage) return damage;
+    const prev = scan.prev;
+    const next = scanForRecord(bytes, pos + 1, scan.start.seed, scan.start.maxRecordSize, (x) => x.lsn > prev);
+    if (next === undefined) return damage;
+    assert(next.offset > pos, 'resynchronising moves the scan forward', { from: pos, to: next.offset });
+    scan.salvaged.push({ offset: pos, lsn: scan.want, reason: `${reason}; skipped ${next.offset - pos} bytes` });
+    scan.pos = next.offset;
+  }
+  return undefined;
+}
+
+/**
+ * Scans a segment while it is read: the records already read are verified
+ * as the rest arrives (not when salvaging, which scans the whole segment),
+ * then the scan goes on over the whole segment, as far as `viewLimit` (the
+ * largest record size any check of this segment uses) says the checks must
+ * look. Also returns those bytes and the file's size, for the policy's checks.
+ */
+export async function scanSegment(
+  reader: SegmentReader,
+  start: ScanStart,
+  viewLimit: number,
+): Promise<SegmentFindings & { bytes: Uint8Array; size: number }> {
+  const scan = new Scan(start);
+  if (!start.salvage) await scanWhileReading(reader, scan);
+  const whole = await reader.done;
+  const bytes = scanView(whole, viewLimit);
+  return { ...scan.findings(scanToEnd(bytes, scan)), bytes, size: whole.size };
+}
+
+/** Scans a segment already read whole (`bytes`, as far as the checks must look). */
+export function scanSegmentBytes(bytes: Uint8Array, start: ScanStart): SegmentFindings {
+  const scan = new Scan(start);
+  return scan.findings(scanToEnd(bytes, scan));
+}
+
+/**
+ * The evidence that damage cannot be a torn write: a later valid record whose
+ * synced-through says the damaged LSN had been made durable before it was
+ * written. Searched at every byte offset after the damage.
+ */
+export function durableEvidence(bytes: Uint8Array, damage: ScanDamage, seed: number, maxRecordSize: number): FoundRecord | undefined {
+  return scanForRecord(bytes, damage.offset + 1, seed, maxRecordSize, (r) => r.syncedThrough >= damage.lsn && r.lsn > damage.lsn);
+}
+
+/**
+ * A valid record of this log (checked with its salt's seed) anywhere after
+ * the header block, with an LSN of at least `minLsn` when one is given: in a
+ * segment whose header is unusable, it proves the header was once durable.
+ */
+export function recordOfLog(bytes: Uint8Array, seed: number, maxRecordSize: number, minLsn: number | undefined): FoundRecord | undefined {
+  return scanForRecord(bytes, SEGMENT_HEADER_SIZE, seed, maxRecordSize, (r) => minLsn === undefined || r.lsn >= minLsn);
+}
+
+/**
+ * The records the scans of a log's segments accepted, oldest first, as
+ * recovered records, and their bytes (headers included). Payloads are handed
+ * out as views, not one copy each: into a segment's read buffer when its
+ * records fill most of it, else into one compact copy of its records' byte
+ * range (so a mostly zero-filled preallocated segment is not kept alive by a
+ * few records). Nothing else holds these buffers.
+ */
+export function recoveredRecords(segments: readonly (readonly DecodedRecord[])[]): { records: RecoveredRecord[]; bytes: number } {
+  const out: RecoveredRecord[] = [];
+  let bytes = 0;
+  let prevLsn = 0;
+  for (const records of segments) {
+    const first = records[0];
+    const last = records.at(-1);
+    if (first === undefined || last === undefined) continue;
+    const from = first.data.byteOffset - RECORD_HEADER_SIZE;
+    const to = last.data.byteOffset + last.data.length;
+    const source = first.data.buffer;
+    const compact = 2 * (to - from) < source.byteLength ? new Uint8Array(source.slice(from, to)) : undefined;
+    for (const r of records) {
+      assert(r.lsn > prevLsn, 'recovered LSNs strictly increase across segments'); // once per record: no details object
+      prevLsn = r.lsn;
+      const data = compact === undefined ? r.data : compact.subarray(r.data.byteOffset - from, r.data.byteOffset - from + r.data.length);
+      out.push({ lsn: r.lsn, data });
+      bytes += RECORD_HEADER_SIZE + r.data.length;
+    }
+  }
+  return { records: out, bytes };
+}
