@@ -1,19 +1,15 @@
 /**
  * FaultPlan: compose the injectors from a declarative, JSON-serialisable plan
- * (validate, serialise, describe), and swarm mode: per seed, draw which
- * faults are on and how often (the campaign default).
+ * (validate, serialise, describe); build a plan from a list of kinds (one
+ * builder, two profiles: the harness's check plan and the uniform plan of
+ * `--faults LIST`); swarm mode: per seed, draw which faults are on and how
+ * often (the campaign default); and FaultSet, the plan compiled for one
+ * filesystem, which counts the faults where they fire. What differs from
+ * kind to kind comes from the fault table (kinds.ts).
  */
 import { WalError } from '../errors.js';
 import type { Rng } from '../rng.js';
-import { bitflipInjector } from './bitflip.js';
-import { crashInjector } from './crash.js';
-import { diskFullInjector } from './disk-full.js';
-import { fsyncErrorInjector } from './fsync-error.js';
-import { latencyInjector } from './latency.js';
-import { lyingFsyncInjector } from './lying-fsync.js';
-import { misdirectedWriteInjector } from './misdirected-write.js';
-import { readErrorInjector } from './read-error.js';
-import { tornWriteInjector } from './torn-write.js';
+import { faultKindRow, type AnyFaultKindRow } from './kinds.js';
 import { TriggerState } from './trigger.js';
 import {
   FAULT_KINDS,
@@ -23,6 +19,7 @@ import {
   type FaultOpContext,
   type FaultPlan,
   type FaultSpec,
+  type FaultTrigger,
   type SimOpKind,
 } from './types.js';
 
@@ -34,30 +31,10 @@ export function isFaultKind(x: unknown): x is FaultKind {
 
 /** The injector a spec describes (validates its parameters and trigger). */
 export function injectorFor(spec: FaultSpec): FaultInjector {
-  switch (spec.kind) {
-    case 'crash':
-      return crashInjector();
-    case 'torn-write':
-      return tornWriteInjector();
-    case 'bitflip':
-      return bitflipInjector(spec.bits);
-    case 'lying-fsync':
-      return lyingFsyncInjector();
-    case 'fsync-error':
-      return fsyncErrorInjector();
-    case 'disk-full':
-      return diskFullInjector(spec.capacityBytes);
-    case 'read-error':
-      return readErrorInjector();
-    case 'misdirected-write':
-      return misdirectedWriteInjector(spec.maxShiftSectors);
-    case 'latency':
-      return latencyInjector(spec.ms);
-    default: {
-      const kind: unknown = (spec as { kind: unknown }).kind;
-      throw new WalError('EINVAL', `unknown fault kind ${JSON.stringify(kind)}; known: ${FAULT_KINDS.join(', ')}`);
-    }
-  }
+  const kind: unknown = (spec as { kind: unknown }).kind;
+  const row = typeof kind === 'string' ? faultKindRow(kind) : undefined;
+  if (row === undefined) throw new WalError('EINVAL', `unknown fault kind ${JSON.stringify(kind)}; known: ${FAULT_KINDS.join(', ')}`);
+  return row.injector(spec);
 }
 
 /** Checks a value (or JSON text) is a valid FaultPlan; WalError EINVAL names what is wrong. */
@@ -110,10 +87,7 @@ export function describeFaultPlan(plan: FaultPlan): string {
       if (t.path !== undefined) parts.push(`path=/${t.path}/`);
       if (t.phase !== undefined) parts.push(`phase=${t.phase}`);
       if (t.maxTimes !== undefined) parts.push(`max=${t.maxTimes}`);
-      if (f.kind === 'bitflip' && f.bits !== undefined) parts.push(`bits=${f.bits}`);
-      if (f.kind === 'disk-full' && f.capacityBytes !== undefined) parts.push(`capacity=${f.capacityBytes}`);
-      if (f.kind === 'misdirected-write' && f.maxShiftSectors !== undefined) parts.push(`shift<=${f.maxShiftSectors}`);
-      if (f.kind === 'latency') parts.push(`ms=${f.ms}`);
+      parts.push(...(faultKindRow(f.kind)?.describe?.(f) ?? []));
       return parts.join(' ');
     })
     .join('; ');
@@ -124,13 +98,53 @@ export function faultKindsOf(plan: FaultPlan): FaultKind[] {
   return [...new Set(plan.faults.map((f) => f.kind))];
 }
 
+/**
+ * How buildFaultPlan turns a kind on. 'uniform' (faultPlanForKinds): every
+ * named kind, crash too, with the one probability and no phase filter, plus
+ * the row's `uniform` parameters. 'check' (faultPlanForCheck, the harness):
+ * each row's `check` entry (probability from p, maxTimes, parameters) in the
+ * row's phase; kinds without one (crash) are left out.
+ */
+export type FaultPlanProfile = 'uniform' | 'check';
+
+/** The spec of one kind under a profile; undefined when the profile leaves the kind out. */
+function specFor(row: AnyFaultKindRow, probability: number, profile: FaultPlanProfile): FaultSpec | undefined {
+  if (profile === 'uniform') return { kind: row.kind, ...row.uniform, trigger: { probability } } as FaultSpec;
+  const entry = row.check;
+  if (entry === undefined) return undefined;
+  const trigger: FaultTrigger = { probability: entry.probability(probability) };
+  if (row.phases.length === 1) trigger.phase = row.phases[0];
+  if (entry.maxTimes !== undefined) trigger.maxTimes = entry.maxTimes;
+  return { kind: row.kind, ...entry.params, trigger } as FaultSpec;
+}
+
+/**
+ * The one plan builder (faultPlanForKinds and faultPlanForCheck are its two
+ * profiles): each named kind, in the order given, as its row says under the
+ * profile. Keys come in the order kind, parameters, trigger: plans are traced
+ * as JSON, so the order is part of a run's trace hash.
+ */
+export function buildFaultPlan(kinds: readonly string[], probability: number, profile: FaultPlanProfile): FaultPlan {
+  if (profile === 'check' && !(probability >= 0 && probability <= 1))
+    throw new WalError('EINVAL', `fault probability must be in [0, 1], got ${probability}`);
+  const faults: FaultSpec[] = [];
+  for (const kind of kinds) {
+    const row = faultKindRow(kind);
+    if (row === undefined) {
+      if (profile === 'uniform') throw new WalError('EINVAL', `unknown fault kind "${kind}"; known: ${FAULT_KINDS.join(', ')}`);
+      // The check profile takes typed kinds; an unknown one is left to parseFaultPlan, which names it by position.
+      faults.push({ kind, trigger: { probability } } as unknown as FaultSpec);
+      continue;
+    }
+    const spec = specFor(row, probability, profile);
+    if (spec !== undefined) faults.push(spec);
+  }
+  return parseFaultPlan({ version: 1, faults });
+}
+
 /** A plan turning each named kind on with one probability per operation (what `--faults LIST` means). */
 export function faultPlanForKinds(kinds: readonly string[], probability = 0.01): FaultPlan {
-  const faults: FaultSpec[] = kinds.map((kind) => {
-    if (!isFaultKind(kind)) throw new WalError('EINVAL', `unknown fault kind "${kind}"; known: ${FAULT_KINDS.join(', ')}`);
-    return kind === 'latency' ? { kind, ms: 50, trigger: { probability } } : ({ kind, trigger: { probability } } as FaultSpec);
-  });
-  return parseFaultPlan({ version: 1, faults });
+  return buildFaultPlan(kinds, probability, 'uniform');
 }
 
 export interface SwarmOptions {
@@ -152,23 +166,12 @@ export function swarmFaultPlan(rng: Rng, opts: SwarmOptions = {}): FaultPlan {
   if (!(lo > 0 && hi >= lo && hi <= 1)) throw new WalError('EINVAL', 'swarm probabilities need 0 < min <= max <= 1');
   const faults: FaultSpec[] = [];
   for (const kind of kinds) {
-    if (!isFaultKind(kind)) throw new WalError('EINVAL', `unknown fault kind "${String(kind)}"`);
+    const row = faultKindRow(kind);
+    if (row === undefined) throw new WalError('EINVAL', `unknown fault kind "${String(kind)}"`);
+    // The draws, in this order per kind: on or off, its probability, then its row's parameters.
     if (!rng.chance(onChance)) continue;
     const probability = Number((lo * Math.pow(hi / lo, rng.nextFloat())).toPrecision(3));
-    const trigger = { probability };
-    switch (kind) {
-      case 'latency':
-        faults.push({ kind, trigger, ms: 1 + rng.nextInt(200) });
-        break;
-      case 'bitflip':
-        faults.push({ kind, trigger, bits: 1 + rng.nextInt(3) });
-        break;
-      case 'misdirected-write':
-        faults.push({ kind, trigger, maxShiftSectors: 1 + rng.nextInt(16) });
-        break;
-      default:
-        faults.push({ kind, trigger } as FaultSpec);
-    }
+    faults.push({ kind, trigger: { probability }, ...row.swarm?.(rng) } as FaultSpec);
   }
   return { version: 1, faults, swarm: { seed: rng.seed } };
 }
@@ -179,14 +182,30 @@ export interface FiredFault {
   effect: FaultEffect;
 }
 
-/** A plan compiled for one filesystem: asks each matching injector, in plan order. */
+/** What a FaultSet is told besides its plan. */
+export interface FaultSetOptions {
+  /**
+   * Called once per fault that fires, in firing order, as it fires (before
+   * the simulator applies it). The harness counts faults here: a run-wide
+   * listener outlives the per-epoch filesystems and does not depend on the trace.
+   */
+  onFault?: (fault: FiredFault) => void;
+}
+
+/**
+ * A plan compiled for one filesystem: asks each matching injector, in plan
+ * order, and counts what fired (per kind, `fired`) and tells `onFault`.
+ */
 export class FaultSet {
   readonly plan: FaultPlan;
+  private readonly onFault: ((fault: FiredFault) => void) | undefined;
+  private readonly counts = new Map<FaultKind, number>();
   private readonly entries: { index: number; injector: FaultInjector; trigger: TriggerState; rng: Rng }[];
   private readonly byOp = new Map<string, { index: number; injector: FaultInjector; trigger: TriggerState; rng: Rng }[]>();
 
-  constructor(plan: FaultPlan, rng: Rng) {
+  constructor(plan: FaultPlan, rng: Rng, opts: FaultSetOptions = {}) {
     this.plan = parseFaultPlan(plan);
+    this.onFault = opts.onFault;
     this.entries = this.plan.faults.map((spec, index) => ({
       index,
       injector: injectorFor(spec),
@@ -207,6 +226,11 @@ export class FaultSet {
     return this.entries.length === 0;
   }
 
+  /** Faults fired so far, per kind; keys in the order the kinds first fired. */
+  get fired(): Partial<Record<FaultKind, number>> {
+    return Object.fromEntries(this.counts) as Partial<Record<FaultKind, number>>;
+  }
+
   /** The faults firing on this operation at this point ('issue' or 'complete'). */
   fire(at: 'issue' | 'complete', op: SimOpKind, ctx: FaultOpContext): FiredFault[] {
     const list = this.byOp.get(`${at}:${op}`);
@@ -216,7 +240,11 @@ export class FaultSet {
       if (e.injector.applies !== undefined && !e.injector.applies(ctx)) continue;
       if (!e.trigger.fires(ctx, e.rng)) continue;
       const effect = e.injector.effect(ctx, e.rng);
-      if (effect !== undefined) out.push({ kind: e.injector.kind, index: e.index, effect });
+      if (effect === undefined) continue;
+      const fault: FiredFault = { kind: e.injector.kind, index: e.index, effect };
+      out.push(fault);
+      this.counts.set(fault.kind, (this.counts.get(fault.kind) ?? 0) + 1);
+      this.onFault?.(fault);
     }
     return out;
   }

@@ -2,54 +2,19 @@
  * The vocabulary shared by the fault injectors and the simulator: operation
  * kinds, phases, fault kinds (the contract's names plus the simulator's
  * extras), declarative fault specs and the effects an injector asks for.
- * Everything here is plain JSON-serialisable data.
+ * Everything here is plain JSON-serialisable data. The fault kinds and the
+ * shape of a spec come from the fault table (kinds.ts, one row per kind), the
+ * operation kinds from ops.ts; both are re-exported here.
  */
 import type { Rng } from '../rng.js';
+import type { FaultKind, FaultSpec } from './kinds.js';
+import type { SimOpKind } from './ops.js';
 
-export type SimOpKind =
-  | 'open'
-  | 'read'
-  | 'write'
-  | 'sync'
-  | 'datasync'
-  | 'truncate'
-  | 'fstat'
-  | 'close'
-  | 'readdir'
-  | 'mkdir'
-  | 'rename'
-  | 'unlink'
-  | 'stat'
-  | 'syncDir';
-
-export const SIM_OP_KINDS: readonly SimOpKind[] = [
-  'open',
-  'read',
-  'write',
-  'sync',
-  'datasync',
-  'truncate',
-  'fstat',
-  'close',
-  'readdir',
-  'mkdir',
-  'rename',
-  'unlink',
-  'stat',
-  'syncDir',
-];
+export { SIM_OP_KINDS, type SimOpKind } from './ops.js';
+export { CONTRACT_FAULT_KINDS, EXTRA_FAULT_KINDS, FAULT_KINDS, type ContractFaultKind, type FaultKind, type FaultSpec } from './kinds.js';
 
 /** The harness flips the phase: workload (the client runs) or recovery (the WAL reopens). */
 export type SimPhase = 'workload' | 'recovery';
-
-/** Fault kinds named by the plugin contract (`--faults`, reports). */
-export const CONTRACT_FAULT_KINDS = ['crash', 'fsync-error', 'disk-full', 'read-error', 'bitflip', 'lying-fsync'] as const;
-/** Fault kinds only the simulator adds. */
-export const EXTRA_FAULT_KINDS = ['torn-write', 'misdirected-write', 'latency'] as const;
-export const FAULT_KINDS = [...CONTRACT_FAULT_KINDS, ...EXTRA_FAULT_KINDS] as const;
-
-export type ContractFaultKind = (typeof CONTRACT_FAULT_KINDS)[number];
-export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /**
  * When a fault fires. Filters first (phase, path), then: the nth matching
@@ -64,17 +29,6 @@ export interface FaultTrigger {
   phase?: SimPhase;
   maxTimes?: number;
 }
-
-export type FaultSpec =
-  | { kind: 'crash'; trigger?: FaultTrigger }
-  | { kind: 'torn-write'; trigger?: FaultTrigger }
-  | { kind: 'bitflip'; trigger?: FaultTrigger; bits?: number }
-  | { kind: 'lying-fsync'; trigger?: FaultTrigger }
-  | { kind: 'fsync-error'; trigger?: FaultTrigger }
-  | { kind: 'disk-full'; trigger?: FaultTrigger; capacityBytes?: number }
-  | { kind: 'read-error'; trigger?: FaultTrigger }
-  | { kind: 'misdirected-write'; trigger?: FaultTrigger; maxShiftSectors?: number }
-  | { kind: 'latency'; trigger?: FaultTrigger; ms: number };
 
 /** A declarative, JSON-serialisable set of faults: what every report prints. */
 export interface FaultPlan {

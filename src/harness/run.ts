@@ -6,10 +6,11 @@
  * its ending too. Used by checkWal, replay, campaigns and benchmarks.
  */
 import { WalError, errorCode } from '../errors.js';
-import { CONTRACT_FAULT_KINDS, type FaultKind, type FaultPlan, type FaultSpec } from '../faults/types.js';
-import { isFaultKind, parseFaultPlan } from '../faults/plan.js';
+import { CONTRACT_FAULT_KINDS, EXTRA_FAULT_KINDS, type FaultKind, type FaultPlan } from '../faults/types.js';
+import { faultKindRow, faultKindsWhere } from '../faults/kinds.js';
+import { buildFaultPlan, isFaultKind, parseFaultPlan } from '../faults/plan.js';
 import type { FileSystem, WalLog, WalPlugin } from '../ports.js';
-import { present } from '../assert.js';
+import { assert, present } from '../assert.js';
 import { acknowledgedAppends, checkLiveness, liveRecords, releasedBelow, type RecoveryView } from '../contract/checker.js';
 import { runClient } from '../contract/client.js';
 import { Judge } from '../contract/judge.js';
@@ -38,8 +39,9 @@ export const microtaskDrain = async (): Promise<void> => {
 export const DEFAULT_LIVENESS_MS = 60_000;
 export const DEFAULT_MAX_STEPS = 2_000_000;
 export const DEFAULT_FAULT_PROBABILITY = 0.02;
-/** Faults after which losing acknowledged records is allowed (the contract's bitflip and lying-fsync rows). */
-const DESTRUCTIVE_FAULTS: ReadonlySet<string> = new Set(['bitflip', 'lying-fsync', 'misdirected-write']);
+/** The kinds that let an open reject (rule 5), by the fault table: fired while that open ran, or fired at all. */
+const OPEN_MAY_REJECT_WHILE_IT_RUNS = faultKindsWhere((r) => r.openMayReject === 'while-open-runs').join(' or ');
+const OPEN_MAY_REJECT_ONCE_FIRED = faultKindsWhere((r) => r.openMayReject === 'once-fired').join(' or ');
 const WAL_DIR = '/wal';
 const OPEN_ATTEMPTS = 3;
 
@@ -50,40 +52,20 @@ export function parseFaultKinds(kinds: readonly string[]): FaultKind[] {
     if (!isFaultKind(k))
       throw new WalError(
         'EINVAL',
-        `unknown fault kind "${k}"; known: ${CONTRACT_FAULT_KINDS.join(', ')} (and torn-write, misdirected-write, latency)`,
+        `unknown fault kind "${k}"; known: ${CONTRACT_FAULT_KINDS.join(', ')} (and ${EXTRA_FAULT_KINDS.join(', ')})`,
       );
     if (!out.includes(k)) out.push(k);
   }
   return out;
 }
 
-/** The fault plan the harness uses for a list of kinds. 'crash' is not in it: power cuts come from the scenario. */
+/**
+ * The fault plan the harness uses for a list of kinds: each kind's check entry
+ * in the fault table (its phase, its probability from p). 'crash' is not in
+ * it: power cuts come from the scenario.
+ */
 export function faultPlanForCheck(kinds: readonly FaultKind[], probability = DEFAULT_FAULT_PROBABILITY): FaultPlan {
-  if (!(probability >= 0 && probability <= 1)) throw new WalError('EINVAL', `fault probability must be in [0, 1], got ${probability}`);
-  const faults: FaultSpec[] = [];
-  for (const kind of kinds) {
-    switch (kind) {
-      case 'crash':
-        break;
-      case 'fsync-error':
-      case 'lying-fsync':
-      case 'disk-full':
-        faults.push({ kind, trigger: { probability, phase: 'workload' } });
-        break;
-      case 'read-error':
-        faults.push({ kind, trigger: { probability: Math.min(0.1, probability * 2), phase: 'recovery' } });
-        break;
-      case 'bitflip':
-        faults.push({ kind, trigger: { probability: probability / 4, maxTimes: 2 } });
-        break;
-      case 'latency':
-        faults.push({ kind, ms: 5, trigger: { probability } });
-        break;
-      default:
-        faults.push({ kind, trigger: { probability } } as FaultSpec);
-    }
-  }
-  return parseFaultPlan({ version: 1, faults });
+  return buildFaultPlan(kinds, probability, 'check');
 }
 
 interface CutState {
@@ -134,9 +116,14 @@ class Run {
   readonly livenessMs: number;
   readonly maxBytes: number;
   bytesAppended = 0;
-  traceCursor = 0;
+  /** Kinds of the faults fired so far (every epoch's filesystem tells, in firing order) not yet attributed to an epoch. */
+  readonly unattributedFaults: FaultKind[] = [];
+  /** A fault that may take acknowledged data fired in the run: durability (rule 2) is no longer required. */
   destructiveFired = false;
-  readErrorsFired = 0;
+  /** A fault that lets every later open reject fired in the run. */
+  openMayRejectFromNowOn = false;
+  /** Faults fired so far that let the open they fire during reject (read-error). */
+  openExcusingFired = 0;
   current: EpochOutcome | undefined;
 
   constructor(
@@ -157,6 +144,7 @@ class Run {
       drain: microtaskDrain,
       faults: plan,
       maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
+      onFault: (f) => this.unattributedFaults.push(f.kind),
     };
     if (opts.sectorSize !== undefined) worldOpts.sectorSize = opts.sectorSize;
     this.world = createSimWorld(worldOpts);
@@ -168,21 +156,23 @@ class Run {
     this.judge = new Judge(this.history, this.durableAppend);
   }
 
-  /** Reads fault events the trace gained since the last call into the current epoch's counters. */
+  /**
+   * Attributes the faults fired since the last call to the current epoch's
+   * counters (during an open, that is the previous epoch's outcome), in firing
+   * order, and applies the fault table's policy to them.
+   */
   collectFaults(): void {
-    const lines = this.world.trace.lines;
-    for (; this.traceCursor < lines.length; this.traceCursor++) {
-      const line = lines[this.traceCursor] as string;
-      if (!line.includes('"ev":"fault"')) continue;
-      const kind = (JSON.parse(line) as { kind: FaultKind }).kind;
+    for (const kind of this.unattributedFaults.splice(0)) {
       if (this.current !== undefined) this.current.faultsFired[kind] = (this.current.faultsFired[kind] ?? 0) + 1;
-      if (DESTRUCTIVE_FAULTS.has(kind)) this.destructiveFired = true;
-      if (kind === 'read-error') this.readErrorsFired++;
+      const row = faultKindRow(kind);
+      if (row?.destroysData === true) this.destructiveFired = true;
+      if (row?.openMayReject === 'once-fired') this.openMayRejectFromNowOn = true;
+      if (row?.openMayReject === 'while-open-runs') this.openExcusingFired++;
     }
   }
 
   get durabilityRequired(): boolean {
-    return !this.destructiveFired && !this.world.trace.truncated;
+    return !this.destructiveFired;
   }
 
   pendingOf(epoch: number): HistoryCall[] {
@@ -195,7 +185,7 @@ class Run {
     cutState: CutState,
   ): Promise<{ log: WalLog; call: OpenCall } | { violation: Violation } | { refused: true } | { cut: true }> {
     for (let attempt = 1; attempt <= OPEN_ATTEMPTS; attempt++) {
-      const readErrorsBefore = this.readErrorsFired;
+      const excusingBefore = this.openExcusingFired;
       const call = this.history.open(epoch);
       const env = { fs, clock: this.world.clock, dir: WAL_DIR };
       const opening = this.history.track(call, () => this.plugin.open(env));
@@ -203,12 +193,17 @@ class Run {
       this.collectFaults();
       if (cutState.image !== undefined) return { cut: true };
       if (r.kind !== 'settled' || r.value === 'cut') {
-        return { violation: checkLiveness(epoch, [call], this.livenessMs, r.kind === 'stuck' ? r.reason : 'open') as Violation };
+        const reason = r.kind === 'stuck' ? r.reason : 'open';
+        return { violation: present(checkLiveness(epoch, [call], this.livenessMs, reason), 'an open that did not settle breaks liveness') };
       }
       if (r.value.ok) return { log: r.value.value, call };
       const err = call.error ?? { message: 'open rejected' };
       const allowedBy =
-        this.readErrorsFired > readErrorsBefore ? 'read-error' : this.destructiveFired ? 'bitflip or lying-fsync' : undefined;
+        this.openExcusingFired > excusingBefore
+          ? OPEN_MAY_REJECT_WHILE_IT_RUNS
+          : this.openMayRejectFromNowOn
+            ? OPEN_MAY_REJECT_ONCE_FIRED
+            : undefined;
       const v = this.judge.afterOpenRejected(epoch, err, allowedBy);
       if (v !== undefined) return { violation: v };
     }
@@ -265,7 +260,8 @@ class Run {
     cutFs: CrashCutFileSystem | undefined,
     cutState: CutState,
   ): Promise<{ image: DiskImage } | { violation: Violation }> {
-    const out = this.current as EpochOutcome;
+    const out = present(this.current, 'the epoch being run has an outcome', { epoch });
+    assert(out.epoch === epoch, 'the current outcome is the epoch being run', { epoch, current: out.epoch });
     this.world.fs.setPhase('workload');
     if (cutFs !== undefined && !cutFs.isArmed) cutFs.arm();
     const clients = Promise.all(script.clients.map((ops, c) => this.runClient(epoch, c, ops, log)));
@@ -273,7 +269,10 @@ class Run {
     this.collectFaults();
     if (r.kind !== 'settled') {
       return {
-        violation: checkLiveness(epoch, this.pendingOf(epoch), this.livenessMs, r.kind === 'stuck' ? r.reason : 'workload') as Violation,
+        violation: present(
+          checkLiveness(epoch, this.pendingOf(epoch), this.livenessMs, r.kind === 'stuck' ? r.reason : 'workload'),
+          'a workload that did not settle breaks liveness',
+        ),
       };
     }
     if (cutState.image === undefined) {
@@ -294,7 +293,7 @@ class Run {
     out.acknowledged = acknowledgedAppends(appends, this.history.calls, this.durableAppend).length;
     const v = this.judge.afterWorkload(epoch);
     if (v !== undefined) return { violation: v };
-    return { image: cutState.image as DiskImage };
+    return { image: present(cutState.image, 'an epoch that ended (cut or clean shutdown) left a disk image', { epoch }) };
   }
 
   async run(scenario: { epochs: readonly EpochScript[] }): Promise<Violation | undefined> {
@@ -326,10 +325,10 @@ class Run {
       if ('violation' in opened) return opened.violation;
       if ('cut' in opened) {
         // Power lost while the log recovered: this epoch's clients never run; the next open judges both.
-        const out = this.epochs[epoch] as EpochOutcome;
+        const out = present(this.epochs[epoch], 'an epoch cut during recovery has an outcome', { epoch });
         out.end = 'crash-in-recovery';
         out.endedAt = this.world.scheduler.now;
-        this.world = nextEpoch(this.world, cutState.image as DiskImage);
+        this.world = nextEpoch(this.world, present(cutState.image, 'a cut during recovery took a disk image', { epoch }));
         continue;
       }
       if ('refused' in opened) {

@@ -33,6 +33,8 @@ export interface SimFileSystemOptions {
   latency?: { minMs: number; maxMs: number };
   /** Starting phase (default 'workload'). */
   phase?: SimPhase;
+  /** Told of every fault that fires, in firing order (FaultSet's listener; the trace records them too). */
+  onFault?: (fault: FiredFault) => void;
 }
 
 interface OpInfo {
@@ -72,7 +74,7 @@ export class SimFileSystem implements FileSystem {
     ) {
       throw new WalError('EINVAL', 'latency needs 0 <= minMs <= maxMs');
     }
-    this.faults = new FaultSet(opts.faults ?? NO_FAULTS, this.rng.fork('faults'));
+    this.faults = new FaultSet(opts.faults ?? NO_FAULTS, this.rng.fork('faults'), { onFault: opts.onFault });
     this.currentPhase = opts.phase ?? 'workload';
     this.disk = new Disk(opts.image);
   }

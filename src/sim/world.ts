@@ -4,7 +4,7 @@
  * clean shutdown); `nextEpoch` starts the next one from the image it left.
  */
 import { WalError } from '../errors.js';
-import { parseFaultPlan } from '../faults/plan.js';
+import { parseFaultPlan, type FiredFault } from '../faults/plan.js';
 import type { FaultPlan, SimPhase } from '../faults/types.js';
 import { SimClock } from './clock.js';
 import type { DiskImage } from './image.js';
@@ -29,6 +29,12 @@ export interface SimWorldOptions {
   maxIdleYields?: number;
   /** Keep at most this many trace lines (the hash covers all); default 1,000,000. */
   maxTraceLines?: number;
+  /**
+   * Told of every fault that fires on any epoch's filesystem, in firing order:
+   * one listener for the whole run, so counts need no trace (which may be
+   * truncated) and no cursor per filesystem.
+   */
+  onFault?: (fault: FiredFault) => void;
 }
 
 export interface SimWorld {
@@ -64,6 +70,7 @@ function makeEpoch(
   if (faults !== undefined) fsOpts.faults = faults;
   if (o.sectorSize !== undefined) fsOpts.sectorSize = o.sectorSize;
   if (o.latency !== undefined) fsOpts.latency = o.latency;
+  if (o.onFault !== undefined) fsOpts.onFault = o.onFault;
   base.trace.record('epoch', base.scheduler.now, { epoch, phase });
   return { ...base, clock, fs: new SimFileSystem(fsOpts), epoch };
 }

@@ -246,6 +246,43 @@ describe('faultline campaign (CLI)', () => {
     expect(overlap.stderr).toMatch(/overlapping shards/);
   }, 60_000);
 
+  it('takes the plugin options as --plugin-options (like check), and as --options, its hidden deprecated name', async () => {
+    const options = { segmentSize: 128 * 1024, durability: { kind: 'everyWrite' } };
+    for (const flag of ['--plugin-options', '--options']) {
+      const dir = join(out, `plugin-options${flag}`);
+      const res = await cli([
+        'campaign',
+        '--runs',
+        '1',
+        '--workers',
+        '1',
+        '--seed',
+        '2',
+        flag,
+        JSON.stringify(options),
+        '--out',
+        dir,
+        '--json',
+      ]);
+      expect(res.code, res.stderr).toBe(0);
+      const file = parseCampaignFile(await readFile(join(dir, 'campaign.json'), 'utf8'), 'campaign.json');
+      expect(file.campaign.pluginOptions).toEqual(options);
+      // the options reach the module's loading too: a module that exports a plugin (no factory) refuses them
+      const refused = await cli(['campaign', fixture('correct-simple'), '--runs', '1', '--seed', '2', flag, '{}', '--out', dir]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/exports a plugin, not a factory, so it takes no options/);
+      const bad = await cli(['campaign', '--runs', '1', '--seed', '2', flag, '{', '--out', dir]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain(`faultline: ${flag} must be JSON, got '{'`);
+    }
+    const both = await cli(['campaign', '--runs', '1', '--seed', '2', '--plugin-options', '{}', '--options', '{}', '--out', out]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--options is the old name of --plugin-options/);
+    const help = await cli(['campaign', '--help']);
+    expect(help.stdout).toContain('--plugin-options <json>');
+    expect(help.stdout).not.toMatch(/--options\b/);
+  }, 60_000);
+
   it('exits 2 on bad usage and on a module that is not a plugin', async () => {
     expect((await cli(['campaign', fixture('correct-simple'), '--shard', '1/2', '--runs', '2'])).code).toBe(2); // shard without seed
     expect((await cli(['campaign', fixture('correct-simple'), '--shard', '3/2', '--seed', '1'])).code).toBe(2);

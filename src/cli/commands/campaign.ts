@@ -1,6 +1,7 @@
 /**
- * `faultline campaign [plugin-module] --runs N --workers K --shard i/n --seed S --faults LIST --out DIR`
- * and `faultline campaign merge <files...>`. Exit 0 when every run passed,
+ * `faultline campaign [plugin-module] --runs N --workers K --shard i/n --seed S --faults LIST
+ * --plugin-options JSON --out DIR` and `faultline campaign merge <files...>`. `--options` is
+ * the old name of `--plugin-options` (as `faultline check` calls it): hidden, still accepted. Exit 0 when every run passed,
  * 1 when a run found a violation (or errored), 2 for bad usage, a plugin
  * that cannot be loaded, or shard files that do not join (overlap, gap).
  */
@@ -8,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { WalError } from '../../errors.js';
-import { CONTRACT_FAULT_KINDS, type FaultKind } from '../../faults/types.js';
+import { CONTRACT_FAULT_KINDS, type FaultKind } from '../../faults/kinds.js';
 import { absoluteModule, runCampaign } from '../../harness/campaign.js';
 import { mergeCampaignFiles, parseCampaignFile } from '../../harness/campaign-merge.js';
 import { loadCampaignPlugin } from '../../harness/campaign-plugin.js';
@@ -17,13 +18,21 @@ import { campaignSummary, writeCampaignFiles } from '../../harness/campaign-repo
 import type { CampaignFile, CampaignIdentity } from '../../harness/campaign-types.js';
 import { MAX_RUNS, parseShard, shardRange, WHOLE } from '../../harness/shard.js';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.js';
-import { faultsOption, intOption, jsonOption } from './check.js';
+import { FAULTS_HELP, faultsOption, intOption, jsonOption } from './check.js';
 
 /** `--faults` for a campaign: as for check, but a campaign with no fault kind at all is refused. */
 export function parseFaultList(text: string): FaultKind[] {
   const kinds = faultsOption(text);
   if (kinds.length === 0) throw new WalError('EINVAL', '--faults needs at least one fault kind');
   return kinds;
+}
+
+/** The JSON of `--plugin-options`, or of `--options`, its deprecated name; not both. */
+function pluginOptionsOf(flags: CampaignFlags): unknown {
+  if (flags.pluginOptions !== undefined && flags.options !== undefined)
+    throw new WalError('EINVAL', '--options is the old name of --plugin-options: give one of them');
+  if (flags.pluginOptions !== undefined) return jsonOption('--plugin-options')(flags.pluginOptions);
+  return flags.options === undefined ? undefined : jsonOption('--options')(flags.options);
 }
 
 function exitFor(file: CampaignFile): number {
@@ -37,6 +46,8 @@ interface CampaignFlags {
   seed?: number;
   faults?: string;
   faultProbability?: number;
+  pluginOptions?: string;
+  /** Deprecated spelling of pluginOptions. */
   options?: string;
   out: string;
   json?: boolean;
@@ -49,7 +60,7 @@ async function campaignAction(pluginModule: string | undefined, flags: CampaignF
   }
   const baseSeed = flags.seed ?? (Date.now() % 2 ** 32) >>> 0;
   const faults = flags.faults === undefined ? [...CONTRACT_FAULT_KINDS] : parseFaultList(flags.faults);
-  const pluginOptions = flags.options === undefined ? undefined : jsonOption('--options')(flags.options);
+  const pluginOptions = pluginOptionsOf(flags);
   const module = absoluteModule(pluginModule);
   let plugin;
   try {
@@ -126,7 +137,7 @@ export function registerCampaignCommand(program: Command): void {
         intOption('--seed', 0, 2 ** 32 - 1),
       ),
     )
-    .option('--faults <list>', `comma-separated fault kinds (default: ${CONTRACT_FAULT_KINDS.join(',')})`)
+    .option('--faults <list>', FAULTS_HELP)
     .addOption(
       new Option('--fault-probability <p>', 'probability per filesystem operation of each fault kind').argParser((t) => {
         const p = Number(t);
@@ -134,7 +145,8 @@ export function registerCampaignCommand(program: Command): void {
         return p;
       }),
     )
-    .option('--options <json>', "JSON passed to the plugin module's factory")
+    .option('--plugin-options <json>', "JSON passed to the plugin module's factory")
+    .addOption(new Option('--options <json>', 'deprecated name of --plugin-options').hideHelp())
     .option('--out <dir>', 'folder for campaign JSON and JUnit XML', 'faultline-campaign')
     .option('--json', 'print a one-line JSON summary instead of text')
     .action((pluginModule: string | undefined, flags: CampaignFlags) => campaignAction(pluginModule, flags));

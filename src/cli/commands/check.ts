@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { WalError } from '../../errors.js';
-import { CONTRACT_FAULT_KINDS, type FaultKind } from '../../faults/types.js';
+import { CONTRACT_FAULT_KINDS, type FaultKind } from '../../faults/kinds.js';
 import { checkWal } from '../../harness/check.js';
 import { loadCampaignPlugin } from '../../harness/campaign-plugin.js';
 import { formatFailureReport } from '../../harness/report.js';
@@ -35,6 +35,9 @@ export function floatOption(name: string, min: number, max: number): (text: stri
     return n;
   };
 }
+
+/** The help of `--faults` (check, replay, campaign): the default is the fault table's contract kinds. */
+export const FAULTS_HELP = `comma-separated fault kinds (default: ${CONTRACT_FAULT_KINDS.join(',')})`;
 
 /** `--faults a,b,c`; an empty list means no faults besides clean restarts and idle power cuts. */
 export function faultsOption(text: string): FaultKind[] {
@@ -66,7 +69,7 @@ export function workloadOption(text: string): WorkloadOptions {
 /** The options check and replay share (they must match for a replay to be exact). */
 export function addRunOptions(cmd: Command): Command {
   return cmd
-    .option('--faults <list>', `comma-separated fault kinds (default: ${CONTRACT_FAULT_KINDS.join(',')})`, faultsOption)
+    .option('--faults <list>', FAULTS_HELP, faultsOption)
     .option(
       '--fault-probability <p>',
       'probability per filesystem operation of each fault (default 0.02)',
