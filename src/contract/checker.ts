@@ -354,13 +354,19 @@ export function checkLsnsGoOn(calls: readonly HistoryCall[], epoch: number, reco
 /** `unsettled`: calls still pending when the bound ran out (or the simulation could not progress). */
 export function checkLiveness(epoch: number, unsettled: readonly HistoryCall[], boundMs: number, reason: string): Violation | undefined {
   if (unsettled.length === 0 && reason === '') return undefined;
+  const why = reason === '' ? '' : ` (${reason})`;
+  // No call pending, yet the phase did not end: say so rather than "0 call(s) did not settle".
+  const message =
+    unsettled.length === 0
+      ? `the run did not go on within ${boundMs} ms of virtual time${why}, although no call was pending`
+      : `${unsettled.length} call(s) did not settle within ${boundMs} ms of virtual time${why}: ${unsettled
+          .slice(0, 5)
+          .map((c) => (c.kind === 'append' ? `append ${c.label}` : `${c.kind}${c.client >= 0 ? ` by client ${c.client}` : ''}`))
+          .join(', ')}`;
   return {
     rule: 'liveness',
     epoch,
-    message: `${unsettled.length} call(s) did not settle within ${boundMs} ms of virtual time${reason === '' ? '' : ` (${reason})`}: ${unsettled
-      .slice(0, 5)
-      .map((c) => (c.kind === 'append' ? `append ${c.label}` : `${c.kind}${c.client >= 0 ? ` by client ${c.client}` : ''}`))
-      .join(', ')}`,
+    message,
     evidence: { unsettled: unsettled.map((c) => ({ id: c.id, kind: c.kind, client: c.client, calledAt: c.calledAt })), boundMs, reason },
   };
 }

@@ -78,7 +78,7 @@ type Driven<T> = { kind: 'settled'; value: T } | { kind: 'timeout' } | { kind: '
 
 /** Drives the scheduler until `p` settles, the virtual-time bound runs out, or the simulator cannot go on. */
 async function drive<T>(world: SimWorld, p: Promise<T>, boundMs: number): Promise<Driven<T>> {
-  const timer = world.scheduler.cancellableAfter(boundMs, 'liveness-bound');
+  const timer = world.scheduler.cancellableAfter(boundMs, 'liveness-bound', { watchdog: true });
   const deadline = timer.promise.then((): Driven<T> => ({ kind: 'timeout' }));
   try {
     return await world.scheduler.run(Promise.race([p.then((value): Driven<T> => ({ kind: 'settled', value })), deadline]));

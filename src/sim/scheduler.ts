@@ -27,6 +27,12 @@ export interface SchedulerOptions {
   maxSteps?: number;
   /** Consecutive yields with nothing runnable and no timer before run() reports a hang (default 1,000). */
   maxIdleYields?: number;
+  /**
+   * Real turns of the host (hostYield) before virtual time jumps to the next
+   * timer while nothing is runnable (default 8); before a watchdog timer
+   * fires, maxIdleYields turns. See `run`.
+   */
+  hostTurnsBeforeTime?: number;
 }
 
 interface Task {
@@ -34,6 +40,8 @@ interface Task {
   readonly label: string;
   readonly time: number;
   readonly fire: () => void;
+  /** The caller's own deadline (a liveness bound), not simulated work: see `run`. */
+  readonly watchdog: boolean;
 }
 
 export class Scheduler {
@@ -43,6 +51,7 @@ export class Scheduler {
   private readonly drain: () => Promise<void>;
   private readonly maxSteps: number;
   private readonly maxIdleYields: number;
+  private readonly hostTurnsBeforeTime: number;
   private readonly runnable: Task[] = [];
   /** Sorted by (time, seq). */
   private readonly timers: Task[] = [];
@@ -58,9 +67,12 @@ export class Scheduler {
     this.drain = opts.drain ?? opts.hostYield;
     this.maxSteps = opts.maxSteps ?? 10_000_000;
     this.maxIdleYields = opts.maxIdleYields ?? 1_000;
+    this.hostTurnsBeforeTime = opts.hostTurnsBeforeTime ?? 8;
     if (!Number.isSafeInteger(this.maxSteps) || this.maxSteps <= 0) throw new WalError('EINVAL', 'maxSteps must be a positive integer');
     if (!Number.isSafeInteger(this.maxIdleYields) || this.maxIdleYields < 0)
       throw new WalError('EINVAL', 'maxIdleYields must be a non-negative integer');
+    if (!Number.isSafeInteger(this.hostTurnsBeforeTime) || this.hostTurnsBeforeTime < 0)
+      throw new WalError('EINVAL', 'hostTurnsBeforeTime must be a non-negative integer');
   }
 
   /** Completed tasks so far. */
@@ -106,12 +118,15 @@ export class Scheduler {
 
   /**
    * A timer that can be withdrawn (e.g. a liveness deadline that lost its race):
-   * after cancel() it never fires and no longer counts as pending.
+   * after cancel() it never fires and no longer counts as pending. With
+   * `watchdog`, it is the caller's own deadline rather than simulated work:
+   * before it fires, the host gets as many real turns as before a hang is
+   * reported (see `run`), so a deadline never fires because the host was slow.
    */
-  cancellableAfter(ms: number, label = 'timer'): { promise: Promise<void>; cancel: () => void } {
+  cancellableAfter(ms: number, label = 'timer', options: { watchdog?: boolean } = {}): { promise: Promise<void>; cancel: () => void } {
     let task: Task | undefined;
     const promise = new Promise<void>((resolve) => {
-      task = this.add(label, () => resolve(), ms);
+      task = this.add(label, () => resolve(), ms, options.watchdog === true);
     });
     const cancel = (): void => {
       if (task === undefined) return;
@@ -124,9 +139,9 @@ export class Scheduler {
     return { promise, cancel };
   }
 
-  private add(label: string, fire: () => void, delayMs: number): Task {
+  private add(label: string, fire: () => void, delayMs: number, watchdog = false): Task {
     const delay = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
-    const task: Task = { seq: this.seq++, label, time: this.time + delay, fire };
+    const task: Task = { seq: this.seq++, label, time: this.time + delay, fire, watchdog };
     if (delay === 0) {
       this.runnable.push(task);
       return task;
@@ -148,6 +163,15 @@ export class Scheduler {
    * Drives the simulation until `until` settles, then settles the same way.
    * Rejects with WalError ESIM when the step bound is exceeded or nothing can
    * make progress (no runnable task, no timer) while `until` is still pending.
+   *
+   * When nothing is runnable but a timer is pending, virtual time jumps to it
+   * only after the host had real turns (`hostYield`): a plugin may be waiting
+   * on work outside the simulation (a `process.nextTick` through a promise, a
+   * stream, a WebAssembly compile) before its next file call. The turns stop
+   * as soon as a task is added or `until` settles, so a run does not depend
+   * on how many turns the host needed: `hostTurnsBeforeTime` turns before an
+   * ordinary timer, `maxIdleYields` before a watchdog (a caller's deadline
+   * firing means a verdict, so it gets the budget of a hang).
    */
   async run<T>(until: Promise<T>): Promise<T> {
     if (this.running) throw new WalError('ESIM', 'Scheduler.run is already running');
@@ -172,6 +196,8 @@ export class Scheduler {
           this.step();
         } else if (this.timers.length > 0) {
           idle = 0;
+          const budget = this.nextTimersAreWatchdogs() ? this.maxIdleYields : this.hostTurnsBeforeTime;
+          if (await this.hostTurns(budget, () => settled)) continue;
           this.advanceTime();
         } else if (++idle > this.maxIdleYields) {
           throw new WalError('ESIM', 'simulation hangs: nothing runnable, no timer, and the awaited promise is pending', {
@@ -183,6 +209,27 @@ export class Scheduler {
       this.running = false;
     }
     return until;
+  }
+
+  /** Gives the host up to `budget` real turns; true as soon as a task was added or `until` settled. */
+  private async hostTurns(budget: number, settled: () => boolean): Promise<boolean> {
+    const before = this.seq;
+    for (let turn = 0; turn < budget; turn++) {
+      await this.hostYield();
+      if (settled() || this.seq !== before) return true;
+    }
+    return false;
+  }
+
+  /** Whether every timer due at the earliest pending time is a watchdog. */
+  private nextTimersAreWatchdogs(): boolean {
+    const first = this.timers[0];
+    if (first === undefined) return false;
+    for (const t of this.timers) {
+      if (t.time > first.time) break;
+      if (!t.watchdog) return false;
+    }
+    return true;
   }
 
   private step(): void {

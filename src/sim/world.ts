@@ -27,6 +27,8 @@ export interface SimWorldOptions {
   maxSteps?: number;
   /** Consecutive host yields with nothing to run before the scheduler reports a hang (default 1,000). */
   maxIdleYields?: number;
+  /** Real host turns before virtual time jumps while nothing is runnable (Scheduler, default 8). */
+  hostTurnsBeforeTime?: number;
   /** Keep at most this many trace lines (the hash covers all); default 1,000,000. */
   maxTraceLines?: number;
   /**
@@ -81,6 +83,7 @@ export function createSimWorld(opts: SimWorldOptions): SimWorld {
   if (opts.drain !== undefined) schedOpts.drain = opts.drain;
   if (opts.maxSteps !== undefined) schedOpts.maxSteps = opts.maxSteps;
   if (opts.maxIdleYields !== undefined) schedOpts.maxIdleYields = opts.maxIdleYields;
+  if (opts.hostTurnsBeforeTime !== undefined) schedOpts.hostTurnsBeforeTime = opts.hostTurnsBeforeTime;
   const base = {
     seed,
     scheduler: new Scheduler(schedOpts),

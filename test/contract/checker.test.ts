@@ -243,6 +243,16 @@ describe('rule 7: liveness', () => {
     expect(checkLiveness(0, [a], 1000, 'workload')?.rule).toBe('liveness');
     expect(checkLiveness(0, [], 1000, '')).toBeUndefined();
   });
+
+  it('with no call pending it says so, instead of "0 call(s) did not settle"', () => {
+    const v = checkLiveness(0, [], 1000, 'workload');
+    expect(v?.rule).toBe('liveness');
+    expect(v?.message).toBe('the run did not go on within 1000 ms of virtual time (workload), although no call was pending');
+    const w = world();
+    expect(checkLiveness(0, [w.call(0, 1)], 1000, 'workload')?.message).toMatch(
+      /^1 call\(s\) did not settle within 1000 ms of virtual time \(workload\): append /,
+    );
+  });
 });
 
 describe('history', () => {
