@@ -117,6 +117,16 @@ export function generateScenario(seed: number, options: WorkloadOptions = {}): S
   return s;
 }
 
+/**
+ * The scenario as it runs when `crash` is not among the fault kinds: no power
+ * cut happens, so every epoch ends in a clean close and reopen (the
+ * contract, §4), and each other kind is tested on its own.
+ */
+export function withoutPowerCuts(scenario: Scenario): Scenario {
+  if (scenario.epochs.every((e) => e.end.type === 'restart')) return scenario;
+  return { ...scenario, epochs: scenario.epochs.map((e) => (e.end.type === 'restart' ? e : { ...e, end: { type: 'restart' } })) };
+}
+
 /** Checks a value is a Scenario (for scenarios read from files); WalError EINVAL otherwise. */
 export function parseScenario(value: unknown): Scenario {
   const s = value as Partial<Scenario> | null;

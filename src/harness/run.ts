@@ -17,7 +17,7 @@ import { Judge } from '../contract/judge.js';
 import { History } from '../contract/history.js';
 import type { DiskImage } from '../sim/image.js';
 import { createSimWorld, nextEpoch, type SimWorld } from '../sim/world.js';
-import { generateScenario, resolveWorkloadOptions } from '../contract/workload.js';
+import { generateScenario, resolveWorkloadOptions, withoutPowerCuts } from '../contract/workload.js';
 import { PayloadFactory } from '../contract/payload.js';
 import { CrashCutFileSystem } from './crash-cut.js';
 import { hostYield } from './host-yield.js';
@@ -112,7 +112,6 @@ class Run {
   readonly payloads = new PayloadFactory();
   readonly epochs: EpochOutcome[] = [];
   readonly durableAppend: boolean;
-  readonly crashCuts: boolean;
   readonly livenessMs: number;
   readonly maxBytes: number;
   bytesAppended = 0;
@@ -131,12 +130,10 @@ class Run {
     readonly opts: RunScenarioOptions,
     readonly plan: FaultPlan,
     simSeed: number,
-    kinds: readonly FaultKind[],
   ) {
     const o = resolveWorkloadOptions(opts);
     this.maxBytes = o.maxBytesPerRun;
     this.durableAppend = plugin.durableAppend === true;
-    this.crashCuts = kinds.includes('crash');
     this.livenessMs = opts.livenessMs ?? DEFAULT_LIVENESS_MS;
     const worldOpts: Parameters<typeof createSimWorld>[0] = {
       seed: simSeed,
@@ -312,7 +309,7 @@ class Run {
         cutState.image = world.fs.crash(world.rng.fork(`crash-${epoch}`));
         resolveSignal();
       };
-      const at = script?.end.type === 'crash' && this.crashCuts ? script.end.at : undefined;
+      const at = script?.end.type === 'crash' ? script.end.at : undefined;
       const cutFs = at === undefined ? undefined : new CrashCutFileSystem(world.fs, at, cutState.cut);
 
       this.current = prevOutcome ?? this.epochs[epoch];
@@ -365,10 +362,12 @@ class Run {
 export async function runScenario(plugin: WalPlugin, options: RunScenarioOptions): Promise<ScenarioOutcome> {
   if (plugin === null || typeof plugin !== 'object' || typeof plugin.open !== 'function')
     throw new WalError('EPLUGIN', 'not a WalPlugin: it needs name, durableAppend and open(env)');
-  const scenario = options.scenario ?? generateScenario(options.seed, options);
   const kinds = parseFaultKinds(options.faults ?? CONTRACT_FAULT_KINDS);
+  const drawn = options.scenario ?? generateScenario(options.seed, options);
+  // Without `crash` no power is cut (the contract, §4): every epoch ends in a clean restart.
+  const scenario = kinds.includes('crash') ? drawn : withoutPowerCuts(drawn);
   const plan = options.faultPlan === undefined ? faultPlanForCheck(kinds, options.faultProbability) : parseFaultPlan(options.faultPlan);
-  const run = new Run(plugin, options, plan, scenario.simSeed, kinds);
+  const run = new Run(plugin, options, plan, scenario.simSeed);
   let violation: Violation | undefined;
   // A plugin that leaves a promise rejected and unawaited (a fire-and-forget write) would end the
   // whole process under Node's default; count it instead (it is a plugin flaw, not a contract rule).
