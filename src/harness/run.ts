@@ -212,6 +212,7 @@ class Run {
     const got = new Set(view.recovered.map((r) => r.appendId));
     const byId = new Map(this.history.appends().map((a) => [a.id, a]));
     const lost = liveRecords(view).filter((r) => r.lsn >= released && !got.has(r.appendId));
+    prev.atStake = liveRecords(view).filter((r) => r.acknowledged && r.lsn >= released).length;
     prev.lostResolved = lost.length;
     prev.lostAcknowledged = lost.filter((r) => r.acknowledged).length;
     let first = Infinity;

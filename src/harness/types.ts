@@ -25,6 +25,12 @@ export interface EpochOutcome {
   lostResolvedSpanMs: number;
   /** Records the next open recovered (undefined when there was no next open). */
   recoveredNext?: number;
+  /**
+   * Acknowledged, unreleased records the log held when the epoch ended (what a
+   * power cut then puts at stake), counted at the next open that resolved
+   * (undefined when there was none).
+   */
+  atStake?: number;
   /** Virtual time at the end of the epoch (crash or close). */
   endedAt: number;
   /** Faults that fired in this epoch (workload and the recovery after it), by kind. */
@@ -100,6 +106,16 @@ export interface CheckOptions extends WorkloadOptions {
   maxShrinkRuns?: number;
   /** Called after each completed run. */
   onProgress?: (progress: CheckProgress) => void;
+  /**
+   * Floors against a vacuous pass (a misconfigured plugin acknowledging
+   * nothing turns CI green otherwise): at least this many acknowledged
+   * records over the check (default 1), and with `crash` on at least this many
+   * power cuts with acknowledged records at stake (default 1; 0 without
+   * `crash`). 0 lowers a floor away, for plugins that legitimately acknowledge
+   * nothing.
+   */
+  minAcknowledged?: number;
+  minCutsAtStake?: number;
 }
 
 export interface FailureReport {
@@ -133,7 +149,12 @@ export interface CheckSummary {
   crashes: number;
   appends: number;
   acknowledged: number;
+  /** Records returned by opens, summed over every open (a record is counted at each reopen that returns it). */
   recovered: number;
+  /** Opens that resolved (recoveries judged). */
+  recoveries: number;
+  /** Power cuts while clients ran or at their end that had acknowledged records at stake. */
+  cutsAtStake: number;
   faultsFired: Partial<Record<FaultKind, number>>;
   wallMs: number;
   stoppedBy: 'runs' | 'time-limit' | 'violation';
@@ -145,6 +166,12 @@ export interface CheckResult {
   runs: number;
   failure?: FailureReport;
   summary: CheckSummary;
+  /**
+   * Set when no rule broke but the runs exercised too little to mean it (a
+   * vacuous pass): each entry says which floor was not met. `faultline check`
+   * exits 3 then; `assertWal` throws.
+   */
+  vacuous?: string[];
 }
 
 export interface ReplayOptions extends Omit<CheckOptions, 'runs' | 'timeLimitMs' | 'onProgress'> {

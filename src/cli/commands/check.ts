@@ -15,7 +15,7 @@ import type { CheckResult, CheckSummary } from '../../harness/types.js';
 import type { WorkloadOptions } from '../../contract/types.js';
 import type { WalPlugin } from '../../ports.js';
 import { resolveWorkloadOptions } from '../../contract/workload.js';
-import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.js';
+import { EXIT_OK, EXIT_VACUOUS, EXIT_VIOLATION } from '../exit-codes.js';
 
 export function intOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER): (text: string) => number {
   const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in ${min}..${max}`;
@@ -39,14 +39,12 @@ export function floatOption(name: string, min: number, max: number): (text: stri
 /** The help of `--faults` (check, replay, campaign): the default is the fault table's contract kinds. */
 export const FAULTS_HELP = `comma-separated fault kinds (default: ${CONTRACT_FAULT_KINDS.join(',')})`;
 
-/** `--faults a,b,c`; an empty list means no faults besides clean restarts and idle power cuts. */
+/** `--faults a,b,c`; an empty list (`--faults ''`) means no faults: clean restarts only. An empty item is a typo, not a kind. */
 export function faultsOption(text: string): FaultKind[] {
-  return parseFaultKinds(
-    text
-      .split(',')
-      .map((k) => k.trim())
-      .filter((k) => k !== ''),
-  );
+  if (text.trim() === '') return parseFaultKinds([]);
+  const items = text.split(',').map((k) => k.trim());
+  if (items.includes('')) throw new WalError('EINVAL', `--faults has an empty item: '${text}'`);
+  return parseFaultKinds(items);
 }
 
 export function jsonOption(name: string): (text: string) => unknown {
@@ -104,9 +102,30 @@ export function formatSummary(name: string, s: CheckSummary): string {
   return [
     `faultline check: ${name}`,
     `  runs ${s.runs} (seed ${s.seed}, stopped by ${s.stoppedBy}), epochs ${s.epochs}, power cuts ${s.crashes}`,
-    `  records appended ${s.appends}, acknowledged ${s.acknowledged}, recovered ${s.recovered}`,
+    `  records appended ${s.appends}, acknowledged ${s.acknowledged}, recovered ${s.recovered} (over ${s.recoveries} recoveries: each reopen counts the records it returns)`,
+    `  power cuts with acknowledged records at stake: ${s.cutsAtStake}`,
     `  faults injected: ${faults}`,
     `  time ${(s.wallMs / 1000).toFixed(1)} s`,
+  ].join('\n');
+}
+
+interface CheckCliOptions extends RunCliOptions {
+  runs: number;
+  seed?: number;
+  timeLimit?: number;
+  json?: boolean;
+  minAcknowledged?: number;
+  minCutsAtStake?: number;
+}
+
+/** The last line of `faultline check`: the verdict, and for a vacuous pass what was not met and how to lower the floor. */
+export function verdictLine(result: CheckResult): string {
+  if (!result.ok) return 'FAILED: a rule of the plugin contract was broken';
+  if (result.vacuous === undefined) return 'OK: no violation';
+  return [
+    'VACUOUS: no rule broke, but the runs did not exercise the plugin enough to mean it:',
+    ...result.vacuous.map((r) => `  - ${r}`),
+    '  (for a plugin that legitimately acknowledges nothing: --min-acknowledged 0 --min-cuts-at-stake 0)',
   ].join('\n');
 }
 
@@ -117,10 +136,20 @@ export function registerCheck(program: Command): void {
       .description('Crash-test a WAL plugin (default: the built-in engine) on the simulated disk')
       .argument('[plugin-module]', 'ES module whose default export is a WalPlugin or a factory of one')
       .option('--runs <n>', 'number of runs (an upper bound with --time-limit)', intOption('--runs', 1), 100)
-      .option('--seed <s>', 'fast-check seed (default: random, printed)', intOption('--seed', 0))
+      .option('--seed <s>', 'fast-check seed, 0..2147483647 (default: random, printed)', intOption('--seed', 0, 0x7fffffff))
       .option('--time-limit <seconds>', 'stop after this many seconds', floatOption('--time-limit', 0.001, 1e9))
-      .option('--json', 'print one JSON object'),
-  ).action(async (module: string | undefined, o: RunCliOptions & { runs: number; seed?: number; timeLimit?: number; json?: boolean }) => {
+      .option('--json', 'print one JSON object')
+      .option(
+        '--min-acknowledged <n>',
+        'fail (exit 3) a pass with fewer acknowledged records (default 1)',
+        intOption('--min-acknowledged', 0),
+      )
+      .option(
+        '--min-cuts-at-stake <n>',
+        'fail (exit 3) a pass with fewer power cuts that had acknowledged records at stake (default 1 with crash, else 0)',
+        intOption('--min-cuts-at-stake', 0),
+      ),
+  ).action(async (module: string | undefined, o: CheckCliOptions) => {
     const plugin = await pluginFor(module, o.pluginOptions);
     const started = Date.now();
     let lastLine = 0;
@@ -133,6 +162,8 @@ export function registerCheck(program: Command): void {
       ...(o.timeLimit === undefined ? {} : { timeLimitMs: o.timeLimit * 1000 }),
       ...(module === undefined ? {} : { pluginModule: module }),
       ...(o.pluginOptions === undefined ? {} : { pluginOptions: o.pluginOptions }),
+      ...(o.minAcknowledged === undefined ? {} : { minAcknowledged: o.minAcknowledged }),
+      ...(o.minCutsAtStake === undefined ? {} : { minCutsAtStake: o.minCutsAtStake }),
       onProgress: (p) => {
         if (o.json === true || p.elapsedMs - lastLine < 5000) return;
         lastLine = p.elapsedMs;
@@ -141,14 +172,12 @@ export function registerCheck(program: Command): void {
     });
     if (o.json === true) {
       process.stdout.write(
-        `${JSON.stringify({ ok: result.ok, runs: result.runs, plugin: plugin.name, ...(result.failure === undefined ? {} : { failure: result.failure }), summary: result.summary })}\n`,
+        `${JSON.stringify({ ok: result.ok, runs: result.runs, plugin: plugin.name, ...(result.failure === undefined ? {} : { failure: result.failure }), ...(result.vacuous === undefined ? {} : { vacuous: result.vacuous }), summary: result.summary })}\n`,
       );
     } else {
       if (result.failure !== undefined) process.stdout.write(`${formatFailureReport(result.failure)}\n\n`);
-      process.stdout.write(
-        `${formatSummary(plugin.name, result.summary)}\n${result.ok ? 'OK: no violation' : 'FAILED: a rule of the plugin contract was broken'}\n`,
-      );
+      process.stdout.write(`${formatSummary(plugin.name, result.summary)}\n${verdictLine(result)}\n`);
     }
-    process.exitCode = result.ok ? EXIT_OK : EXIT_VIOLATION;
+    process.exitCode = !result.ok ? EXIT_VIOLATION : result.vacuous !== undefined ? EXIT_VACUOUS : EXIT_OK;
   });
 }
