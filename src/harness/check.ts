@@ -11,6 +11,7 @@ import { CONTRACT_FAULT_KINDS, type FaultKind } from '../faults/types.js';
 import type { WalPlugin } from '../ports.js';
 import { scenarioArbitrary, resolveWorkloadOptions } from '../contract/workload.js';
 import { isWalPlugin } from './plugin-module.js';
+import { pluginOriginOf } from './plugin-origin.js';
 import { makeFailureReport, type ReplayIdentity } from './report.js';
 import { parseFaultKinds, runScenario } from './run.js';
 import type { CheckOptions, CheckResult, CheckSummary, RunScenarioOptions, ScenarioOutcome } from './types.js';
@@ -51,7 +52,7 @@ export function runOptionsFor(
 }
 
 export function replayIdentity(
-  o: Omit<CheckOptions, 'runs' | 'onProgress'>,
+  o: Omit<CheckOptions, 'runs' | 'onProgress'> & { pluginUnknown?: boolean },
   kinds: readonly FaultKind[],
   seed: number,
   path: string,
@@ -60,7 +61,22 @@ export function replayIdentity(
   if (o.faultProbability !== undefined) id.faultProbability = o.faultProbability;
   if (o.pluginModule !== undefined) id.pluginModule = o.pluginModule;
   if (o.pluginOptions !== undefined) id.pluginOptions = o.pluginOptions;
+  if (o.pluginUnknown === true) id.pluginUnknown = true;
   return id;
+}
+
+/**
+ * The options a replay command needs to name the plugin: the module (and its
+ * options) given, else the ones the plugin was loaded with (loadPluginModule,
+ * builtinPlugin), else the plugin was built in code and no command can name it.
+ */
+function withOrigin(plugin: WalPlugin, o: CheckOptions): CheckOptions & { pluginUnknown?: boolean } {
+  if (o.pluginModule !== undefined) return o;
+  const origin = pluginOriginOf(plugin);
+  if (origin === undefined) return { ...o, pluginUnknown: true };
+  const named: CheckOptions = origin.kind === 'module' ? { ...o, pluginModule: origin.module } : { ...o };
+  if (named.pluginOptions === undefined && origin.options !== undefined) named.pluginOptions = origin.options;
+  return named;
 }
 
 function newSummary(seed: number): CheckSummary {
@@ -174,6 +190,6 @@ export async function checkWal(plugin: WalPlugin, options: CheckOptions = {}): P
   if (!(err instanceof ViolationFound)) throw err instanceof Error ? err : new WalError('ESIM', `check failed: ${String(err)}`);
   summary.stoppedBy = 'violation';
   const path = result.counterexamplePath ?? '';
-  const failure = makeFailureReport(err.outcome, replayIdentity(options, kinds, seed, path), shrinks);
+  const failure = makeFailureReport(err.outcome, replayIdentity(withOrigin(plugin, options), kinds, seed, path), shrinks);
   return { ok: false, runs: summary.runs, failure, summary };
 }

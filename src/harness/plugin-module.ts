@@ -7,6 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { WalError } from '../errors.js';
 import type { WalPlugin } from '../ports.js';
+import { notePluginOrigin } from './plugin-origin.js';
 
 export function isWalPlugin(x: unknown): x is WalPlugin {
   if (x === null || typeof x !== 'object') return false;
@@ -50,5 +51,5 @@ export async function loadPluginModule(spec: string, options?: unknown): Promise
       `${spec}: the default export must be a WalPlugin { name, durableAppend, open(env) } or a function returning one`,
     );
   }
-  return plugin;
+  return notePluginOrigin(plugin, options === undefined ? { kind: 'module', module: spec } : { kind: 'module', module: spec, options });
 }

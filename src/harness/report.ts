@@ -12,7 +12,12 @@ export interface ReplayIdentity extends WorkloadOptions {
   faultProbability?: number;
   pluginModule?: string;
   pluginOptions?: unknown;
+  /** The plugin was built in code: no command line can name it (the command gets a placeholder). */
+  pluginUnknown?: boolean;
 }
+
+/** What stands in the replay command for a plugin built in code. */
+export const UNKNOWN_PLUGIN_PLACEHOLDER = '<plugin-module>';
 
 function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:=,@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
@@ -26,6 +31,7 @@ function isDefaultKinds(kinds: readonly FaultKind[]): boolean {
 export function replayCommand(id: ReplayIdentity): string {
   const parts = ['npx', 'faultline', 'replay'];
   if (id.pluginModule !== undefined) parts.push(shellQuote(id.pluginModule));
+  else if (id.pluginUnknown === true) parts.push(UNKNOWN_PLUGIN_PLACEHOLDER);
   parts.push('--seed', String(id.seed), '--path', shellQuote(id.path));
   if (!isDefaultKinds(id.faults)) parts.push('--faults', id.faults.length === 0 ? "''" : id.faults.join(','));
   if (id.faultProbability !== undefined) parts.push('--fault-probability', String(id.faultProbability));
@@ -54,6 +60,7 @@ export function makeFailureReport(outcome: ScenarioOutcome, id: ReplayIdentity, 
     faultsFired,
     shrinks,
     traceHash: outcome.traceHash,
+    ...(id.pluginUnknown === true ? { replayNote: UNKNOWN_PLUGIN_NOTE } : {}),
   };
 }
 
@@ -75,6 +82,8 @@ function scenarioLines(r: FailureReport): string[] {
   });
 }
 
+const UNKNOWN_PLUGIN_NOTE = `the plugin was built in code, so faultline cannot know its module: put the module that builds it in place of ${UNKNOWN_PLUGIN_PLACEHOLDER} (with --plugin-options if it takes any), or replay from code with replayFailure(plugin, { seed, path })`;
+
 /** The text `faultline check` prints on a violation. */
 export function formatFailureReport(r: FailureReport): string {
   const v = r.violation;
@@ -95,5 +104,6 @@ export function formatFailureReport(r: FailureReport): string {
   if (v.recovered !== undefined) lines.push(`  recovered:     ${v.recovered.join(' ') || '(nothing)'}`);
   lines.push(`  evidence:      ${JSON.stringify(v.evidence)}`);
   lines.push(`  replay with:   ${r.replayCommand}`);
+  if (r.replayNote !== undefined) lines.push(`  note:          ${r.replayNote}`);
   return lines.join('\n');
 }

@@ -127,6 +127,8 @@ export interface FailureReport {
   message: string;
   /** One command line that replays this failure exactly. */
   replayCommand: string;
+  /** Set when the command cannot name the plugin (it was built in code): what to do instead. */
+  replayNote?: string;
   fastCheck: { seed: number; path: string; replayPath?: string };
   faultPlan: FaultPlan;
   /** The shrunk scenario. */

@@ -3,7 +3,11 @@
  * reruns one failure exactly (the options must be those of the check that
  * found it; its report prints the full command), prints the report, and
  * writes the full trace (JSON lines) and a self-contained HTML report.
- * Exit 1 when the violation reproduced, 0 when the run passed.
+ * Exit 1 when the violation reproduced. When the replayed run breaks no rule
+ * the replay could not reach the failure with the plugin and options it was
+ * given (most often: another module, or other --plugin-options, than the
+ * check's): that is bad usage, exit 2, with a message saying so; the trace
+ * and report are still written.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -12,9 +16,19 @@ import { renderHtmlReport } from '../../harness/html-report.js';
 import { replayFailure } from '../../harness/replay.js';
 import { formatFailureReport } from '../../harness/report.js';
 import { historyToJson } from '../../contract/history.js';
-import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.js';
+import { EXIT_USAGE, EXIT_VIOLATION } from '../exit-codes.js';
 import { addRunOptions, intOption, pluginFor, type RunCliOptions } from './check.js';
 import { WalError } from '../../errors.js';
+
+/** Why a replay that broke no rule is an error: it ran something other than the check did. */
+export function notReproduced(pluginName: string, module: string | undefined): string {
+  const which = module === undefined ? `the built-in engine ("${pluginName}", no module given)` : `${module} ("${pluginName}")`;
+  return (
+    `the replayed run broke no rule: ${which} does not fail this scenario, so this is not the run the check failed. ` +
+    'A replay needs the module, --plugin-options, --faults, --fault-probability and --workload of the check (its report prints them all); ' +
+    'a report of a plugin built in code names no module and must be replayed from code (replayFailure).'
+  );
+}
 
 export function registerReplay(program: Command): void {
   addRunOptions(
@@ -48,13 +62,10 @@ export function registerReplay(program: Command): void {
         `${JSON.stringify({ reproduced: result.failure !== undefined, failure: result.failure, traceHash: result.outcome.traceHash, out: dir })}\n`,
       );
     } else {
-      process.stdout.write(
-        result.failure === undefined
-          ? 'The replayed run broke no rule (the failure did not reproduce with these options).\n'
-          : `${formatFailureReport(result.failure)}\n`,
-      );
+      if (result.failure !== undefined) process.stdout.write(`${formatFailureReport(result.failure)}\n`);
       process.stdout.write(`trace: ${join(dir, 'trace.jsonl')}\nreport: ${join(dir, 'report.html')}\n`);
     }
-    process.exitCode = result.failure === undefined ? EXIT_OK : EXIT_VIOLATION;
+    if (result.failure === undefined) process.stderr.write(`faultline replay: ${notReproduced(plugin.name, module)}\n`);
+    process.exitCode = result.failure === undefined ? EXIT_USAGE : EXIT_VIOLATION;
   });
 }
