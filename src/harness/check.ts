@@ -12,6 +12,7 @@ import type { WalPlugin } from '../ports.js';
 import { scenarioArbitrary, resolveWorkloadOptions } from '../contract/workload.js';
 import { isWalPlugin } from './plugin-module.js';
 import { pluginOriginOf } from './plugin-origin.js';
+import { loadSavedFailures, saveFailure, savedFailureOf, type SavedFailure } from './failure-db.js';
 import { makeFailureReport, type ReplayIdentity } from './report.js';
 import { parseFaultKinds, runScenario } from './run.js';
 import type { CheckOptions, CheckResult, CheckSummary, RunScenarioOptions, ScenarioOutcome } from './types.js';
@@ -77,6 +78,20 @@ function withOrigin(plugin: WalPlugin, o: CheckOptions): CheckOptions & { plugin
   const named: CheckOptions = origin.kind === 'module' ? { ...o, pluginModule: origin.module } : { ...o };
   if (named.pluginOptions === undefined && origin.options !== undefined) named.pluginOptions = origin.options;
   return named;
+}
+
+/** How a saved failure runs again: its own scenario, fault kinds, fault plan and workload; this check's bounds. */
+export function savedRunOptions(o: CheckOptions, entry: SavedFailure): RunScenarioOptions {
+  const r: RunScenarioOptions = {
+    ...(entry.workload ?? {}),
+    seed: entry.found.seed,
+    scenario: entry.scenario,
+    faults: entry.faults,
+    faultPlan: entry.faultPlan,
+  };
+  if (o.livenessMs !== undefined) r.livenessMs = o.livenessMs;
+  if (o.maxSteps !== undefined) r.maxSteps = o.maxSteps;
+  return r;
 }
 
 function newSummary(seed: number): CheckSummary {
@@ -150,6 +165,18 @@ export async function checkWal(plugin: WalPlugin, options: CheckOptions = {}): P
 
   const started = Date.now();
   const summary = newSummary(seed);
+  // The failure database first: a saved failure that still fails is reported at once, before random search.
+  const saved = options.failureDir === undefined ? [] : await loadSavedFailures(options.failureDir, plugin.name);
+  for (const { file, entry } of saved) {
+    const outcome = await runScenario(plugin, savedRunOptions(options, entry));
+    if (outcome.ok) continue;
+    summary.wallMs = Date.now() - started;
+    summary.stoppedBy = 'violation';
+    const id = replayIdentity(withOrigin(plugin, options), entry.faults, entry.found.seed, entry.found.path);
+    id.scenarioFile = file;
+    if (entry.faultProbability !== undefined) id.faultProbability = entry.faultProbability;
+    return { ok: false, runs: 0, failure: makeFailureReport(outcome, id, 0), summary, savedReplayed: saved.length };
+  }
   let failedOnce = false;
   let shrinks = 0;
   let shrinkRuns = 0;
@@ -184,12 +211,22 @@ export async function checkWal(plugin: WalPlugin, options: CheckOptions = {}): P
   if (!result.failed) {
     summary.stoppedBy = result.interrupted ? 'time-limit' : 'runs';
     const unmet = unmetFloors(summary, floors);
-    return unmet.length === 0 ? { ok: true, runs: summary.runs, summary } : { ok: true, runs: summary.runs, summary, vacuous: unmet };
+    const passed: CheckResult = { ok: true, runs: summary.runs, summary };
+    if (options.failureDir !== undefined) passed.savedReplayed = saved.length;
+    if (unmet.length > 0) passed.vacuous = unmet;
+    return passed;
   }
   const err = result.errorInstance;
   if (!(err instanceof ViolationFound)) throw err instanceof Error ? err : new WalError('ESIM', `check failed: ${String(err)}`);
   summary.stoppedBy = 'violation';
   const path = result.counterexamplePath ?? '';
-  const failure = makeFailureReport(err.outcome, replayIdentity(withOrigin(plugin, options), kinds, seed, path), shrinks);
-  return { ok: false, runs: summary.runs, failure, summary };
+  const named = withOrigin(plugin, options);
+  const failure = makeFailureReport(err.outcome, replayIdentity(named, kinds, seed, path), shrinks);
+  const failed: CheckResult = { ok: false, runs: summary.runs, failure, summary };
+  if (options.failureDir !== undefined) {
+    failed.savedReplayed = saved.length;
+    const entry = savedFailureOf(plugin.name, failure, { ...named, workload: workloadOf(options) });
+    failed.savedTo = await saveFailure(options.failureDir, entry);
+  }
+  return failed;
 }

@@ -10,7 +10,8 @@ export {
   DEFAULT_MAX_STEPS,
   DEFAULT_FAULT_PROBABILITY,
 } from './run.js';
-export { replayFailure, scenarioAt } from './replay.js';
+export { replayFailure, replaySavedFailure, scenarioAt } from './replay.js';
+export { DEFAULT_FAILURE_DIR, loadSavedFailures, readSavedFailure, saveFailure, type SavedFailure } from './failure-db.js';
 export { loadPluginModule, isWalPlugin } from './plugin-module.js';
 export { builtinPlugin, BUILTIN_CHECK_OPTIONS } from './builtin.js';
 export { formatFailureReport, makeFailureReport, replayCommand, type ReplayIdentity } from './report.js';

@@ -8,7 +8,8 @@ import { WalError } from '../errors.js';
 import { CONTRACT_FAULT_KINDS } from '../faults/types.js';
 import type { WalPlugin } from '../ports.js';
 import { scenarioArbitrary } from '../contract/workload.js';
-import { replayIdentity, runOptionsFor } from './check.js';
+import { replayIdentity, runOptionsFor, savedRunOptions } from './check.js';
+import { readSavedFailure } from './failure-db.js';
 import { makeFailureReport } from './report.js';
 import { parseFaultKinds, runScenario } from './run.js';
 import type { ReplayOptions, ReplayResult } from './types.js';
@@ -48,4 +49,27 @@ export async function replayFailure(plugin: WalPlugin, options: ReplayOptions): 
   const outcome = await runScenario(plugin, { ...runOptionsFor(options, kinds, options.seed, scenario), keepTrace: true });
   if (outcome.ok) return { outcome };
   return { outcome, failure: makeFailureReport(outcome, replayIdentity(options, kinds, options.seed, options.path), 0) };
+}
+
+/**
+ * Replays one saved failure (`faultline replay --scenario FILE`): the file's
+ * own scenario, fault kinds, plan and workload, with the trace kept. Needs no
+ * seed or path, and no generator of this faultline version.
+ */
+export async function replaySavedFailure(
+  plugin: WalPlugin,
+  file: string,
+  options: { pluginModule?: string; pluginOptions?: unknown } = {},
+): Promise<ReplayResult> {
+  const entry = await readSavedFailure(file);
+  const outcome = await runScenario(plugin, { ...savedRunOptions({}, entry), keepTrace: true });
+  if (outcome.ok) return { outcome };
+  const id = replayIdentity(
+    { ...options, ...(entry.faultProbability === undefined ? {} : { faultProbability: entry.faultProbability }) },
+    entry.faults,
+    entry.found.seed,
+    entry.found.path,
+  );
+  id.scenarioFile = file;
+  return { outcome, failure: makeFailureReport(outcome, id, 0) };
 }

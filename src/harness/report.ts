@@ -14,6 +14,8 @@ export interface ReplayIdentity extends WorkloadOptions {
   pluginOptions?: unknown;
   /** The plugin was built in code: no command line can name it (the command gets a placeholder). */
   pluginUnknown?: boolean;
+  /** The failure came from a saved scenario (the failure database): the command replays that file. */
+  scenarioFile?: string;
 }
 
 /** What stands in the replay command for a plugin built in code. */
@@ -32,6 +34,12 @@ export function replayCommand(id: ReplayIdentity): string {
   const parts = ['npx', 'faultline', 'replay'];
   if (id.pluginModule !== undefined) parts.push(shellQuote(id.pluginModule));
   else if (id.pluginUnknown === true) parts.push(UNKNOWN_PLUGIN_PLACEHOLDER);
+  if (id.scenarioFile !== undefined) {
+    // The file carries the faults, the fault plan and the workload: nothing else is needed.
+    parts.push('--scenario', shellQuote(id.scenarioFile));
+    if (id.pluginOptions !== undefined) parts.push('--plugin-options', shellQuote(JSON.stringify(id.pluginOptions)));
+    return parts.join(' ');
+  }
   parts.push('--seed', String(id.seed), '--path', shellQuote(id.path));
   if (!isDefaultKinds(id.faults)) parts.push('--faults', id.faults.length === 0 ? "''" : id.faults.join(','));
   if (id.faultProbability !== undefined) parts.push('--fault-probability', String(id.faultProbability));

@@ -98,6 +98,13 @@ export interface CheckOptions extends WorkloadOptions {
   pluginModule?: string;
   /** Options passed to the module's factory: written into the replay command as JSON. */
   pluginOptions?: unknown;
+  /**
+   * The failure database (src/harness/failure-db.ts): the saved failures of
+   * this plugin in this directory run first, before random search, and a new
+   * failure is saved here. Default none from code; `faultline check` uses
+   * `.faultline/failures`.
+   */
+  failureDir?: string;
   livenessMs?: number;
   maxSteps?: number;
   /** Shrinking stops after this much wall-clock time (default 60 s); the smallest failure found so far is reported. */
@@ -168,6 +175,10 @@ export interface CheckResult {
   runs: number;
   failure?: FailureReport;
   summary: CheckSummary;
+  /** With a failure database: the saved scenarios replayed before random search. */
+  savedReplayed?: number;
+  /** With a failure database: where a new failure was saved (a failure from a saved scenario is not saved again). */
+  savedTo?: string;
   /**
    * Set when no rule broke but the runs exercised too little to mean it (a
    * vacuous pass): each entry says which floor was not met. `faultline check`

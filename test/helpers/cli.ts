@@ -12,12 +12,20 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the faultline command from source (`node --import tsx src/cli/main.ts ...args`) in the repository root. */
+/**
+ * Runs the faultline command from source (`node --import tsx src/cli/main.ts ...args`) in the repository root.
+ * GITHUB_ACTIONS and GITHUB_STEP_SUMMARY are never inherited (vitest itself may run under GitHub Actions, and
+ * the CLI writes annotations and a step summary there): a test that wants them passes them in `env`.
+ */
 export async function runFaultline(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const inherited: NodeJS.ProcessEnv = { ...process.env };
+  delete inherited['GITHUB_ACTIONS'];
+  delete inherited['GITHUB_STEP_SUMMARY'];
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
       cwd: root,
-      env: { ...process.env, ...env },
+      // No failure database unless a test asks for one: tests never write .faultline/ in the checkout.
+      env: { ...inherited, FAULTLINE_FAILURES: 'off', ...env },
       maxBuffer: 64 * 1024 * 1024,
     });
     return { code: 0, stdout, stderr };

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { WalError } from '../../errors.js';
 import { CONTRACT_FAULT_KINDS, type FaultKind } from '../../faults/kinds.js';
 import { checkWal } from '../../harness/check.js';
+import { DEFAULT_FAILURE_DIR } from '../../harness/failure-db.js';
 import { loadCampaignPlugin } from '../../harness/campaign-plugin.js';
 import { formatFailureReport } from '../../harness/report.js';
 import { parseFaultKinds } from '../../harness/run.js';
@@ -109,7 +110,28 @@ export function formatSummary(name: string, s: CheckSummary): string {
   ].join('\n');
 }
 
+/** The failure database a check uses: --no-failures none, --failures DIR, else $FAULTLINE_FAILURES ('off': none), else the default. */
+export function failureDirFor(flag: string | boolean | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (flag === false) return undefined;
+  if (typeof flag === 'string') return flag;
+  const fromEnv = env['FAULTLINE_FAILURES'];
+  if (fromEnv === 'off') return undefined;
+  return fromEnv === undefined || fromEnv === '' ? DEFAULT_FAILURE_DIR : fromEnv;
+}
+
+/** What the failure database did, when it did something. */
+function failureDbLines(result: CheckResult, dir: string | undefined): string {
+  let out = '';
+  if ((result.savedReplayed ?? 0) > 0) {
+    const from = result.runs === 0 && !result.ok ? ', and one still fails (above)' : ', none fails any more';
+    out += `  failure database: ${result.savedReplayed} saved scenario(s) of ${dir} replayed first${from}\n`;
+  }
+  if (result.savedTo !== undefined) out += `  saved the failure to ${result.savedTo} (commit it: every later check replays it first)\n`;
+  return out;
+}
+
 interface CheckCliOptions extends RunCliOptions {
+  failures?: string | boolean;
   runs: number;
   seed?: number;
   timeLimit?: number;
@@ -148,9 +170,15 @@ export function registerCheck(program: Command): void {
         '--min-cuts-at-stake <n>',
         'fail (exit 3) a pass with fewer power cuts that had acknowledged records at stake (default 1 with crash, else 0)',
         intOption('--min-cuts-at-stake', 0),
-      ),
+      )
+      .option(
+        '--failures <dir>',
+        `the failure database: saved failures of this plugin run first, a new one is saved there (default ${DEFAULT_FAILURE_DIR}, or $FAULTLINE_FAILURES)`,
+      )
+      .option('--no-failures', 'neither replay nor save failures'),
   ).action(async (module: string | undefined, o: CheckCliOptions) => {
     const plugin = await pluginFor(module, o.pluginOptions);
+    const failureDir = failureDirFor(o.failures, process.env);
     const started = Date.now();
     let lastLine = 0;
     const result: CheckResult = await checkWal(plugin, {
@@ -164,6 +192,7 @@ export function registerCheck(program: Command): void {
       ...(o.pluginOptions === undefined ? {} : { pluginOptions: o.pluginOptions }),
       ...(o.minAcknowledged === undefined ? {} : { minAcknowledged: o.minAcknowledged }),
       ...(o.minCutsAtStake === undefined ? {} : { minCutsAtStake: o.minCutsAtStake }),
+      ...(failureDir === undefined ? {} : { failureDir }),
       onProgress: (p) => {
         if (o.json === true || p.elapsedMs - lastLine < 5000) return;
         lastLine = p.elapsedMs;
@@ -172,11 +201,11 @@ export function registerCheck(program: Command): void {
     });
     if (o.json === true) {
       process.stdout.write(
-        `${JSON.stringify({ ok: result.ok, runs: result.runs, plugin: plugin.name, ...(result.failure === undefined ? {} : { failure: result.failure }), ...(result.vacuous === undefined ? {} : { vacuous: result.vacuous }), summary: result.summary })}\n`,
+        `${JSON.stringify({ ok: result.ok, runs: result.runs, plugin: plugin.name, ...(result.failure === undefined ? {} : { failure: result.failure }), ...(result.vacuous === undefined ? {} : { vacuous: result.vacuous }), ...(result.savedTo === undefined ? {} : { savedTo: result.savedTo }), summary: result.summary })}\n`,
       );
     } else {
       if (result.failure !== undefined) process.stdout.write(`${formatFailureReport(result.failure)}\n\n`);
-      process.stdout.write(`${formatSummary(plugin.name, result.summary)}\n${verdictLine(result)}\n`);
+      process.stdout.write(`${formatSummary(plugin.name, result.summary)}\n${failureDbLines(result, failureDir)}${verdictLine(result)}\n`);
     }
     process.exitCode = !result.ok ? EXIT_VIOLATION : result.vacuous !== undefined ? EXIT_VACUOUS : EXIT_OK;
   });

@@ -13,7 +13,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { renderHtmlReport } from '../../harness/html-report.js';
-import { replayFailure } from '../../harness/replay.js';
+import { replayFailure, replaySavedFailure } from '../../harness/replay.js';
+import type { ReplayResult } from '../../harness/types.js';
 import { formatFailureReport } from '../../harness/report.js';
 import { historyToJson } from '../../contract/history.js';
 import { EXIT_USAGE, EXIT_VIOLATION } from '../exit-codes.js';
@@ -36,36 +37,63 @@ export function registerReplay(program: Command): void {
       .command('replay')
       .description('Rerun one failure exactly; write its trace (JSON lines) and an HTML report')
       .argument('[plugin-module]', 'the plugin module the check ran (default: the built-in engine)')
-      .requiredOption('--seed <s>', 'fast-check seed from the report', intOption('--seed', 0))
-      .requiredOption('--path <path>', 'fast-check path from the report')
+      .option('--seed <s>', 'fast-check seed from the report', intOption('--seed', 0, 0x7fffffff))
+      .option('--path <path>', 'fast-check path from the report')
+      .option('--scenario <file>', 'a saved failure (the failure database, .faultline/failures/): replays it without --seed and --path')
       .option('--out <dir>', 'where to write trace.jsonl, history.json and report.html (default faultline-replay-<seed>)')
       .option('--json', 'print the failure report as JSON'),
-  ).action(async (module: string | undefined, o: RunCliOptions & { seed: number; path: string; out?: string; json?: boolean }) => {
-    if (!/^\d+(:\d+)*$/.test(o.path)) throw new WalError('EINVAL', `--path must be numbers joined by ':', got '${o.path}'`);
-    const plugin = await pluginFor(module, o.pluginOptions);
-    const result = await replayFailure(plugin, {
-      ...(o.workload ?? {}),
-      seed: o.seed,
-      path: o.path,
-      ...(o.faults === undefined ? {} : { faults: o.faults }),
-      ...(o.faultProbability === undefined ? {} : { faultProbability: o.faultProbability }),
-      ...(module === undefined ? {} : { pluginModule: module }),
-      ...(o.pluginOptions === undefined ? {} : { pluginOptions: o.pluginOptions }),
-    });
-    const dir = resolve(o.out ?? `faultline-replay-${o.seed}`);
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'trace.jsonl'), (result.outcome.trace ?? []).map((l) => `${l}\n`).join(''));
-    await writeFile(join(dir, 'history.json'), `${JSON.stringify(historyToJson(result.outcome.history), null, 1)}\n`);
-    await writeFile(join(dir, 'report.html'), renderHtmlReport(result.outcome, result.failure));
-    if (o.json === true) {
-      process.stdout.write(
-        `${JSON.stringify({ reproduced: result.failure !== undefined, failure: result.failure, traceHash: result.outcome.traceHash, out: dir })}\n`,
-      );
-    } else {
-      if (result.failure !== undefined) process.stdout.write(`${formatFailureReport(result.failure)}\n`);
-      process.stdout.write(`trace: ${join(dir, 'trace.jsonl')}\nreport: ${join(dir, 'report.html')}\n`);
-    }
-    if (result.failure === undefined) process.stderr.write(`faultline replay: ${notReproduced(plugin.name, module)}\n`);
-    process.exitCode = result.failure === undefined ? EXIT_USAGE : EXIT_VIOLATION;
-  });
+  ).action(
+    async (
+      module: string | undefined,
+      o: RunCliOptions & { seed?: number; path?: string; scenario?: string; out?: string; json?: boolean },
+    ) => {
+      let result: ReplayResult;
+      let name: string;
+      if (o.scenario !== undefined) {
+        if (o.seed !== undefined || o.path !== undefined)
+          throw new WalError('EINVAL', '--scenario replays a saved failure: give it without --seed and --path');
+        if (o.faults !== undefined || o.faultProbability !== undefined || o.workload !== undefined)
+          throw new WalError(
+            'EINVAL',
+            '--scenario carries its own faults, fault plan and workload: give it without --faults, --fault-probability and --workload',
+          );
+        const plugin = await pluginFor(module, o.pluginOptions);
+        result = await replaySavedFailure(plugin, o.scenario, {
+          ...(module === undefined ? {} : { pluginModule: module }),
+          ...(o.pluginOptions === undefined ? {} : { pluginOptions: o.pluginOptions }),
+        });
+        name = plugin.name;
+      } else {
+        if (o.seed === undefined || o.path === undefined)
+          throw new WalError('EINVAL', 'replay needs --seed and --path (from the report), or --scenario FILE');
+        if (!/^\d+(:\d+)*$/.test(o.path)) throw new WalError('EINVAL', `--path must be numbers joined by ':', got '${o.path}'`);
+        const plugin = await pluginFor(module, o.pluginOptions);
+        result = await replayFailure(plugin, {
+          ...(o.workload ?? {}),
+          seed: o.seed,
+          path: o.path,
+          ...(o.faults === undefined ? {} : { faults: o.faults }),
+          ...(o.faultProbability === undefined ? {} : { faultProbability: o.faultProbability }),
+          ...(module === undefined ? {} : { pluginModule: module }),
+          ...(o.pluginOptions === undefined ? {} : { pluginOptions: o.pluginOptions }),
+        });
+        name = plugin.name;
+      }
+      const dir = resolve(o.out ?? `faultline-replay-${o.seed ?? 'scenario'}`);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'trace.jsonl'), (result.outcome.trace ?? []).map((l) => `${l}\n`).join(''));
+      await writeFile(join(dir, 'history.json'), `${JSON.stringify(historyToJson(result.outcome.history), null, 1)}\n`);
+      await writeFile(join(dir, 'report.html'), renderHtmlReport(result.outcome, result.failure));
+      if (o.json === true) {
+        process.stdout.write(
+          `${JSON.stringify({ reproduced: result.failure !== undefined, failure: result.failure, traceHash: result.outcome.traceHash, out: dir })}\n`,
+        );
+      } else {
+        if (result.failure !== undefined) process.stdout.write(`${formatFailureReport(result.failure)}\n`);
+        process.stdout.write(`trace: ${join(dir, 'trace.jsonl')}\nreport: ${join(dir, 'report.html')}\n`);
+      }
+      if (result.failure === undefined) process.stderr.write(`faultline replay: ${notReproduced(name, module)}\n`);
+      process.exitCode = result.failure === undefined ? EXIT_USAGE : EXIT_VIOLATION;
+    },
+  );
 }

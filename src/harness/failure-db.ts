@@ -1,0 +1,136 @@
+/**
+ * The failure database: every failure a check finds is saved as an explicit
+ * scenario file (the shrunk workload, the fault plan and what fired, the
+ * options that replay it: plain JSON, not only a seed and a path), under a
+ * directory the user commits (the CLI's default `.faultline/failures/`).
+ * Every later check of the same plugin replays the saved scenarios first,
+ * before random search, so a reintroduced bug is caught at once, and an entry
+ * survives changes to faultline's generators (it never needs them).
+ * `faultline replay --scenario FILE` replays one entry.
+ */
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WalError } from '../errors.js';
+import { isFaultKind, parseFaultPlan } from '../faults/plan.js';
+import type { FaultKind, FaultPlan } from '../faults/types.js';
+import { parseScenario } from '../contract/workload.js';
+import type { RuleName, Scenario, WorkloadOptions } from '../contract/types.js';
+import type { FailureReport } from './types.js';
+
+export const FAILURE_DB_VERSION = 1;
+/** Where `faultline check` keeps its failures unless told otherwise (FAULTLINE_FAILURES, --failures, --no-failures). */
+export const DEFAULT_FAILURE_DIR = '.faultline/failures';
+
+/** One saved failure. Everything a rerun needs is here; the seed and path are kept only to say where it came from. */
+export interface SavedFailure {
+  version: typeof FAILURE_DB_VERSION;
+  /** The plugin's name: a check replays only the entries of the plugin it checks. */
+  plugin: string;
+  pluginModule?: string;
+  pluginOptions?: unknown;
+  rule: RuleName;
+  message: string;
+  faults: FaultKind[];
+  faultProbability?: number;
+  workload?: WorkloadOptions;
+  /** The shrunk scenario, explicit. */
+  scenario: Scenario;
+  /** The fault plan the run used (its draws are keyed to the scenario's simulator seed). */
+  faultPlan: FaultPlan;
+  faultsFired: FailureReport['faultsFired'];
+  traceHash: string;
+  found: { seed: number; path: string };
+}
+
+/** The file an entry is saved under: plugin, rule and trace hash (the same failure found twice is one file). */
+export function savedFailureName(entry: Pick<SavedFailure, 'plugin' | 'rule' | 'traceHash'>): string {
+  const safe = entry.plugin.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 64) || 'plugin';
+  return `${safe}-${entry.rule}-${entry.traceHash}.json`;
+}
+
+export function savedFailureOf(
+  plugin: string,
+  report: FailureReport,
+  id: { pluginModule?: string; pluginOptions?: unknown; faultProbability?: number; workload?: WorkloadOptions },
+): SavedFailure {
+  const entry: SavedFailure = {
+    version: FAILURE_DB_VERSION,
+    plugin,
+    rule: report.rule,
+    message: report.message,
+    faults: [...report.faults],
+    scenario: report.counterexample,
+    faultPlan: report.faultPlan,
+    faultsFired: report.faultsFired,
+    traceHash: report.traceHash,
+    found: { seed: report.fastCheck.seed, path: report.fastCheck.path },
+  };
+  if (id.pluginModule !== undefined) entry.pluginModule = id.pluginModule;
+  if (id.pluginOptions !== undefined) entry.pluginOptions = id.pluginOptions;
+  if (id.faultProbability !== undefined) entry.faultProbability = id.faultProbability;
+  if (id.workload !== undefined && Object.keys(id.workload).length > 0) entry.workload = id.workload;
+  return entry;
+}
+
+/** Checks a value (a parsed file) is a saved failure; WalError EINVAL names the file and what is wrong. */
+export function parseSavedFailure(value: unknown, file: string): SavedFailure {
+  const v = value as Partial<SavedFailure> | null;
+  const bad = (what: string): WalError => new WalError('EINVAL', `${file} is not a saved failure: ${what}`, { details: { file } });
+  if (v === null || typeof v !== 'object') throw bad('not a JSON object');
+  if (v.version !== FAILURE_DB_VERSION) throw bad(`version must be ${FAILURE_DB_VERSION}, got ${JSON.stringify(v.version)}`);
+  if (typeof v.plugin !== 'string' || v.plugin === '') throw bad('no plugin name');
+  if (!Array.isArray(v.faults) || !v.faults.every(isFaultKind)) throw bad('faults must be a list of fault kinds');
+  if (typeof v.traceHash !== 'string' || typeof v.rule !== 'string') throw bad('rule and traceHash are required');
+  try {
+    parseScenario(v.scenario);
+    parseFaultPlan(v.faultPlan);
+  } catch (cause) {
+    throw new WalError('EINVAL', `${file} is not a saved failure: ${(cause as Error).message}`, { cause, details: { file } });
+  }
+  return v as SavedFailure;
+}
+
+/** Reads one entry (for `faultline replay --scenario FILE`). */
+export async function readSavedFailure(file: string): Promise<SavedFailure> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new WalError('EINVAL', `cannot read saved failure ${file}: ${(cause as Error).message}`, { cause, details: { file } });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new WalError('EINVAL', `${file} is not JSON`, { cause, details: { file } });
+  }
+  return parseSavedFailure(value, file);
+}
+
+/** The entries of `dir` saved for `plugin`, oldest name first (a missing directory holds none). A damaged file is an error, not skipped. */
+export async function loadSavedFailures(dir: string, plugin: string): Promise<{ file: string; entry: SavedFailure }[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') return [];
+    throw new WalError('EIO', `cannot list the failure database ${dir}: ${(err as Error).message}`, { cause: err, details: { dir } });
+  }
+  const out: { file: string; entry: SavedFailure }[] = [];
+  for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+    const file = join(dir, name);
+    const entry = await readSavedFailure(file);
+    if (entry.plugin === plugin) out.push({ file, entry });
+  }
+  return out;
+}
+
+/** Saves an entry (written to a temporary name, then renamed: a reader never sees half a file). Returns its path. */
+export async function saveFailure(dir: string, entry: SavedFailure): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, savedFailureName(entry));
+  const tmp = `${file}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(entry, null, 1)}\n`);
+  await rename(tmp, file);
+  return file;
+}
