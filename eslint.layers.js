@@ -41,6 +41,8 @@ export const LAYERS = {
   // The harness drives everything below it; only the command line is above it.
   harness: ALL_BELOW_HARNESS,
   cli: [...ALL_BELOW_HARNESS, 'harness'],
+  // The vitest entry point (faultline/vitest): declares tests that call the harness.
+  vitest: [...ALL_BELOW_HARNESS, 'harness'],
   index: [...ALL_BELOW_HARNESS, 'harness'],
 };
 

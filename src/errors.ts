@@ -36,6 +36,8 @@ export const WAL_ERROR_CODES = {
   ECRASHED: 'simulated power loss',
   /** An invariant of faultline's own code broke (a bug in faultline, not bad input): see src/assert.ts. */
   EASSERT: 'internal invariant broken',
+  /** A check was stopped by its AbortSignal (e.g. a test runner's timeout): it reports neither a pass nor a failure. */
+  EABORTED: 'check aborted',
 } as const;
 
 export type WalErrorCode = keyof typeof WAL_ERROR_CODES;

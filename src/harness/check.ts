@@ -147,8 +147,51 @@ export function unmetFloors(s: CheckSummary, floors: { acknowledged: number; cut
   return out;
 }
 
-export async function checkWal(plugin: WalPlugin, options: CheckOptions = {}): Promise<CheckResult> {
+/**
+ * FAULTLINE_RUNS, FAULTLINE_SEED and FAULTLINE_PATH, as fast-check's global
+ * settings are: each is used when the option is not given, so a CI job can
+ * raise the budget, and a failure can be rerun (seed and path from its
+ * report) without editing the test. A malformed value is WalError EINVAL.
+ */
+export function checkEnvironment(env: NodeJS.ProcessEnv): { runs?: number; seed?: number; path?: string } {
+  const out: { runs?: number; seed?: number; path?: string } = {};
+  const int = (name: string, min: number, max: number): number | undefined => {
+    const text = env[name];
+    if (text === undefined || text === '') return undefined;
+    const n = Number(text);
+    if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
+      throw new WalError('EINVAL', `${name} must be an integer in ${min}..${max}, got '${text}'`);
+    return n;
+  };
+  const runs = int('FAULTLINE_RUNS', 1, 100_000_000);
+  const seed = int('FAULTLINE_SEED', -0x80000000, 0x7fffffff);
+  const path = env['FAULTLINE_PATH'];
+  if (runs !== undefined) out.runs = runs;
+  if (seed !== undefined) out.seed = seed;
+  if (path !== undefined && path !== '') {
+    if (!/^\d+(:\d+)*$/.test(path)) throw new WalError('EINVAL', `FAULTLINE_PATH must be numbers joined by ':', got '${path}'`);
+    out.path = path;
+  }
+  return out;
+}
+
+function aborted(): WalError {
+  return new WalError('EABORTED', 'the check was aborted by its signal before it finished: no verdict');
+}
+
+export async function checkWal(plugin: WalPlugin, given: CheckOptions = {}): Promise<CheckResult> {
   if (!isWalPlugin(plugin)) throw new WalError('EPLUGIN', 'checkWal needs a WalPlugin { name, durableAppend, open(env) }');
+  const env = checkEnvironment(process.env);
+  const options: CheckOptions = { ...given };
+  if (options.runs === undefined && env.runs !== undefined) options.runs = env.runs;
+  if (options.seed === undefined && env.seed !== undefined) options.seed = env.seed;
+  // A path names a scenario of one seed: it applies only with the seed it came from (FAULTLINE_SEED).
+  const replayPath = env.path !== undefined && given.seed === undefined && env.seed !== undefined ? env.path : undefined;
+  if (env.path !== undefined && replayPath === undefined)
+    throw new WalError('EINVAL', 'FAULTLINE_PATH needs FAULTLINE_SEED (the seed of the report it came from), and no seed option');
+  const signal = options.signal;
+  const isAborted = (): boolean => signal?.aborted === true;
+  if (isAborted()) throw aborted();
   const kinds = parseFaultKinds(options.faults ?? CONTRACT_FAULT_KINDS);
   resolveWorkloadOptions(options);
   const runs = options.runs ?? DEFAULT_RUNS;
@@ -168,6 +211,7 @@ export async function checkWal(plugin: WalPlugin, options: CheckOptions = {}): P
   // The failure database first: a saved failure that still fails is reported at once, before random search.
   const saved = options.failureDir === undefined ? [] : await loadSavedFailures(options.failureDir, plugin.name);
   for (const { file, entry } of saved) {
+    if (isAborted()) throw aborted();
     const outcome = await runScenario(plugin, savedRunOptions(options, entry));
     if (outcome.ok) continue;
     summary.wallMs = Date.now() - started;
@@ -184,6 +228,8 @@ export async function checkWal(plugin: WalPlugin, options: CheckOptions = {}): P
   const shrinkTimeLimitMs = options.shrinkTimeLimitMs ?? DEFAULT_SHRINK_TIME_LIMIT_MS;
   const maxShrinkRuns = options.maxShrinkRuns ?? DEFAULT_MAX_SHRINK_RUNS;
   const property = fc.asyncProperty(scenarioArbitrary(options), async (scenario) => {
+    // Aborted: every remaining run and shrink candidate passes at once, and the result is thrown away below.
+    if (isAborted()) return;
     if (failedOnce) {
       // Shrinking is bounded: past the budget every candidate counts as passing without running, so the
       // smallest failure found so far stays the counterexample (and its path still replays it exactly).
@@ -206,7 +252,12 @@ export async function checkWal(plugin: WalPlugin, options: CheckOptions = {}): P
     params.interruptAfterTimeLimit = options.timeLimitMs;
     params.markInterruptAsFailure = false;
   }
+  if (replayPath !== undefined) {
+    params.path = replayPath;
+    params.endOnFailure = true;
+  }
   const result = await fc.check(property, params);
+  if (isAborted()) throw aborted();
   summary.wallMs = Date.now() - started;
   if (!result.failed) {
     summary.stoppedBy = result.interrupted ? 'time-limit' : 'runs';

@@ -114,6 +114,12 @@ export interface CheckOptions extends WorkloadOptions {
   /** Called after each completed run. */
   onProgress?: (progress: CheckProgress) => void;
   /**
+   * Stops the check (e.g. a test runner's timeout): the run in progress
+   * finishes, no further scenario runs, and checkWal rejects with WalError
+   * EABORTED instead of reporting a pass it did not earn.
+   */
+  signal?: AbortSignal;
+  /**
    * Floors against a vacuous pass (a misconfigured plugin acknowledging
    * nothing turns CI green otherwise): at least this many acknowledged
    * records over the check (default 1), and with `crash` on at least this many
