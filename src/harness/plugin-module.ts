@@ -4,10 +4,12 @@
  * Anything else is WalError EPLUGIN (the CLI's exit status 2).
  */
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WalError } from '../errors.js';
 import type { WalPlugin } from '../ports.js';
 import { notePluginOrigin } from './plugin-origin.js';
+import { isUnknownTypeScriptExtension, registerTypeScriptLoader } from './typescript-loader.js';
 
 export function isWalPlugin(x: unknown): x is WalPlugin {
   if (x === null || typeof x !== 'object') return false;
@@ -22,15 +24,41 @@ export function pluginSpecifier(spec: string): string {
   return looksLikePath ? pathToFileURL(resolve(spec)).href : spec;
 }
 
+/** Imports the module; a TypeScript module that Node refuses is imported again through tsx's loader. */
+async function importPlugin(spec: string): Promise<{ default?: unknown }> {
+  const url = pluginSpecifier(spec);
+  try {
+    return (await import(url)) as { default?: unknown };
+  } catch (err) {
+    if (!isUnknownTypeScriptExtension(err, spec)) throw err;
+    await registerTypeScriptLoader(spec);
+    // A fresh URL: the failed import stays cached under the first one.
+    return (await import(url.startsWith('file:') ? `${url}?faultline-ts` : url)) as { default?: unknown };
+  }
+}
+
+/**
+ * The import error's message, and for a syntax error in a local JavaScript
+ * module where it is: Node's ESM loader keeps the file and line out of the
+ * error object, so `node --check` is asked (only on this error path).
+ */
+export function describeImportError(err: unknown, spec: string): string {
+  if (!(err instanceof Error)) return String(err);
+  if (!(err instanceof SyntaxError) || !/\.(m?js|cjs)$/.test(spec)) return err.message;
+  const file = spec.startsWith('file:') ? fileURLToPath(spec) : resolve(spec);
+  const check = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
+  const where = (check.stderr ?? '').split('\n')[0]?.trim() ?? '';
+  return /:\d+$/.test(where) ? `${err.message} (at ${where})` : err.message;
+}
+
 export async function loadPluginModule(spec: string, options?: unknown): Promise<WalPlugin> {
   if (typeof spec !== 'string' || spec === '') throw new WalError('EPLUGIN', 'no plugin module given');
   let mod: { default?: unknown };
   try {
-    mod = (await import(pluginSpecifier(spec))) as { default?: unknown };
+    mod = await importPlugin(spec);
   } catch (cause) {
-    throw new WalError('EPLUGIN', `cannot import plugin module ${spec}: ${cause instanceof Error ? cause.message : String(cause)}`, {
-      cause,
-    });
+    if (cause instanceof WalError) throw cause;
+    throw new WalError('EPLUGIN', `cannot import plugin module ${spec}: ${describeImportError(cause, spec)}`, { cause });
   }
   const exported = mod.default;
   let plugin: unknown = exported;
