@@ -64,7 +64,7 @@ export async function writeCampaignFiles(file: CampaignFile, dir: string): Promi
 export function campaignSummary(file: CampaignFile, maxFailuresShown = 10): string[] {
   const { totals, campaign: id } = file;
   const lines = [
-    `faultline campaign: ${id.pluginName}, seed ${id.baseSeed}, shards ${file.shards.join(',')} of ${id.shardCount}, faults ${id.faults.join(',')}`,
+    `faultline campaign: ${id.pluginName}, seed ${id.baseSeed}${id.shardCount > 1 ? `, shards ${file.shards.join(',')} of ${id.shardCount}` : ''}, faults ${id.faults.join(',')}`,
     `${totals.runs} runs: ${totals.passed} passed, ${totals.failed} failed, ${totals.errors} errors in ${(file.wallMs / 1000).toFixed(1)} s`,
   ];
   const sum = (field: 'epochs' | 'crashes' | 'appends' | 'acknowledged'): number => file.results.reduce((n, r) => n + (r[field] ?? 0), 0);

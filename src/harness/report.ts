@@ -105,7 +105,8 @@ export function formatFailureReport(r: FailureReport): string {
     }`,
     `  fast-check:    seed ${r.fastCheck.seed}, path "${r.fastCheck.path}" (shrunk ${r.shrinks} times)`,
     `  sim seed:      ${r.counterexample.simSeed}, trace hash ${r.traceHash}`,
-    `  counterexample (shrunk):`,
+    // A replay (or a first failure fast-check could not shrink) did not shrink: say only what shrinking did.
+    `  counterexample${r.shrinks > 0 ? ' (shrunk)' : ''}:`,
     ...scenarioLines(r),
   ];
   if (v.expected !== undefined) lines.push(`  expected:      ${v.expected.join(' ') || '(nothing)'}`);

@@ -85,9 +85,10 @@ async function campaignAction(pluginModule: string | undefined, flags: CampaignF
     ...(flags.faultProbability === undefined ? {} : { faultProbability: flags.faultProbability }),
   };
   const label = `campaign ${shard.index}/${shard.count}`;
-  process.stderr.write(
-    `faultline campaign: ${plugin.name}, base seed ${baseSeed}, shard ${shard.index}/${shard.count}, ${flags.workers} workers\n`,
-  );
+  // Say how to pin a seed drawn from the clock, and name a shard only when the campaign is sharded.
+  const seedNote = flags.seed === undefined ? ` (drawn from the clock; --seed ${baseSeed} reruns these runs)` : '';
+  const shardNote = shard.count > 1 ? `, shard ${shard.index}/${shard.count}` : '';
+  process.stderr.write(`faultline campaign: ${plugin.name}, base seed ${baseSeed}${seedNote}${shardNote}, ${flags.workers} workers\n`);
   const range = shardRange(flags.runs, shard);
   const progress = createProgress(process.stderr, range.end - range.start, label);
   let file: CampaignFile;
