@@ -6,7 +6,7 @@
  * writes bench/results/<timestamp>.json, bench/results/latest.md and the SVG
  * charts. Options:
  *   --quick            the small matrix (100 B records, 1 and 64 outstanding)
- *   --only a,b         only these sections (crc, peers, durability, recovery, loss, simulator, memory)
+ *   --only a,b         only these sections (crc, peers, durability, recovery, compression, loss, simulator, memory)
  *   --save-as NAME     also write the JSON as bench/results/NAME.json
  */
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -27,9 +27,11 @@ import { runMemorySuite } from './suites/memory.js';
 import { runPeerSuite } from './suites/peer-runs.js';
 import { ensurePeersInstalled, loadPeers } from './suites/peers.js';
 import { runRecoverySuite } from './suites/recovery.js';
+import { runCompressionSuite } from './suites/compression.js';
+import { compressionTargets } from './lib/compression-targets.js';
 import { runSimulatorSuite } from './suites/simulator.js';
 
-const SECTION_NAMES = ['crc', 'peers', 'durability', 'recovery', 'loss', 'simulator', 'memory'] as const;
+const SECTION_NAMES = ['crc', 'peers', 'durability', 'recovery', 'compression', 'loss', 'simulator', 'memory'] as const;
 type SectionName = (typeof SECTION_NAMES)[number];
 
 const RESULTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'results');
@@ -56,7 +58,7 @@ function parseArgs(argv: string[]): Args {
       args.saveAs = name;
     } else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'usage: npm run bench [-- --quick] [--only crc,peers,durability,recovery,loss,simulator,memory] [--save-as NAME]\n',
+        'usage: npm run bench [-- --quick] [--only crc,peers,durability,recovery,compression,loss,simulator,memory] [--save-as NAME]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
@@ -148,6 +150,8 @@ async function main(): Promise<void> {
       return runRecoverySuite(engine.value, plan.recovery, tmpRoot, log);
     });
 
+    const compression = await section('compression', args, () => runCompressionSuite(plan.compression, tmpRoot, log));
+
     const loss = await section('loss', args, async () => {
       if (!engine.ok) fail(engine.reason);
       if (!harness.ok) fail(harness.reason);
@@ -199,9 +203,10 @@ async function main(): Promise<void> {
       crc,
       simulator,
       memory,
+      compression,
       notes,
     } as const;
-    const targets = evaluateTargets(body);
+    const targets = [...evaluateTargets(body), ...compressionTargets(body)];
     const results: BenchResults = { ...body, targets, finishedAt: new Date().toISOString() };
     const problems = validateResults(results);
     if (problems.length > 0) throw new Error(`results fail their own schema: ${problems.join('; ')}`);

@@ -224,6 +224,50 @@ function memoryTable(r: BenchResults): string {
   );
 }
 
+function compressionTables(r: BenchResults): string {
+  const s = r.compression;
+  if (s === undefined) return '';
+  if (s.status !== 'ok') return skipped(s) ?? '';
+  const d = s.data;
+  return [
+    `The codec alone, on one ${d.frameTargetBytes} B block of each mix (the engine's frame target):`,
+    mdTable(
+      ['mix', 'codec', 'ratio', 'compress MB/s', 'decompress MB/s'],
+      d.codec.map((c) => [c.mix, c.codec, fmtNum(c.ratio, 2), fmtNum(c.compressMBps, 0), fmtNum(c.decompressMBps, 0)]),
+    ),
+    'The engine, groupCommit, real temp directory, in interleaved rounds (the row is the median round by appends/s); replay is Wal.open of a log of the same records written without preallocation (the files hold only the log), median of the rounds:',
+    mdTable(
+      [
+        'mix',
+        'compression',
+        'outstanding',
+        'appends/s',
+        'payload MB/s',
+        'on disk, smaller by',
+        'frames',
+        'plain groups',
+        'replay payload MB/s',
+      ],
+      d.engine.map((e) => [
+        e.mix,
+        e.compression,
+        e.outstanding,
+        fmtInt(e.appendsPerSec),
+        fmtNum(e.payloadMBps, 1),
+        `${fmtNum(e.diskRatio, 2)}x`,
+        e.compressedFrames,
+        e.compressionSkipped,
+        fmtNum(e.replayPayloadMBps, 0),
+      ]),
+    ),
+    `Bytes of n records as plain records and as one lz4 frame (groups below ${d.compressMinBytes} B of content are not compressed):`,
+    mdTable(
+      ['mix', 'records', 'content B', 'plain B', 'frame B'],
+      d.threshold.map((t) => [t.mix, t.records, t.contentBytes, t.plainBytes, t.frameBytes]),
+    ),
+  ].join('\n\n');
+}
+
 export function renderMarkdown(r: BenchResults, charts: { tradeoff?: string; latency?: string }): string {
   const out: string[] = [];
   out.push(`# faultline benchmarks (${r.mode})`);
@@ -258,6 +302,10 @@ export function renderMarkdown(r: BenchResults, charts: { tradeoff?: string; lat
   out.push(peerTable(r));
   out.push('## Recovery');
   out.push(recoveryTable(r));
+  if (r.compression !== undefined) {
+    out.push('## Compression (lz4)');
+    out.push(compressionTables(r));
+  }
   out.push('## Simulator speed');
   out.push(simulatorTable(r));
   out.push('## Memory under overload');

@@ -1,5 +1,6 @@
 /** What a full and a quick run measure: the matrix of item 1 and the sizes of the other items. */
 import type { DurabilitySpec } from './modules.js';
+import type { CompressionPlan } from './results.js';
 
 export interface BenchPlan {
   mode: 'quick' | 'full';
@@ -15,6 +16,7 @@ export interface BenchPlan {
   crcSizes: number[];
   crcTimeMs: number;
   recovery: Array<{ recordBytes: number; records: number }>;
+  compression: CompressionPlan;
   lossCrashesPerLevel: number;
   lossTimeBudgetMsPerLevel: number;
   simulatorTimeMs: number;
@@ -64,6 +66,14 @@ export function makePlan(mode: 'quick' | 'full'): BenchPlan {
         { recordBytes: 100, records: 500_000 },
         { recordBytes: 4096, records: 65_536 },
       ],
+      compression: {
+        codecMs: 500,
+        appendMs: 1500,
+        outstanding: TARGET_THROUGHPUT_OUTSTANDING,
+        maxOps: 2_000_000,
+        replayRecords: 400_000,
+        rounds: 3,
+      },
       lossCrashesPerLevel: 300,
       lossTimeBudgetMsPerLevel: 15_000,
       simulatorTimeMs: 3000,
@@ -88,6 +98,14 @@ export function makePlan(mode: 'quick' | 'full'): BenchPlan {
       { recordBytes: 100, records: 100_000 },
       { recordBytes: 4096, records: 16_384 },
     ],
+    compression: {
+      codecMs: 200,
+      appendMs: 300,
+      outstanding: TARGET_THROUGHPUT_OUTSTANDING,
+      maxOps: 1_000_000,
+      replayRecords: 100_000,
+      rounds: 3,
+    },
     lossCrashesPerLevel: 60,
     lossTimeBudgetMsPerLevel: 3000,
     simulatorTimeMs: 1500,

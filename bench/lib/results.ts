@@ -129,6 +129,47 @@ export interface MemoryRow {
   rssSource: string;
 }
 
+export interface CompressionPlan {
+  /** Time per codec measurement (compress, then decompress) per mix. */
+  codecMs: number;
+  /** Time per append cell (one mix, one compression). */
+  appendMs: number;
+  outstanding: number;
+  maxOps: number;
+  /** Records of the log replayed per mix and compression. */
+  replayRecords: number;
+  /** Interleaved rounds of each choice per mix. */
+  rounds: number;
+}
+
+export interface CompressionRun {
+  frameTargetBytes: number;
+  compressMinBytes: number;
+  /** The codec alone on one frame-target block of each mix. */
+  codec: Array<{ mix: string; codec: string; blockBytes: number; ratio: number; compressMBps: number; decompressMBps: number }>;
+  /** The engine: appends at `outstanding` (groupCommit), bytes before and after compression, then the replay of that log. */
+  engine: Array<{
+    mix: string;
+    compression: 'none' | 'lz4';
+    outstanding: number;
+    appendsPerSec: number;
+    payloadMBps: number;
+    bytesBeforeCompression: number;
+    bytesAfterCompression: number;
+    diskRatio: number;
+    compressedFrames: number;
+    compressionSkipped: number;
+    /** Interleaved rounds measured; the row is the median round by appends/s, replay figures the median of all rounds. */
+    rounds: number;
+    replayRecords: number;
+    replayMs: number;
+    replayPayloadMBps: number;
+    replayStoredMBps: number;
+  }>;
+  /** Bytes of n records of a mix as plain records and as one lz4 frame. */
+  threshold: Array<{ mix: string; records: number; contentBytes: number; plainBytes: number; frameBytes: number }>;
+}
+
 export interface BenchResults {
   schema: typeof RESULTS_SCHEMA;
   mode: 'quick' | 'full';
@@ -142,6 +183,8 @@ export interface BenchResults {
   crc: Section<CrcRow[]>;
   simulator: Section<SimulatorSpeed>;
   memory: Section<MemoryRow[]>;
+  /** Absent in results from before compression existed. */
+  compression?: Section<CompressionRun>;
   targets: TargetResult[];
   notes: string[];
 }
@@ -176,7 +219,7 @@ export function validateResults(doc: unknown): string[] {
   if (!isObject(doc.machine) || typeof doc.machine.cpuModel !== 'string' || typeof doc.machine.cores !== 'number') {
     errs.push('machine must describe cpuModel and cores');
   }
-  for (const name of SECTIONS) {
+  for (const name of [...SECTIONS, ...('compression' in doc ? ['compression' as const] : [])]) {
     const s = doc[name];
     if (!isObject(s)) {
       errs.push(`${name} section missing`);

@@ -5,9 +5,14 @@
  * the segment header) followed by records back to back. All integers are
  * little-endian. 64-bit fields hold safe integers (< 2^53).
  */
-import * as zlib from 'node:zlib';
+import { crc32, crc32Short } from './crc.js';
+import { bytesEqual } from './zero-bytes.js';
 
+/** The version a log without compression writes (its segments are byte for byte those of format v1). */
 export const FORMAT_VERSION = 1;
+/** Format v2: a v1 segment that may also hold compressed frames (docs/format.md). */
+export const FORMAT_VERSION_FRAMES = 2;
+export type FormatVersion = typeof FORMAT_VERSION | typeof FORMAT_VERSION_FRAMES;
 /** "FLWL" read as a little-endian u32. */
 export const SEGMENT_MAGIC = 0x4c574c46;
 export const SEGMENT_HEADER_COPY_SIZE = 32;
@@ -18,6 +23,14 @@ export const SALT_SIZE = 8;
 
 /** Record types. 0 is never written, so a zero-filled region never parses as a record. */
 export const RECORD_TYPE_DATA = 1;
+/** A compressed frame holding several records (format v2 segments only). */
+export const RECORD_TYPE_FRAME = 2;
+export const FRAME_HEADER_SIZE = 36;
+/** Bytes in front of each record inside a frame's uncompressed content (its length). */
+export const FRAME_ENTRY_OVERHEAD = 4;
+/** Compression algorithms a frame names. */
+export const CODEC_LZ4 = 1;
+export type CodecId = typeof CODEC_LZ4;
 
 /** Record flag bits. v1 writes neither; a later issue adds them. */
 export const FLAG_COMPRESSED = 0x01;
@@ -31,38 +44,9 @@ export const DEFAULT_MAX_RECORD_SIZE = 1024 * 1024;
 
 const TWO_32 = 0x1_0000_0000;
 
-/**
- * CRC-32 (IEEE, as zlib): Node's native zlib.crc32, chosen by measurement
- * (docs/format.md). An empty input returns the running value unchanged: Node
- * 20's zlib.crc32 returns 0 for an empty view over a zero-length ArrayBuffer
- * (e.g. `new TextEncoder().encode('')`), dropping the value passed in.
- */
-export function crc32(data: Uint8Array, seed = 0): number {
-  if (data.length === 0) return seed >>> 0;
-  return zlib.crc32(data, seed >>> 0) >>> 0;
-}
-
-/** The CRC-32 (IEEE, reflected) byte table, for short inputs where a native call costs more than the bytes. */
-const CRC_TABLE: Uint32Array = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/**
- * CRC-32 of bytes[from, to), continuing from `seed` (the same value as
- * crc32(bytes.subarray(from, to), seed)), computed in JS: for the 24 header
- * bytes of a record this is cheaper than a call into zlib.
- */
-export function crc32Short(bytes: Uint8Array, from: number, to: number, seed: number): number {
-  let c = ~seed >>> 0;
-  for (let i = from; i < to; i++) c = (CRC_TABLE[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
-  return ~c >>> 0;
-}
+// The checksum and the byte compares live beside this module; they are part of what it offers.
+export { crc32, crc32Short } from './crc.js';
+export { bytesEqual, isZero, nonZeroEnd } from './zero-bytes.js';
 
 function putU64(view: DataView, offset: number, value: number): void {
   view.setUint32(offset, value % TWO_32, true);
@@ -82,6 +66,8 @@ export function viewOf(bytes: Uint8Array): DataView {
 }
 
 export interface SegmentHeader {
+  /** 1, or 2 when the segment may hold compressed frames; absent means 1. */
+  version?: FormatVersion;
   firstLsn: number;
   /** 8 bytes, shared by every segment of one log. */
   salt: Uint8Array;
@@ -94,7 +80,7 @@ export function encodeSegmentHeader(header: SegmentHeader): Uint8Array {
   const out = new Uint8Array(SEGMENT_HEADER_SIZE);
   const view = viewOf(out);
   view.setUint32(0, SEGMENT_MAGIC, true);
-  view.setUint16(4, FORMAT_VERSION, true);
+  view.setUint16(4, header.version ?? FORMAT_VERSION, true);
   view.setUint16(6, 0, true);
   putU64(view, 8, header.firstLsn);
   out.set(header.salt, 16);
@@ -111,13 +97,18 @@ function decodeHeaderCopy(copy: Uint8Array): SegmentHeaderResult {
   const view = viewOf(copy);
   if (view.getUint32(0, true) !== SEGMENT_MAGIC) return { ok: false, reason: 'bad magic' };
   if (view.getUint32(28, true) !== crc32(copy.subarray(0, 28))) return { ok: false, reason: 'header checksum mismatch' };
-  if (view.getUint16(4, true) !== FORMAT_VERSION) return { ok: false, reason: `unsupported format version ${view.getUint16(4, true)}` };
+  const version = view.getUint16(4, true);
+  if (version !== FORMAT_VERSION && version !== FORMAT_VERSION_FRAMES)
+    return { ok: false, reason: `unsupported format version ${version}` };
   if (view.getUint16(6, true) !== 0) return { ok: false, reason: 'reserved header flags set' };
   const firstLsn = getU64(view, 8);
   if (!Number.isSafeInteger(firstLsn) || firstLsn < 1) return { ok: false, reason: 'first LSN out of range' };
   const maxRecordSize = view.getUint32(24, true);
   if (maxRecordSize < 1 || maxRecordSize > FORMAT_MAX_RECORD_SIZE) return { ok: false, reason: 'max record size out of range' };
-  return { ok: true, header: { firstLsn, salt: copy.slice(16, 24), maxRecordSize }, validCopies: 1 };
+  const header: SegmentHeader = { firstLsn, salt: copy.slice(16, 24), maxRecordSize };
+  // Version 1 is the absent default, so a v1 header decodes to exactly what v1 decoded to.
+  if (version === FORMAT_VERSION_FRAMES) header.version = FORMAT_VERSION_FRAMES;
+  return { ok: true, header, validCopies: 1 };
 }
 
 /** Decodes the 64-byte header block: valid if either copy is; if both are valid they must agree. */
@@ -265,6 +256,209 @@ export function peekRecordLength(view: DataView, offset: number): number {
   return view.getUint32(offset, true);
 }
 
+/** Whether the entry at offset is a frame (by its type; the caller has RECORD_HEADER_SIZE bytes there). */
+export function isFrameAt(bytes: Uint8Array, offset: number): boolean {
+  return bytes[offset + 4] === RECORD_TYPE_FRAME;
+}
+
+/** The header size of the entry (record or frame) at offset: the caller has RECORD_HEADER_SIZE bytes there. */
+export function entryHeaderSize(bytes: Uint8Array, offset: number): number {
+  return bytes[offset + 4] === RECORD_TYPE_FRAME ? FRAME_HEADER_SIZE : RECORD_HEADER_SIZE;
+}
+
+/** Frame flag bits: bit 0, compressed, is set in every frame; the others are reserved. */
+const FRAME_FLAGS = FLAG_COMPRESSED;
+
+/** What a frame's header says, checked (CRC included); its content is not decompressed yet. */
+export interface DecodedFrame {
+  firstLsn: number;
+  /** Records in the frame (LSNs firstLsn .. firstLsn + count - 1). */
+  count: number;
+  syncedThrough: number;
+  codec: CodecId;
+  /** Length of the content once decompressed (the records, each behind its length). */
+  contentLength: number;
+  /** The bytes as stored (a view into the input). */
+  stored: Uint8Array;
+  /** Offset just after the frame. */
+  end: number;
+}
+
+export interface FrameToEncode {
+  firstLsn: number;
+  count: number;
+  syncedThrough: number;
+  codec: CodecId;
+  contentLength: number;
+  stored: Uint8Array;
+}
+
+/** The uncompressed content of a frame of these payloads: each behind its length (u32). */
+export function frameContentSize(payloads: readonly { readonly data: Uint8Array }[], from: number, to: number): number {
+  let n = 0;
+  for (let k = from; k < to; k++) n += FRAME_ENTRY_OVERHEAD + (payloads[k] as { readonly data: Uint8Array }).data.length;
+  return n;
+}
+
+/** Writes payloads[from, to) as a frame's uncompressed content into out (frameContentSize bytes). */
+export function encodeFrameContent(out: Uint8Array, payloads: readonly { readonly data: Uint8Array }[], from: number, to: number): void {
+  const view = viewOf(out);
+  let at = 0;
+  for (let k = from; k < to; k++) {
+    const data = (payloads[k] as { readonly data: Uint8Array }).data;
+    view.setUint32(at, data.length, true);
+    out.set(data, at + FRAME_ENTRY_OVERHEAD);
+    at += FRAME_ENTRY_OVERHEAD + data.length;
+  }
+}
+
+export function encodedFrameSize(storedLength: number): number {
+  return FRAME_HEADER_SIZE + storedLength;
+}
+
+/** Encodes one frame (header, then the stored bytes) into out at offset; returns the offset after it. */
+export function encodeFrameInto(out: Uint8Array, offset: number, frame: FrameToEncode, seed: number, view = viewOf(out)): number {
+  view.setUint32(offset, frame.stored.length, true);
+  out[offset + 4] = RECORD_TYPE_FRAME;
+  out[offset + 5] = FRAME_FLAGS;
+  out[offset + 6] = frame.codec;
+  out[offset + 7] = 0;
+  putU64(view, offset + 8, frame.firstLsn);
+  putU64(view, offset + 16, frame.syncedThrough);
+  view.setUint32(offset + 24, frame.count, true);
+  view.setUint32(offset + 28, frame.contentLength, true);
+  out.set(frame.stored, offset + FRAME_HEADER_SIZE);
+  const headCrc = crc32Short(out, offset, offset + 32, seed);
+  view.setUint32(offset + 32, crc32(frame.stored, headCrc), true);
+  return offset + FRAME_HEADER_SIZE + frame.stored.length;
+}
+
+/**
+ * The largest stored length a frame may declare: a frame reaches no further
+ * than one record of the segment's max record size would, so every bound a
+ * reader keeps for records (how far it reads, how far it looks) holds for frames.
+ */
+export function maxFrameStored(maxRecordSize: number): number {
+  return RECORD_HEADER_SIZE + maxRecordSize - FRAME_HEADER_SIZE;
+}
+
+export type FrameResult = { ok: true; frame: DecodedFrame } | { ok: false; reason: string };
+
+/**
+ * Decodes the frame header at offset and checks the CRC over the stored
+ * bytes. Every length is compared with its bound before anything else: the
+ * stored length with maxFrameStored, the content length with maxRecordSize
+ * (the bound of decompression), the count with the content length.
+ */
+export function decodeFrame(bytes: Uint8Array, offset: number, seed: number, maxRecordSize: number, view = viewOf(bytes)): FrameResult {
+  if (offset + FRAME_HEADER_SIZE > bytes.length) return { ok: false, reason: 'truncated frame header' };
+  const stored = view.getUint32(offset, true);
+  if (bytes[offset + 4] !== RECORD_TYPE_FRAME) return { ok: false, reason: `bad record type ${String(bytes[offset + 4])}` };
+  const flags = bytes[offset + 5] ?? 0;
+  if (flags !== FRAME_FLAGS) return { ok: false, reason: `unsupported frame flags 0x${flags.toString(16)}` };
+  const codec = bytes[offset + 6];
+  if (codec !== CODEC_LZ4) return { ok: false, reason: `unknown compression ${String(codec)}` };
+  if (bytes[offset + 7] !== 0) return { ok: false, reason: 'reserved frame byte set' };
+  if (stored > maxFrameStored(maxRecordSize))
+    return { ok: false, reason: `frame length ${stored} above the maximum ${maxFrameStored(maxRecordSize)}` };
+  const end = offset + FRAME_HEADER_SIZE + stored;
+  if (end > bytes.length) return { ok: false, reason: 'truncated frame' };
+  const count = view.getUint32(offset + 24, true);
+  const contentLength = view.getUint32(offset + 28, true);
+  if (contentLength > maxRecordSize) return { ok: false, reason: `frame content ${contentLength} above the maximum ${maxRecordSize}` };
+  if (count < 1 || count * FRAME_ENTRY_OVERHEAD > contentLength)
+    return { ok: false, reason: `frame record count ${count} does not fit its content` };
+  const firstLsn = getU64(view, offset + 8);
+  const syncedThrough = getU64(view, offset + 16);
+  if (!Number.isSafeInteger(firstLsn) || firstLsn < 1 || !Number.isSafeInteger(firstLsn + count))
+    return { ok: false, reason: 'LSN out of range' };
+  if (!Number.isSafeInteger(syncedThrough) || syncedThrough >= firstLsn) return { ok: false, reason: 'synced-through out of range' };
+  const data = bytes.subarray(offset + FRAME_HEADER_SIZE, end);
+  const headCrc = crc32Short(bytes, offset, offset + 32, seed);
+  if (view.getUint32(offset + 32, true) !== crc32(data, headCrc)) return { ok: false, reason: 'frame checksum mismatch' };
+  return { ok: true, frame: { firstLsn, count, syncedThrough, codec, contentLength, stored: data, end } };
+}
+
+/**
+ * The records of a frame from its decompressed content: exactly `count`
+ * entries, each a length (at most maxRecordSize) and that many bytes,
+ * filling the content exactly. Payloads are views into `content`.
+ */
+export function decodeFrameContent(
+  content: Uint8Array,
+  frame: DecodedFrame,
+  maxRecordSize: number,
+): { ok: true; records: DecodedRecord[] } | { ok: false; reason: string } {
+  if (content.length !== frame.contentLength) {
+    return { ok: false, reason: `frame decompressed to ${content.length} bytes, its header says ${frame.contentLength}` };
+  }
+  const view = viewOf(content);
+  const records: DecodedRecord[] = [];
+  let at = 0;
+  // Bounded: count is at most contentLength / FRAME_ENTRY_OVERHEAD, and each turn moves at forward.
+  for (let k = 0; k < frame.count; k++) {
+    if (at + FRAME_ENTRY_OVERHEAD > content.length)
+      return { ok: false, reason: `frame content ends before record ${k + 1} of ${frame.count}` };
+    const len = view.getUint32(at, true);
+    const from = at + FRAME_ENTRY_OVERHEAD;
+    if (len > maxRecordSize || from + len > content.length)
+      return { ok: false, reason: `frame record ${k + 1} length ${len} does not fit` };
+    records.push({ lsn: frame.firstLsn + k, syncedThrough: frame.syncedThrough, data: content.subarray(from, from + len), end: frame.end });
+    at = from + len;
+  }
+  if (at !== content.length) return { ok: false, reason: `frame content has ${content.length - at} bytes after its last record` };
+  return { ok: true, records };
+}
+
+/**
+ * lz4 stored bytes begin with the uncompressed length (u32), which the
+ * decompressor allocates: this reads it so the caller compares it with the
+ * frame's checked content length first (undefined when too short).
+ */
+export function lz4DeclaredLength(stored: Uint8Array): number | undefined {
+  return stored.length < 4 ? undefined : viewOf(stored).getUint32(0, true);
+}
+
+/** What a search for a record or frame finds: its LSN (a frame's first), synced-through and end. */
+export interface EntryHead {
+  lsn: number;
+  syncedThrough: number;
+  end: number;
+}
+
+/**
+ * Like scanForRecord, but in a segment that may hold frames (`frames`, format
+ * v2) a frame whose header and CRC verify is found too, as its first LSN.
+ */
+export function scanForEntry(
+  bytes: Uint8Array,
+  from: number,
+  seed: number,
+  maxRecordSize: number,
+  frames: boolean,
+  accept: (entry: EntryHead) => boolean,
+): { offset: number; record: EntryHead } | undefined {
+  if (!frames) return scanForRecord(bytes, from, seed, maxRecordSize, accept);
+  const last = bytes.length - RECORD_HEADER_SIZE;
+  const view = viewOf(bytes);
+  for (let p = from; p <= last; p++) {
+    const type = bytes[p + 4];
+    if (type === RECORD_TYPE_FRAME) {
+      if (bytes[p + 5] !== FRAME_FLAGS || bytes[p + 7] !== 0) continue;
+      const f = decodeFrame(bytes, p, seed, maxRecordSize, view);
+      if (!f.ok) continue;
+      const head = { lsn: f.frame.firstLsn, syncedThrough: f.frame.syncedThrough, end: f.frame.end };
+      if (accept(head)) return { offset: p, record: head };
+      continue;
+    }
+    if (type !== RECORD_TYPE_DATA || bytes[p + 6] !== 0 || bytes[p + 7] !== 0) continue;
+    if (((bytes[p + 5] ?? 0) & ~SUPPORTED_FLAGS) !== 0) continue;
+    const r = decodeRecord(bytes, p, seed, maxRecordSize, view);
+    if (r.ok && accept(r.record)) return { offset: p, record: r.record };
+  }
+  return undefined;
+}
+
 /**
  * Finds the first offset in [from, bytes.length) holding a valid record that
  * `accept` takes, trying every byte offset (a damaged record's length cannot
@@ -286,62 +480,6 @@ export function scanForRecord(
     if (r.ok && accept(r.record)) return { offset: p, record: r.record };
   }
   return undefined;
-}
-
-/** Block size of the zero checks: one shared all-zero block, compared with native memcmp. */
-const ZERO_BLOCK_SIZE = 64 * 1024;
-const ZERO_BLOCK = Buffer.alloc(ZERO_BLOCK_SIZE);
-
-/** A Buffer view (no copy) of bytes[from, to). */
-function bufferView(bytes: Uint8Array, from: number, to: number): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from);
-}
-
-/** True when bytes[from, to) (to - from <= ZERO_BLOCK_SIZE) is all zero. */
-function blockIsZero(bytes: Uint8Array, from: number, to: number): boolean {
-  const n = to - from;
-  if (n <= 0) return true;
-  if (n < 64) {
-    for (let i = from; i < to; i++) if (bytes[i] !== 0) return false;
-    return true;
-  }
-  return bufferView(bytes, from, to).equals(ZERO_BLOCK.subarray(0, n));
-}
-
-/**
- * True when every byte of bytes[from, to) is zero. Checks a few bytes first
- * (damage is usually found at once), then 64 KiB blocks against a shared zero
- * block: a 64 MiB zero-filled tail costs 1,024 native compares, not a JS loop.
- */
-export function isZero(bytes: Uint8Array, from: number, to = bytes.length): boolean {
-  const head = Math.min(to, from + 16);
-  for (let i = from; i < head; i++) if (bytes[i] !== 0) return false;
-  // Bounded: each turn advances by one block.
-  for (let p = head; p < to; p += ZERO_BLOCK_SIZE) {
-    if (!blockIsZero(bytes, p, Math.min(to, p + ZERO_BLOCK_SIZE))) return false;
-  }
-  return true;
-}
-
-/** Offset just after the last non-zero byte at or after from (from itself when all zero). */
-export function nonZeroEnd(bytes: Uint8Array, from: number): number {
-  // Skip all-zero blocks from the end with native compares, then find the byte in the last non-zero block.
-  let end = bytes.length;
-  while (end > from) {
-    const start = Math.max(from, end - ZERO_BLOCK_SIZE);
-    if (!blockIsZero(bytes, start, end)) {
-      for (let i = end - 1; i >= start; i--) if (bytes[i] !== 0) return i + 1;
-    }
-    end = start;
-  }
-  return from;
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  if (a.length >= 64) return bufferView(a, 0, a.length).equals(bufferView(b, 0, b.length));
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Segment file names: wal-<first LSN, 16 decimal digits>.log */

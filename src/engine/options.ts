@@ -1,6 +1,7 @@
 /** Engine options: their shapes, defaults and validation (bad options are WalError EINVAL). */
 import { WalError } from '../errors.js';
 import { isWalLogger, SILENT_LOGGER, type WalLogger } from './logger.js';
+import type { Compression } from './compression.js';
 import { DEFAULT_MAX_RECORD_SIZE, FORMAT_MAX_RECORD_SIZE, SEGMENT_HEADER_SIZE, RECORD_HEADER_SIZE } from './format.js';
 
 export type Durability =
@@ -35,11 +36,13 @@ export interface WalOptions {
   /** Default { policy: 'reject' }. */
   backpressure?: Backpressure;
   /**
-   * Only 'none': format v1 has no compressed records (the flag bit is reserved
-   * for a later format version). Anything else, 'lz4' included, is refused
+   * 'none' (default): segments are format v1, as before compression existed.
+   * 'lz4': new segments are format v2, and batches are written as compressed
+   * frames where that pays (docs/format.md, "Compression"). zstd is not
+   * offered yet: `{ kind: 'zstd', level }`, like anything else, is refused
    * with EINVAL at open.
    */
-  compression?: 'none';
+  compression?: Compression;
   /** Salt source in [0, 1); default derived from the clock and the directory's state. */
   random?: () => number;
   /** Where notable events are reported (a pino Logger fits); default silent. */
@@ -64,6 +67,7 @@ export interface ResolvedOptions {
   maxQueueDepth: number;
   maxQueueBytes: number;
   backpressure: Backpressure;
+  compression: Compression;
   random: (() => number) | undefined;
   logger: WalLogger;
 }
@@ -138,6 +142,16 @@ function resolveDurability(d: unknown): { durability: Durability; batch: Resolve
   }
 }
 
+/** 'none' or 'lz4'; JavaScript callers can pass anything, and everything else is refused (zstd waits: docs/format.md). */
+function resolveCompression(c: unknown): Compression {
+  if (c === undefined || c === 'none') return 'none';
+  if (c === 'lz4') return 'lz4';
+  if (isObject(c) && c.kind === 'zstd') {
+    throw bad('compression zstd is not supported yet (no zstd decoder here bounds its output; docs/format.md, "Compression")');
+  }
+  throw bad(`unknown compression ${typeof c === 'string' ? `'${c}'` : (JSON.stringify(c) ?? String(c))} (expected 'none' or 'lz4')`);
+}
+
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (options === undefined || options === null) options = {};
   if (!isObject(options)) throw bad('options must be an object');
@@ -175,11 +189,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     else if (b.policy === 'wait') backpressure = { policy: 'wait', timeoutMs: intIn('backpressure.timeoutMs', b.timeoutMs, 0, 3_600_000) };
     else throw bad(`unknown backpressure policy ${String(b.policy)}`);
   }
-  // The type allows only 'none'; JavaScript callers can still pass anything, e.g. 'lz4'.
-  const compression: unknown = o.compression;
-  if (compression !== undefined && compression !== 'none') {
-    throw bad(`compression '${String(compression)}' is not supported by format v1 (its flag bit is reserved for a later format version)`);
-  }
+  const compression = resolveCompression(o.compression);
   if (o.random !== undefined && typeof o.random !== 'function') throw bad('random must be a function');
   if (o.logger !== undefined && !isWalLogger(o.logger)) throw bad('logger must have debug, info, warn and error methods');
   return {
@@ -193,6 +203,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     maxQueueDepth,
     maxQueueBytes,
     backpressure,
+    compression,
     random: o.random,
     logger: o.logger ?? SILENT_LOGGER,
   };

@@ -46,6 +46,21 @@ export interface KeptSegment {
   firstLsn: number;
   name: string;
   maxRecordSize: number;
+  /** 1, or 2: the segment may hold compressed frames (docs/format.md). */
+  formatVersion: 1 | 2;
+}
+
+/** A compressed frame recovery read (for `faultline dump` and `verify`): where, which records, its sizes. */
+export interface FrameSummary {
+  segment: string;
+  offset: number;
+  firstLsn: number;
+  records: number;
+  codec: 'lz4';
+  /** Bytes as stored (after compression), frame header excluded. */
+  storedBytes: number;
+  /** Bytes once decompressed: the records, each behind a 4-byte length. */
+  contentBytes: number;
 }
 
 export interface RecoveryResult {
@@ -54,6 +69,8 @@ export interface RecoveryResult {
   /** The log's salt, undefined when a new log must be started. */
   salt: Uint8Array | undefined;
   segments: KeptSegment[];
+  /** The compressed frames whose records were recovered, oldest first. */
+  frames: FrameSummary[];
   /** The newest kept segment, opened read/write, or undefined for a new log. */
   tail: RecoveredTail | undefined;
   nextLsn: number;

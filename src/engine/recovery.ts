@@ -22,15 +22,19 @@
  */
 import { assert, present } from '../assert.js';
 import type { FileSystem, RecoveredRecord } from '../ports.js';
+import { codecName } from './compression.js';
 import {
   bytesEqual,
   decodeSegmentHeader,
+  FORMAT_VERSION,
+  FORMAT_VERSION_FRAMES,
   headerSaltsIn,
   isZero,
   nonZeroEnd,
   saltSeed,
   SEGMENT_HEADER_SIZE,
   type DecodedRecord,
+  type FormatVersion,
   type SegmentHeaderResult,
 } from './format.js';
 import type { RecoveryMode } from './options.js';
@@ -39,6 +43,7 @@ import {
   emptyReport,
   midLogFinding,
   type CorruptionFinding,
+  type FrameSummary,
   type KeptSegment,
   type RecoveryReport,
   type RecoveryResult,
@@ -48,7 +53,7 @@ import { scanView, SegmentReads, type SegmentReader } from './segment-reader.js'
 import { durableEvidence, recordOfLog, recoveredRecords, scanSegment, scanSegmentBytes, type SegmentFindings } from './segment-scan.js';
 import { joinPath, listSegments, type SegmentFile } from './segments.js';
 
-export type { CorruptionFinding, KeptSegment, RecoveryReport, RecoveryResult } from './recovery-report.js';
+export type { CorruptionFinding, FrameSummary, KeptSegment, RecoveryReport, RecoveryResult } from './recovery-report.js';
 
 export interface RecoverOptions {
   /** false: read and classify only; nothing on disk is changed and no tail is opened (verify, dump). Default true. */
@@ -64,7 +69,10 @@ export interface RecoverOptions {
 interface ScannedSegment {
   file: SegmentFile;
   maxRecordSize: number;
+  version: FormatVersion;
   records: DecodedRecord[];
+  /** The segment's read buffer (records of compressed frames live in their own). */
+  source: ArrayBufferLike;
   /** Offset after the last accepted record. */
   end: number;
 }
@@ -96,7 +104,7 @@ export async function recoverLog(
   await scan.run();
   const { report, kept, repairs, lastLsn } = scan;
 
-  const { records, bytes } = recoveredRecords(kept.map((s) => s.records));
+  const { records, bytes } = recoveredRecords(kept);
   report.bytes = bytes;
   report.records = records.length;
   report.firstLsn = records[0]?.lsn;
@@ -116,7 +124,13 @@ export async function recoverLog(
     report,
     records,
     salt: tailSeg === undefined ? undefined : scan.salt,
-    segments: survivors.map((s) => ({ firstLsn: s.file.firstLsn, name: s.file.name, maxRecordSize: s.maxRecordSize })),
+    segments: survivors.map((s) => ({
+      firstLsn: s.file.firstLsn,
+      name: s.file.name,
+      maxRecordSize: s.maxRecordSize,
+      formatVersion: s.version,
+    })),
+    frames: scan.frames,
     tail,
     nextLsn,
     foreignSalts: scan.foreignSalts,
@@ -136,6 +150,9 @@ class LogScan {
   readonly repairs: Repair[] = [];
   readonly foreignSalts: Uint8Array[] = [];
   readonly stateHash: Uint8Array[];
+  readonly frames: FrameSummary[] = [];
+  /** Whether a format v2 segment was seen: then a segment whose header is unusable is searched for frames too. */
+  private sawFrames = false;
   /** The log's salt: the first valid segment header fixes it. */
   salt: Uint8Array | undefined;
   private seed = 0;
@@ -208,22 +225,26 @@ class LogScan {
       this.report.corruption.push(f);
     }
     this.expected = header.firstLsn;
+    const version = header.version ?? FORMAT_VERSION;
+    const frames = version === FORMAT_VERSION_FRAMES;
+    if (frames) this.sawFrames = true;
     const start = {
       seed: this.seed,
       maxRecordSize: header.maxRecordSize,
       prevLsn: this.lastLsn,
       wantLsn: header.firstLsn,
       salvage: this.skip,
+      frames,
     };
     const found = await scanSegment(reader, start, viewLimit);
-    this.keep(file, header.maxRecordSize, found);
+    this.keep(file, header.maxRecordSize, version, found, found.source);
     const damage = found.damage;
     if (damage !== undefined) {
       // Damage that is not just zero fill after the last valid record.
       const { offset, lsn } = damage;
       assert(offset >= SEGMENT_HEADER_SIZE && offset < found.size, 'damage lies after the header, inside the file', { offset, lsn });
       const f = midLogFinding(file.name, damage);
-      const evidence = durableEvidence(found.bytes, damage, this.seed, header.maxRecordSize);
+      const evidence = durableEvidence(found.bytes, damage, this.seed, header.maxRecordSize, frames);
       if (newest && evidence === undefined) {
         f.kind = 'torn-tail';
         this.report.corruption.push(f);
@@ -254,7 +275,7 @@ class LogScan {
     const bytes = scanView(whole, viewLimit);
     this.foreignSalts.push(...headerSaltsIn(bytes));
     // A valid record of this log inside the file proves the header was once durable.
-    const evidence = this.salt === undefined ? undefined : recordOfLog(bytes, this.seed, prevMax, this.expected);
+    const evidence = this.salt === undefined ? undefined : recordOfLog(bytes, this.seed, prevMax, this.expected, this.sawFrames);
     const f: CorruptionFinding = {
       kind: 'mid-log',
       segment: file.name,
@@ -276,8 +297,10 @@ class LogScan {
       // Salvage the records of this segment with the log's salt.
       this.report.corruption.push(f);
       const wantLsn = this.expected ?? 1;
-      const found = scanSegmentBytes(bytes, { seed: this.seed, maxRecordSize: prevMax, prevLsn: this.lastLsn, wantLsn, salvage: true });
-      this.keep(file, prevMax, found);
+      const start = { seed: this.seed, maxRecordSize: prevMax, prevLsn: this.lastLsn, wantLsn, salvage: true, frames: this.sawFrames };
+      const found = scanSegmentBytes(bytes, start);
+      // Plain records only from here on: they read the same under either version, and the header is unknown.
+      this.keep(file, prevMax, FORMAT_VERSION, found, whole.buf.buffer);
       this.advance(found.records, wantLsn);
       return;
     }
@@ -309,9 +332,10 @@ class LogScan {
   }
 
   /** A segment the scan keeps (its records recovered, unless a repair removes it); its salvaged holes are listed at the end. */
-  private keep(file: SegmentFile, maxRecordSize: number, found: SegmentFindings): void {
-    this.kept.push({ file, maxRecordSize, records: found.records, end: found.end });
+  private keep(file: SegmentFile, maxRecordSize: number, version: FormatVersion, found: SegmentFindings, source: ArrayBufferLike): void {
+    this.kept.push({ file, maxRecordSize, version, records: found.records, source, end: found.end });
     for (const d of found.salvaged) this.salvaged.push(midLogFinding(file.name, d));
+    for (const f of found.frames) this.frames.push({ segment: file.name, ...f, codec: codecName(f.codec) });
   }
 
   /** After a segment: the last LSN seen and the LSN the next segment must start with. */
@@ -331,7 +355,7 @@ export async function inspectLog(
   fs: FileSystem,
   dir: string,
   clockNow: () => number,
-): Promise<{ report: RecoveryReport; records: RecoveredRecord[]; segments: KeptSegment[] }> {
+): Promise<{ report: RecoveryReport; records: RecoveredRecord[]; segments: KeptSegment[]; frames: FrameSummary[] }> {
   const r = await recoverLog(fs, dir, 'skipCorrupted', clockNow, { repair: false });
-  return { report: r.report, records: r.records, segments: r.segments };
+  return { report: r.report, records: r.records, segments: r.segments, frames: r.frames };
 }

@@ -22,7 +22,8 @@
  */
 import { assert, present, unreachable } from '../assert.js';
 import type { Clock, FileHandle, FileSystem } from '../ports.js';
-import { encodeSegmentHeader, RECORD_HEADER_SIZE, SEGMENT_HEADER_SIZE } from './format.js';
+import { formatVersionFor } from './compression.js';
+import { encodeSegmentHeader, RECORD_HEADER_SIZE, SEGMENT_HEADER_SIZE, type FormatVersion } from './format.js';
 import { ioErrorCode, isSyncFailure, messageOf, type LogState } from './log-state.js';
 import type { ResolvedOptions } from './options.js';
 import { installSegment, prepareSegment, removeFile, type PreparedSegment } from './segments.js';
@@ -42,6 +43,8 @@ export interface ActiveSegment {
   size: number;
   /** The record size limit in this segment's header (a log reopened with a larger maxRecordSize rotates first). */
   maxRecordSize: number;
+  /** The segment's format version: only a v2 segment takes compressed frames (a segment never changes format). */
+  version: FormatVersion;
 }
 
 /** The writer's counters the chain adds to. */
@@ -207,7 +210,12 @@ export class SegmentChain {
       segment: a.name,
       writeOffset: a.writeOffset,
     });
-    const header = encodeSegmentHeader({ firstLsn: a.firstLsn, salt: this.salt, maxRecordSize: this.options.maxRecordSize });
+    const header = encodeSegmentHeader({
+      version: a.version,
+      firstLsn: a.firstLsn,
+      salt: this.salt,
+      maxRecordSize: this.options.maxRecordSize,
+    });
     await a.handle.write(header, 0);
     await this.host.syncActive('fdatasync of a rewritten segment header');
     a.maxRecordSize = this.options.maxRecordSize;
@@ -225,8 +233,14 @@ export class SegmentChain {
     if (this.host.unsynced()) await this.host.syncActive('fdatasync sealing a segment');
     const prepared = await this.takePrepared();
     let name: string;
+    const version = formatVersionFor(this.options.compression);
     try {
-      name = await installSegment(this.fs, this.dir, prepared, { firstLsn, salt: this.salt, maxRecordSize: this.options.maxRecordSize });
+      name = await installSegment(this.fs, this.dir, prepared, {
+        version,
+        firstLsn,
+        salt: this.salt,
+        maxRecordSize: this.options.maxRecordSize,
+      });
     } catch (err) {
       await prepared.handle.close().catch(() => undefined); // the install error is the one reported
       throw this.state.escalate(err);
@@ -243,6 +257,7 @@ export class SegmentChain {
       writeOffset: SEGMENT_HEADER_SIZE,
       size: prepared.size,
       maxRecordSize: this.options.maxRecordSize,
+      version,
     };
     this.counters.rotations += 1;
     this.options.logger.info({ dir: this.dir, sealed: old.name, segment: name, firstLsn }, 'segment rotated');

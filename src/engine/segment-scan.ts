@@ -18,15 +18,22 @@
  */
 import { assert } from '../assert.js';
 import type { RecoveredRecord } from '../ports.js';
+import { decompress } from './compression.js';
 import {
+  decodeFrame,
+  decodeFrameContent,
   decodeRecord,
+  entryHeaderSize,
+  isFrameAt,
   isZero,
   peekRecordLength,
   RECORD_HEADER_SIZE,
-  scanForRecord,
+  scanForEntry,
   SEGMENT_HEADER_SIZE,
   viewOf,
+  type CodecId,
   type DecodedRecord,
+  type EntryHead,
 } from './format.js';
 import { scanView, type SegmentReader } from './segment-reader.js';
 
@@ -37,10 +44,20 @@ export interface ScanDamage {
   reason: string;
 }
 
-/** A valid record found by searching every byte offset, and where it starts. */
+/** A valid record (or frame, as its first LSN) found by searching every byte offset, and where it starts. */
 export interface FoundRecord {
   offset: number;
-  record: DecodedRecord;
+  record: EntryHead;
+}
+
+/** A compressed frame the scan accepted: where it is, its records, and its sizes stored and uncompressed. */
+export interface FrameFinding {
+  offset: number;
+  firstLsn: number;
+  records: number;
+  codec: CodecId;
+  storedBytes: number;
+  contentBytes: number;
 }
 
 export interface ScanStart {
@@ -54,6 +71,8 @@ export interface ScanStart {
   wantLsn: number;
   /** true (skipCorrupted): resynchronise past damage, and accept an LSN that jumps upwards. */
   salvage: boolean;
+  /** true in a format v2 segment: compressed frames are read too (in v1 they are damage, as before). */
+  frames: boolean;
 }
 
 export interface SegmentFindings {
@@ -65,12 +84,15 @@ export interface SegmentFindings {
   damage: ScanDamage | undefined;
   /** When salvaging: each hole resynchronised past, and each LSN jump, in offset order. */
   salvaged: ScanDamage[];
+  /** The compressed frames accepted, in offset order (their records are in `records`). */
+  frames: FrameFinding[];
 }
 
 /** A scan in progress: where it is, the last LSN accepted and the one it wants next. */
 class Scan {
   readonly records: DecodedRecord[] = [];
   readonly salvaged: ScanDamage[] = [];
+  readonly frames: FrameFinding[] = [];
   pos = SEGMENT_HEADER_SIZE;
   end = SEGMENT_HEADER_SIZE;
   prev: number;
@@ -86,7 +108,7 @@ class Scan {
   }
 
   findings(damage: ScanDamage | undefined): SegmentFindings {
-    return { records: this.records, end: this.end, damage, salvaged: this.salvaged };
+    return { records: this.records, end: this.end, damage, salvaged: this.salvaged, frames: this.frames };
   }
 }
 
@@ -97,6 +119,7 @@ class Scan {
  * the record was accepted, else why the bytes there are not the next record.
  */
 function acceptNext(scan: Scan, bytes: Uint8Array, view: DataView): string | undefined {
+  if (scan.start.frames && isFrameAt(bytes, scan.pos)) return acceptFrame(scan, bytes, view);
   const r = decodeRecord(bytes, scan.pos, scan.start.seed, scan.start.maxRecordSize, view);
   if (!r.ok) return r.reason;
   const lsn = r.record.lsn;
@@ -111,6 +134,40 @@ function acceptNext(scan: Scan, bytes: Uint8Array, view: DataView): string | und
   scan.prev = lsn;
   scan.want = lsn + 1;
   scan.pos = r.record.end;
+  scan.end = scan.pos;
+  return undefined;
+}
+
+/**
+ * The acceptance step for a compressed frame: its header and CRC, its first
+ * LSN, then decompression (bounded by its checked content length) and its
+ * records. A frame that fails any of these is damage exactly as a record that
+ * fails its CRC (the scan's rules for torn tails and mid-log damage apply).
+ */
+function acceptFrame(scan: Scan, bytes: Uint8Array, view: DataView): string | undefined {
+  const f = decodeFrame(bytes, scan.pos, scan.start.seed, scan.start.maxRecordSize, view);
+  if (!f.ok) return f.reason;
+  const frame = f.frame;
+  const first = frame.firstLsn;
+  if (first !== scan.want && !(scan.start.salvage && first > scan.prev)) return `LSN ${first} where ${scan.want} was expected`;
+  const d = decompress(frame);
+  if (!d.ok) return d.reason;
+  const c = decodeFrameContent(d.content, frame, scan.start.maxRecordSize);
+  if (!c.ok) return c.reason;
+  assert(first > scan.prev && c.records.length === frame.count, 'a frame holds its count of records, above the last LSN accepted');
+  if (first !== scan.want) scan.salvaged.push({ offset: scan.pos, lsn: scan.want, reason: `LSN jumps to ${first}` });
+  for (const r of c.records) scan.records.push(r);
+  scan.frames.push({
+    offset: scan.pos,
+    firstLsn: first,
+    records: frame.count,
+    codec: frame.codec,
+    storedBytes: frame.stored.length,
+    contentBytes: frame.contentLength,
+  });
+  scan.prev = first + frame.count - 1;
+  scan.want = scan.prev + 1;
+  scan.pos = frame.end;
   scan.end = scan.pos;
   return undefined;
 }
@@ -135,8 +192,9 @@ async function scanWhileReading(reader: SegmentReader, scan: Scan): Promise<void
     }
     if (pos + RECORD_HEADER_SIZE > avail) break;
     const len = peekRecordLength(view, pos);
-    if (len <= scan.start.maxRecordSize && pos + RECORD_HEADER_SIZE + len > avail && !reader.finished) {
-      await reader.until(pos + RECORD_HEADER_SIZE + len);
+    const head = scan.start.frames ? entryHeaderSize(bytes, pos) : RECORD_HEADER_SIZE;
+    if (len <= scan.start.maxRecordSize && pos + head + len > avail && !reader.finished) {
+      await reader.until(pos + head + len);
       continue;
     }
     if (acceptNext(scan, bytes, view) !== undefined) break;
@@ -155,7 +213,7 @@ function scanToEnd(bytes: Uint8Array, scan: Scan): ScanDamage | undefined {
     const damage: ScanDamage = { offset: pos, lsn: scan.want, reason };
     if (!scan.start.salvage) return damage;
     const prev = scan.prev;
-    const next = scanForRecord(bytes, pos + 1, scan.start.seed, scan.start.maxRecordSize, (x) => x.lsn > prev);
+    const next = scanForEntry(bytes, pos + 1, scan.start.seed, scan.start.maxRecordSize, scan.start.frames, (x) => x.lsn > prev);
     if (next === undefined) return damage;
     assert(next.offset > pos, 'resynchronising moves the scan forward', { from: pos, to: next.offset });
     scan.salvaged.push({ offset: pos, lsn: scan.want, reason: `${reason}; skipped ${next.offset - pos} bytes` });
@@ -175,12 +233,12 @@ export async function scanSegment(
   reader: SegmentReader,
   start: ScanStart,
   viewLimit: number,
-): Promise<SegmentFindings & { bytes: Uint8Array; size: number }> {
+): Promise<SegmentFindings & { bytes: Uint8Array; size: number; source: ArrayBufferLike }> {
   const scan = new Scan(start);
   if (!start.salvage) await scanWhileReading(reader, scan);
   const whole = await reader.done;
   const bytes = scanView(whole, viewLimit);
-  return { ...scan.findings(scanToEnd(bytes, scan)), bytes, size: whole.size };
+  return { ...scan.findings(scanToEnd(bytes, scan)), bytes, size: whole.size, source: whole.buf.buffer };
 }
 
 /** Scans a segment already read whole (`bytes`, as far as the checks must look). */
@@ -194,8 +252,14 @@ export function scanSegmentBytes(bytes: Uint8Array, start: ScanStart): SegmentFi
  * synced-through says the damaged LSN had been made durable before it was
  * written. Searched at every byte offset after the damage.
  */
-export function durableEvidence(bytes: Uint8Array, damage: ScanDamage, seed: number, maxRecordSize: number): FoundRecord | undefined {
-  return scanForRecord(bytes, damage.offset + 1, seed, maxRecordSize, (r) => r.syncedThrough >= damage.lsn && r.lsn > damage.lsn);
+export function durableEvidence(
+  bytes: Uint8Array,
+  damage: ScanDamage,
+  seed: number,
+  maxRecordSize: number,
+  frames: boolean,
+): FoundRecord | undefined {
+  return scanForEntry(bytes, damage.offset + 1, seed, maxRecordSize, frames, (r) => r.syncedThrough >= damage.lsn && r.lsn > damage.lsn);
 }
 
 /**
@@ -203,34 +267,50 @@ export function durableEvidence(bytes: Uint8Array, damage: ScanDamage, seed: num
  * the header block, with an LSN of at least `minLsn` when one is given: in a
  * segment whose header is unusable, it proves the header was once durable.
  */
-export function recordOfLog(bytes: Uint8Array, seed: number, maxRecordSize: number, minLsn: number | undefined): FoundRecord | undefined {
-  return scanForRecord(bytes, SEGMENT_HEADER_SIZE, seed, maxRecordSize, (r) => minLsn === undefined || r.lsn >= minLsn);
+export function recordOfLog(
+  bytes: Uint8Array,
+  seed: number,
+  maxRecordSize: number,
+  minLsn: number | undefined,
+  frames: boolean,
+): FoundRecord | undefined {
+  return scanForEntry(bytes, SEGMENT_HEADER_SIZE, seed, maxRecordSize, frames, (r) => minLsn === undefined || r.lsn >= minLsn);
+}
+
+/** One kept segment's accepted records and the read buffer of the segment (records of compressed frames live in buffers of their own). */
+export interface ScannedRecords {
+  records: readonly DecodedRecord[];
+  source: ArrayBufferLike;
 }
 
 /**
  * The records the scans of a log's segments accepted, oldest first, as
- * recovered records, and their bytes (headers included). Payloads are handed
- * out as views, not one copy each: into a segment's read buffer when its
- * records fill most of it, else into one compact copy of its records' byte
- * range (so a mostly zero-filled preallocated segment is not kept alive by a
- * few records). Nothing else holds these buffers.
+ * recovered records, and their bytes (as plain records: headers included).
+ * Payloads are handed out as views, not one copy each: a record read from a
+ * segment's read buffer stays a view into it when its records fill most of
+ * it, else into one compact copy of its records' byte range (so a mostly
+ * zero-filled preallocated segment is not kept alive by a few records); a
+ * record of a compressed frame is a view into that frame's decompressed
+ * content. Nothing else holds these buffers.
  */
-export function recoveredRecords(segments: readonly (readonly DecodedRecord[])[]): { records: RecoveredRecord[]; bytes: number } {
+export function recoveredRecords(segments: readonly ScannedRecords[]): { records: RecoveredRecord[]; bytes: number } {
   const out: RecoveredRecord[] = [];
   let bytes = 0;
   let prevLsn = 0;
-  for (const records of segments) {
-    const first = records[0];
-    const last = records.at(-1);
-    if (first === undefined || last === undefined) continue;
-    const from = first.data.byteOffset - RECORD_HEADER_SIZE;
-    const to = last.data.byteOffset + last.data.length;
-    const source = first.data.buffer;
-    const compact = 2 * (to - from) < source.byteLength ? new Uint8Array(source.slice(from, to)) : undefined;
+  for (const { records, source } of segments) {
+    let from = Number.POSITIVE_INFINITY;
+    let to = 0;
+    for (const r of records) {
+      if (r.data.buffer !== source) continue;
+      from = Math.min(from, r.data.byteOffset - RECORD_HEADER_SIZE);
+      to = Math.max(to, r.data.byteOffset + r.data.length);
+    }
+    const compact = to > 0 && 2 * (to - from) < source.byteLength ? new Uint8Array(source.slice(from, to)) : undefined;
     for (const r of records) {
       assert(r.lsn > prevLsn, 'recovered LSNs strictly increase across segments'); // once per record: no details object
       prevLsn = r.lsn;
-      const data = compact === undefined ? r.data : compact.subarray(r.data.byteOffset - from, r.data.byteOffset - from + r.data.length);
+      const inSource = compact !== undefined && r.data.buffer === source;
+      const data = inSource ? compact.subarray(r.data.byteOffset - from, r.data.byteOffset - from + r.data.length) : r.data;
       out.push({ lsn: r.lsn, data });
       bytes += RECORD_HEADER_SIZE + r.data.length;
     }

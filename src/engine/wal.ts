@@ -6,6 +6,7 @@
 import { WalError } from '../errors.js';
 import type { RecoveredRecord, WalEnv, WalLog } from '../ports.js';
 import { CountingFileSystem } from './counting-fs.js';
+import { formatVersionFor } from './compression.js';
 import { saltSeed, SEGMENT_HEADER_SIZE } from './format.js';
 import { resolveOptions, type ResolvedOptions, type WalOptions } from './options.js';
 import { recoverLog, type RecoveryReport } from './recovery.js';
@@ -37,6 +38,14 @@ export interface WalStats {
   bytesWritten: number;
   /** Every byte handed to FileHandle.write (segment headers and zero fill included). */
   deviceBytesWritten: number;
+  /** Record bytes of the batches before compression: what they take as plain records, headers included. */
+  bytesBeforeCompression: number;
+  /** Record bytes of the batches after compression (as written: the same value as bytesWritten). */
+  bytesAfterCompression: number;
+  /** Groups of records written as one compressed frame. */
+  compressedFrames: number;
+  /** Groups of records a compressing log wrote plain (too small, or compression did not pay). */
+  compressionSkipped: number;
   /** Appends admitted and not yet settled. */
   queueDepth: number;
   /** Payload bytes admitted and not yet settled. */
@@ -123,13 +132,15 @@ export class Wal implements WalLog {
         writeOffset: rec.tail.writeOffset,
         size: rec.tail.size,
         maxRecordSize: tailSeg.maxRecordSize,
+        version: tailSeg.formatVersion,
       };
     } else {
       salt = newSalt({ random: opts.random, now, state: rec.stateHash, avoid: rec.foreignSalts });
       const prepared = await prepareSegment(fs, dir, opts.segmentSize, opts.preallocate);
       let name: string;
+      const version = formatVersionFor(opts.compression);
       try {
-        name = await installSegment(fs, dir, prepared, { firstLsn: rec.nextLsn, salt, maxRecordSize: opts.maxRecordSize });
+        name = await installSegment(fs, dir, prepared, { version, firstLsn: rec.nextLsn, salt, maxRecordSize: opts.maxRecordSize });
       } catch (err) {
         await prepared.handle.close().catch(() => undefined); // the install error is the one reported
         throw err;
@@ -142,6 +153,7 @@ export class Wal implements WalLog {
         writeOffset: SEGMENT_HEADER_SIZE,
         size: prepared.size,
         maxRecordSize: opts.maxRecordSize,
+        version,
       };
     }
     const writer = new LogWriter({
@@ -199,6 +211,10 @@ export class Wal implements WalLog {
       dirSyncs: this.io.counters.dirSyncs,
       bytesWritten: w.recordBytesWritten,
       deviceBytesWritten: this.io.counters.writtenBytes,
+      bytesBeforeCompression: w.bytesBeforeCompression,
+      bytesAfterCompression: w.recordBytesWritten,
+      compressedFrames: w.compressedFrames,
+      compressionSkipped: w.compressionSkipped,
       queueDepth: q.depth,
       queueBytes: q.bytes,
       queueUtilisation: q.utilisation,

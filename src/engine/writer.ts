@@ -27,7 +27,8 @@ import { assert } from '../assert.js';
 import { WalError } from '../errors.js';
 import type { Clock, FileSystem } from '../ports.js';
 import { BatchEncoder } from './batch-encoder.js';
-import { RECORD_HEADER_SIZE } from './format.js';
+import { codecOf } from './compression.js';
+import { FORMAT_VERSION_FRAMES, RECORD_HEADER_SIZE } from './format.js';
 import { LogState, writeFailure, type WriterStatus } from './log-state.js';
 import type { ResolvedOptions } from './options.js';
 import { Mutex } from './mutex.js';
@@ -44,6 +45,12 @@ export interface WriterCounters {
   /** The largest batch written so far, in appends (options.batch.maxBatch is the limit). */
   largestBatch: number;
   recordBytesWritten: number;
+  /** What the record bytes written would have been as plain records (equal to recordBytesWritten without compression). */
+  bytesBeforeCompression: number;
+  /** Groups of records written as one compressed frame. */
+  compressedFrames: number;
+  /** Groups of records a compressing log wrote as plain records (small, or compression did not pay). */
+  compressionSkipped: number;
   writeErrors: number;
   rollbacks: number;
   rotations: number;
@@ -75,6 +82,9 @@ export class LogWriter {
     batches: 0,
     largestBatch: 0,
     recordBytesWritten: 0,
+    bytesBeforeCompression: 0,
+    compressedFrames: 0,
+    compressionSkipped: 0,
     writeErrors: 0,
     rollbacks: 0,
     rotations: 0,
@@ -102,7 +112,7 @@ export class LogWriter {
     this.clock = init.clock;
     this.dir = init.dir;
     this.options = init.options;
-    this.encoder = new BatchEncoder(init.seed);
+    this.encoder = new BatchEncoder(init.seed, codecOf(init.options.compression));
     this.lastWrittenLsn = init.nextLsn - 1;
     this.syncedThrough = init.nextLsn - 1;
     const kind = init.options.durability.kind;
@@ -208,10 +218,16 @@ export class LogWriter {
     if (refused !== undefined) return this.settle(batch, { error: refused });
     assert(batch.length > 0, 'a batch holds at least one append');
     const first = this.nextLsn;
-    const buf = this.encoder.encode(batch, first, this.syncedThrough);
+    // Taken before a rotation, whose seal may raise it: the records carry what was durable when the batch was taken.
+    const syncedThrough = this.syncedThrough;
     let largest = 0;
-    for (const item of batch) largest = Math.max(largest, item.data.length);
-    const change = this.chain.tailChange(buf.length, largest);
+    let plainBytes = 0;
+    for (const item of batch) {
+      largest = Math.max(largest, item.data.length);
+      plainBytes += RECORD_HEADER_SIZE + item.data.length;
+    }
+    // The plain size decides the rotation: a compressed batch is never larger, so it fits wherever its plain records would.
+    const change = this.chain.tailChange(plainBytes, largest);
     if (change !== 'none') {
       try {
         if (change === 'rewriteHeader') await this.chain.rewriteEmptyHeader();
@@ -220,9 +236,16 @@ export class LogWriter {
         return this.settle(batch, { error: this.logState.errorFor(err, 'rotation') });
       }
     }
-    const offset = this.chain.active.writeOffset;
+    const active = this.chain.active;
+    const buf = this.encoder.encode(
+      batch,
+      first,
+      syncedThrough,
+      active.version === FORMAT_VERSION_FRAMES ? active.maxRecordSize : undefined,
+    );
+    const offset = active.writeOffset;
     try {
-      await this.chain.active.handle.write(buf, offset);
+      await active.handle.write(buf, offset);
     } catch (err) {
       return this.settle(batch, { error: await this.rollback(offset, err) });
     }
@@ -233,6 +256,9 @@ export class LogWriter {
     this.counters.batches += 1;
     this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.length);
     this.counters.recordBytesWritten += buf.length;
+    this.counters.bytesBeforeCompression += this.encoder.last.plainBytes;
+    this.counters.compressedFrames += this.encoder.last.compressedFrames;
+    if (this.options.compression !== 'none') this.counters.compressionSkipped += this.encoder.last.plainGroups;
     if (this.durableAppends) {
       try {
         await this.syncActive('fdatasync of a batch');

@@ -38,6 +38,22 @@ const COUNTERS: readonly { name: string; help: string; field: CounterField }[] =
     help: 'Every byte written to the device, segment headers and preallocation included.',
     field: 'deviceBytesWritten',
   },
+  {
+    name: 'bytes_before_compression_total',
+    help: 'Record bytes of the batches before compression (as plain records, headers included).',
+    field: 'bytesBeforeCompression',
+  },
+  {
+    name: 'bytes_after_compression_total',
+    help: 'Record bytes of the batches after compression, as written.',
+    field: 'bytesAfterCompression',
+  },
+  { name: 'compressed_frames_total', help: 'Groups of records written as one compressed frame.', field: 'compressedFrames' },
+  {
+    name: 'compression_skipped_total',
+    help: 'Groups of records a compressing log wrote plain (too small, or compression did not pay).',
+    field: 'compressionSkipped',
+  },
   { name: 'backpressure_rejected_total', help: 'Appends refused because the queue was full.', field: 'backpressureRejected' },
   { name: 'backpressure_timeouts_total', help: 'Appends that waited for queue space past the timeout.', field: 'backpressureTimedOut' },
   { name: 'write_errors_total', help: 'Failed batch writes (ENOSPC, EIO).', field: 'writeErrors' },

@@ -142,7 +142,9 @@ describe('durability levels on NodeFileSystem (temp dir) and memfs (through the 
       { retention: { kind: 'keepLast', segments: 0 } },
       { backpressure: { policy: 'wait' } },
       { maxQueueBytes: 10 },
-      { compression: 'lz4' },
+      // 'lz4' was refused here until format v2 (issue 11); an unknown algorithm and zstd (not offered yet) still are.
+      { compression: 'lz5' },
+      { compression: { kind: 'zstd', level: 3 } },
       { unknownOption: 1 },
     ];
     for (const options of bad) {
