@@ -111,6 +111,8 @@ class Run {
   readonly judge: Judge;
   readonly payloads = new PayloadFactory();
   readonly epochs: EpochOutcome[] = [];
+  /** Crash images drawn and what they kept, sector by sector (kept with the trace, outside it). */
+  readonly crashImages: NonNullable<ScenarioOutcome['crashImages']> = [];
   readonly durableAppend: boolean;
   readonly livenessMs: number;
   readonly maxBytes: number;
@@ -144,6 +146,7 @@ class Run {
       onFault: (f) => this.unattributedFaults.push(f.kind),
     };
     if (opts.sectorSize !== undefined) worldOpts.sectorSize = opts.sectorSize;
+    if (opts.keepTrace === true) worldOpts.onCrashImage = (c) => this.crashImages.push(c);
     this.world = createSimWorld(worldOpts);
     this.history = new History(
       () => this.world.scheduler.now,
@@ -401,6 +404,9 @@ export async function runScenario(plugin: WalPlugin, options: RunScenarioOptions
   };
   if (violation !== undefined) outcome.violation = violation;
   if (unhandled > 0) outcome.unhandledRejections = unhandled;
-  if (options.keepTrace === true) outcome.trace = [...run.world.trace.lines];
+  if (options.keepTrace === true) {
+    outcome.trace = [...run.world.trace.lines];
+    outcome.crashImages = run.crashImages;
+  }
   return outcome;
 }

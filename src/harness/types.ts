@@ -7,6 +7,16 @@
  */
 import type { FaultKind, FaultPlan } from '../faults/types.js';
 import type { HistoryCall, RuleName, Scenario, Violation, WorkloadOptions } from '../contract/types.js';
+import type { CrashImageRecord } from '../sim/sim-file-system.js';
+
+/**
+ * One crash image of a run (kept with the trace, but outside it: the trace
+ * hash does not cover it): the epoch whose power cut drew it, the virtual time
+ * and trace position of its 'crash-image' line, the image (file bytes as
+ * Uint8Array, like the history's payloads) and its per-sector map. Not a
+ * public name (the element type of ScenarioOutcome['crashImages']).
+ */
+type CrashImageFacts = CrashImageRecord & { epoch: number };
 
 export interface EpochOutcome {
   epoch: number;
@@ -54,6 +64,8 @@ export interface ScenarioOutcome {
   unhandledRejections?: number;
   /** The simulator trace, as JSON lines, when RunScenarioOptions.keepTrace was set. */
   trace?: string[];
+  /** With keepTrace: every crash image the power cuts drew and what each kept, sector by sector (not in the trace). */
+  crashImages?: CrashImageFacts[];
 }
 
 // ---- options ----------------------------------------------------------------------

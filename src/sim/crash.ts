@@ -125,8 +125,8 @@ export class CrashSpace {
     return choice;
   }
 
-  /** The durable image an assignment yields. */
-  build(choice: readonly number[]): DiskImage {
+  /** Directories whose durable entries the kept prefix of pending directory operations changed: their entries after it. */
+  private dirMapsFor(choice: readonly number[]): Map<number, Map<string, number>> {
     const disk = this.disk;
     const dirMaps = new Map<number, Map<string, number>>();
     const prefix = choice[this.dirPoint] ?? 0;
@@ -144,6 +144,13 @@ export class CrashSpace {
         applyEntryChange(m, c);
       }
     }
+    return dirMaps;
+  }
+
+  /** The durable image an assignment yields. */
+  build(choice: readonly number[]): DiskImage {
+    const disk = this.disk;
+    const dirMaps = this.dirMapsFor(choice);
     const contents = new Map<number, Uint8Array>();
     for (const f of this.files) contents.set(f.node.ino, this.fileContent(f, choice));
 
@@ -186,6 +193,87 @@ export class CrashSpace {
     return this.stableSet.has(data);
   }
 
+  /** Per file of `image` (built from `choice`), which sectors and writes the crash kept. */
+  describe(choice: readonly number[], image: DiskImage): CrashImageMap {
+    const ss = this.sectorSize;
+    const byPath = new Map<string, FilePlan>();
+    const nodes = new Map<string, FileNode>();
+    // Paths of the image name inodes: find them by walking the same way build() does.
+    const inoOfPath = this.pathInodes(choice);
+    for (const f of this.files) for (const [p, ino] of inoOfPath) if (ino === f.node.ino) byPath.set(p, f);
+    for (const [p, ino] of inoOfPath) {
+      const n = this.disk.inodes.get(ino);
+      if (n !== undefined && n.kind === 'file') nodes.set(p, n);
+    }
+    const files: CrashFileMap[] = [];
+    for (const file of image.files) {
+      const size = file.data.length;
+      const node = nodes.get(file.path);
+      const plan = byPath.get(file.path);
+      const sectors = Math.ceil(size / ss);
+      // per sector: bit 1 = a pending write over it was kept, bit 2 = one was lost
+      const marks = new Uint8Array(sectors);
+      const writes: CrashWriteFact[] = [];
+      if (plan !== undefined) {
+        for (const w of plan.writes) {
+          let kept = 0;
+          w.chunks.forEach(([s, e], c) => {
+            const k = w.op.torn ? c < (choice[w.point] ?? 0) : (choice[w.point + c] ?? 0) === 1;
+            if (k) kept++;
+            for (let sec = Math.floor(s / ss); sec * ss < e && sec < sectors; sec++) marks[sec] = (marks[sec] ?? 0) | (k ? 1 : 2);
+          });
+          const first = w.chunks[0];
+          const last = w.chunks[w.chunks.length - 1];
+          if (first === undefined || last === undefined) continue;
+          writes.push({ start: first[0], end: last[1], keptSectors: kept, sectors: w.chunks.length, forcedTorn: w.op.torn });
+        }
+      }
+      const ranges: CrashFileMap['ranges'] = [];
+      for (let sec = 0; sec < sectors; sec++) {
+        const m = marks[sec] ?? 0;
+        const state: CrashSectorState = m === 0 ? 'durable' : m === 1 ? 'kept' : m === 2 ? 'lost' : 'mixed';
+        const start = sec * ss;
+        const end = Math.min(size, start + ss);
+        const prev = ranges[ranges.length - 1];
+        if (prev !== undefined && prev.state === state && prev.end === start) prev.end = end;
+        else ranges.push({ start, end, state });
+      }
+      files.push({
+        path: file.path,
+        size,
+        durableSize: node?.durable.size ?? size,
+        cacheSize: node?.cache.size ?? size,
+        sectorSize: ss,
+        ranges,
+        writes,
+      });
+    }
+    return { sectorSize: ss, pendingDirOps: this.disk.pendingDirOps.length, keptDirOps: choice[this.dirPoint] ?? 0, files };
+  }
+
+  /** Path -> inode of every file the image of `choice` holds (the walk of build()). */
+  private pathInodes(choice: readonly number[]): Map<string, number> {
+    const disk = this.disk;
+    const dirMaps = this.dirMapsFor(choice);
+    const out = new Map<string, number>();
+    const onPath = new Set<number>();
+    const walk = (ino: number, parts: string[]): void => {
+      onPath.add(ino);
+      const entries = dirMaps.get(ino) ?? (disk.inodes.get(ino) as DirNode).durable;
+      for (const [name, child] of entries) {
+        const node = disk.inodes.get(child);
+        if (node === undefined) continue;
+        const p = [...parts, name];
+        if (node.kind === 'dir') {
+          if (!onPath.has(child)) walk(child, p);
+        } else out.set(joinPath(p), child);
+      }
+      onPath.delete(ino);
+    };
+    walk(ROOT_INO, []);
+    return out;
+  }
+
   private fileContent(f: FilePlan, choice: readonly number[]): Uint8Array {
     const k = f.sizePoints[choice[f.sizePoint] ?? 0] ?? 0;
     const b: Bytes = f.node.durable.clone();
@@ -205,6 +293,59 @@ export class CrashSpace {
     b.truncate(finalSize);
     return b.view();
   }
+}
+
+/** What happened to one stretch of a crash image file: see CrashFileMap. */
+export type CrashSectorState = 'durable' | 'kept' | 'lost' | 'mixed';
+
+/** One pending write of a file at the crash, and what the crash kept of it. */
+export interface CrashWriteFact {
+  /** [start, end) on the medium (where the write landed: differs from its offset after a misdirected write). */
+  start: number;
+  end: number;
+  /** Sectors of the write that reached the medium. */
+  keptSectors: number;
+  sectors: number;
+  /** Forced torn by a fault (a crash keeps a strict prefix of it). */
+  forcedTorn: boolean;
+}
+
+/**
+ * Per file of a crash image, which sectors survived: `ranges` cover
+ * [0, size) in order, each run of sectors in one state: 'durable' (no pending
+ * write touched it: the medium's bytes as of the last sync), 'kept' (every
+ * pending write over it reached the medium), 'lost' (pending writes covered it
+ * and none reached the medium: older bytes or zeros), 'mixed' (some did and
+ * some did not). A write kept in part is torn (`writes`).
+ */
+export interface CrashFileMap {
+  path: string;
+  /** Bytes of the file in the image. */
+  size: number;
+  /** Bytes durable on the medium before the crash (its size as of the last sync). */
+  durableSize: number;
+  /** Size in the page cache when the power went: what the process saw. */
+  cacheSize: number;
+  sectorSize: number;
+  ranges: { start: number; end: number; state: CrashSectorState }[];
+  writes: CrashWriteFact[];
+}
+
+/** The facts of one crash image: the per-sector map of each file and the directory operations kept. Not part of the trace. */
+export interface CrashImageMap {
+  sectorSize: number;
+  /** Pending directory operations at the crash, and how many of them (a prefix) survived. */
+  pendingDirOps: number;
+  keptDirOps: number;
+  files: CrashFileMap[];
+}
+
+/** One crash image drawn with the rng and what it kept, sector by sector (the same draws as sampleCrashImage). */
+export function sampleCrashImageWithMap(disk: Disk, sectorSize: number, rng: Rng): { image: DiskImage; map: CrashImageMap } {
+  const space = new CrashSpace(disk, sectorSize);
+  const choice = space.sample(rng);
+  const image = space.build(choice);
+  return { image, map: space.describe(choice, image) };
 }
 
 /** One sampled crash image. */

@@ -10,7 +10,7 @@ import { FaultSet, NO_FAULTS, type FiredFault } from '../faults/plan.js';
 import type { FaultEffect, FaultOpContext, FaultPlan, SimOpKind, SimPhase } from '../faults/types.js';
 import type { FileHandle, FileStat, FileSystem, OpenFlags } from '../ports.js';
 import type { SimClock } from './clock.js';
-import { enumerateCrashImages, sampleCrashImage, type CrashEnumeration } from './crash.js';
+import { enumerateCrashImages, sampleCrashImage, sampleCrashImageWithMap, type CrashEnumeration, type CrashImageMap } from './crash.js';
 import { Disk, type FileNode } from './disk.js';
 import { diskImageBytes, type DiskImage } from './image.js';
 import { Rng } from '../rng.js';
@@ -35,6 +35,22 @@ export interface SimFileSystemOptions {
   phase?: SimPhase;
   /** Told of every fault that fires, in firing order (FaultSet's listener; the trace records them too). */
   onFault?: (fault: FiredFault) => void;
+  /**
+   * Told of every crash image `crash()` draws, with its per-sector map and the
+   * trace position (events recorded before its 'crash-image' line). Outside the
+   * trace: listening changes neither the run nor its trace hash.
+   */
+  onCrashImage?: (crash: CrashImageRecord) => void;
+}
+
+/** A crash image as `onCrashImage` hears it. */
+export interface CrashImageRecord {
+  /** Virtual time of the power cut. */
+  t: number;
+  /** Trace events recorded before this image's 'crash-image' line (that line's seq). */
+  traceSeq: number;
+  image: DiskImage;
+  map: CrashImageMap;
 }
 
 interface OpInfo {
@@ -54,6 +70,7 @@ export class SimFileSystem implements FileSystem {
   private readonly rng: Rng;
   private readonly latencyRng: Rng;
   private readonly latency: { minMs: number; maxMs: number } | undefined;
+  private readonly onCrashImage: ((crash: CrashImageRecord) => void) | undefined;
   private currentPhase: SimPhase;
   private crashedFlag = false;
   private opCount = 0;
@@ -68,6 +85,7 @@ export class SimFileSystem implements FileSystem {
     this.rng = opts.rng ?? new Rng(opts.scheduler.seed).fork('fs');
     this.latencyRng = this.rng.fork('latency');
     this.latency = opts.latency;
+    this.onCrashImage = opts.onCrashImage;
     if (
       this.latency !== undefined &&
       !(this.latency.minMs >= 0 && this.latency.maxMs >= this.latency.minMs && Number.isFinite(this.latency.maxMs))
@@ -116,7 +134,14 @@ export class SimFileSystem implements FileSystem {
   /** Power cut now (if not already): freezes the medium and returns one sampled durable image. */
   crash(rng: Rng): DiskImage {
     this.crashNow('crash()');
-    const image = sampleCrashImage(this.disk, this.sectorSize, rng);
+    let image: DiskImage;
+    if (this.onCrashImage === undefined) {
+      image = sampleCrashImage(this.disk, this.sectorSize, rng);
+    } else {
+      const drawn = sampleCrashImageWithMap(this.disk, this.sectorSize, rng);
+      image = drawn.image;
+      this.onCrashImage({ t: this.scheduler.now, traceSeq: this.trace?.length ?? 0, image, map: drawn.map });
+    }
     this.trace?.record('crash-image', this.scheduler.now, {
       files: image.files.length,
       dirs: image.dirs.length,

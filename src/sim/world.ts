@@ -10,7 +10,7 @@ import { SimClock } from './clock.js';
 import type { DiskImage } from './image.js';
 import { Rng } from '../rng.js';
 import { Scheduler } from './scheduler.js';
-import { SimFileSystem } from './sim-file-system.js';
+import { SimFileSystem, type CrashImageRecord } from './sim-file-system.js';
 import { Trace, type TraceEvent } from './trace.js';
 
 export interface SimWorldOptions {
@@ -37,6 +37,8 @@ export interface SimWorldOptions {
    * truncated) and no cursor per filesystem.
    */
   onFault?: (fault: FiredFault) => void;
+  /** Told of every crash image any epoch's filesystem draws, with the epoch (SimFileSystemOptions.onCrashImage; not traced). */
+  onCrashImage?: (crash: CrashImageRecord & { epoch: number }) => void;
 }
 
 export interface SimWorld {
@@ -73,6 +75,8 @@ function makeEpoch(
   if (o.sectorSize !== undefined) fsOpts.sectorSize = o.sectorSize;
   if (o.latency !== undefined) fsOpts.latency = o.latency;
   if (o.onFault !== undefined) fsOpts.onFault = o.onFault;
+  const onCrashImage = o.onCrashImage;
+  if (onCrashImage !== undefined) fsOpts.onCrashImage = (c) => onCrashImage({ ...c, epoch });
   base.trace.record('epoch', base.scheduler.now, { epoch, phase });
   return { ...base, clock, fs: new SimFileSystem(fsOpts), epoch };
 }

@@ -15,6 +15,7 @@ import { mergeCampaignFiles, parseCampaignFile } from '../../harness/campaign-me
 import { loadCampaignPlugin } from '../../harness/campaign-plugin.js';
 import { createProgress } from '../../harness/campaign-progress.js';
 import { campaignSummary, writeCampaignFiles } from '../../harness/campaign-report.js';
+import { campaignGithubReport, emitGithubReport } from '../../harness/github.js';
 import type { CampaignFile, CampaignIdentity } from '../../harness/campaign-types.js';
 import { MAX_RUNS, parseShard, shardRange, WHOLE } from '../../harness/shard.js';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.js';
@@ -102,6 +103,8 @@ async function campaignAction(pluginModule: string | undefined, flags: CampaignF
     process.stdout.write(`${JSON.stringify({ ok: file.ok, totals: file.totals, json: paths.json, junit: paths.junit })}\n`);
   else process.stdout.write(`${[...campaignSummary(file), `wrote ${paths.json} and ${paths.junit}`].join('\n')}\n`);
   process.exitCode = exitFor(file);
+  // Under GitHub Actions: an ::error annotation per failed run (stderr beside --json's one line) and the step summary.
+  await emitGithubReport(process.env, flags.json === true ? process.stderr : process.stdout, campaignGithubReport(file));
 }
 
 async function mergeAction(files: string[], flags: { out: string; allowMissing?: boolean; json?: boolean }): Promise<void> {
@@ -121,6 +124,8 @@ async function mergeAction(files: string[], flags: { out: string; allowMissing?:
     process.stdout.write(`${JSON.stringify({ ok: merged.ok, totals: merged.totals, json: paths.json, junit: paths.junit })}\n`);
   else process.stdout.write(`${[...campaignSummary(merged), `wrote ${paths.json} and ${paths.junit}`].join('\n')}\n`);
   process.exitCode = exitFor(merged);
+  // Under GitHub Actions: an ::error annotation per failed run (stderr beside --json's one line) and the step summary.
+  await emitGithubReport(process.env, flags.json === true ? process.stderr : process.stdout, campaignGithubReport(merged));
 }
 
 export function registerCampaignCommand(program: Command): void {

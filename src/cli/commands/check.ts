@@ -11,6 +11,7 @@ import { checkWal } from '../../harness/check.js';
 import { DEFAULT_FAILURE_DIR } from '../../harness/failure-db.js';
 import { loadCampaignPlugin } from '../../harness/campaign-plugin.js';
 import { formatFailureReport } from '../../harness/report.js';
+import { checkGithubReport, emitGithubReport } from '../../harness/github.js';
 import { parseFaultKinds } from '../../harness/run.js';
 import type { CheckResult, CheckSummary } from '../../harness/types.js';
 import type { WorkloadOptions } from '../../contract/types.js';
@@ -208,5 +209,7 @@ export function registerCheck(program: Command): void {
       process.stdout.write(`${formatSummary(plugin.name, result.summary)}\n${failureDbLines(result, failureDir)}${verdictLine(result)}\n`);
     }
     process.exitCode = !result.ok ? EXIT_VIOLATION : result.vacuous !== undefined ? EXIT_VACUOUS : EXIT_OK;
+    // Under GitHub Actions: an ::error annotation per failure (stderr beside --json's one line) and the step summary.
+    await emitGithubReport(process.env, o.json === true ? process.stderr : process.stdout, checkGithubReport(plugin.name, result));
   });
 }
