@@ -35,31 +35,10 @@ import { Mutex } from './mutex.js';
 import { AdmissionQueue, PendingAppend, type QueuedAppend } from './queue.js';
 import { SegmentChain, type ActiveSegment, type SegmentEntry } from './segment-chain.js';
 import { mustSync } from './segments.js';
+import { newWriterCounters, type WriterCounters } from './writer-counters.js';
 
 export type { WriterStatus } from './log-state.js';
-
-export interface WriterCounters {
-  appends: number;
-  appendsRejected: number;
-  batches: number;
-  /** The largest batch written so far, in appends (options.batch.maxBatch is the limit). */
-  largestBatch: number;
-  recordBytesWritten: number;
-  /** What the record bytes written would have been as plain records (equal to recordBytesWritten without compression). */
-  bytesBeforeCompression: number;
-  /** Groups of records written as one compressed frame. */
-  compressedFrames: number;
-  /** Groups of records a compressing log wrote as plain records (small, or compression did not pay). */
-  compressionSkipped: number;
-  writeErrors: number;
-  rollbacks: number;
-  rotations: number;
-  segmentsRemoved: number;
-  intervalFlushes: number;
-  /** fdatasyncs of the active segment (batches, interval, sync(), seals, rollbacks). */
-  dataSyncs: number;
-  backgroundErrors: number;
-}
+export type { WriterCounters } from './writer-counters.js';
 
 export interface WriterInit {
   fs: FileSystem;
@@ -76,23 +55,7 @@ export interface WriterInit {
 }
 
 export class LogWriter {
-  readonly counters: WriterCounters = {
-    appends: 0,
-    appendsRejected: 0,
-    batches: 0,
-    largestBatch: 0,
-    recordBytesWritten: 0,
-    bytesBeforeCompression: 0,
-    compressedFrames: 0,
-    compressionSkipped: 0,
-    writeErrors: 0,
-    rollbacks: 0,
-    rotations: 0,
-    segmentsRemoved: 0,
-    intervalFlushes: 0,
-    dataSyncs: 0,
-    backgroundErrors: 0,
-  };
+  readonly counters: WriterCounters = newWriterCounters();
   readonly queue: AdmissionQueue;
   private readonly lock = new Mutex();
   private readonly clock: Clock;
