@@ -46,7 +46,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       // --help and --version end with exitCode 0; everything else commander rejects is usage.
       return err.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    if (err instanceof WalError && (err.code === 'EINVAL' || err.code === 'EPLUGIN')) {
+    // Bad options, a plugin that cannot be loaded, or a file the command was pointed at that it cannot use
+    // (an unwritable GITHUB_STEP_SUMMARY, an unreadable failure database): the caller's to fix, exit 2.
+    if (err instanceof WalError && (err.code === 'EINVAL' || err.code === 'EPLUGIN' || err.code === 'EIO')) {
       process.stderr.write(`faultline: ${err.message}\n`);
       return EXIT_USAGE;
     }
