@@ -269,8 +269,8 @@ export function entryHeaderSize(bytes: Uint8Array, offset: number): number {
 /** Frame flag bits: bit 0, compressed, is set in every frame; the others are reserved. */
 const FRAME_FLAGS = FLAG_COMPRESSED;
 
-/** What a frame's header says, checked (CRC included); its content is not decompressed yet. */
-export interface DecodedFrame {
+/** A frame's header fields and its stored bytes: what the writer encodes. */
+export interface FrameToEncode {
   firstLsn: number;
   /** Records in the frame (LSNs firstLsn .. firstLsn + count - 1). */
   count: number;
@@ -278,19 +278,14 @@ export interface DecodedFrame {
   codec: CodecId;
   /** Length of the content once decompressed (the records, each behind its length). */
   contentLength: number;
-  /** The bytes as stored (a view into the input). */
+  /** The bytes as stored (compressed); when decoded, a view into the input. */
   stored: Uint8Array;
-  /** Offset just after the frame. */
-  end: number;
 }
 
-export interface FrameToEncode {
-  firstLsn: number;
-  count: number;
-  syncedThrough: number;
-  codec: CodecId;
-  contentLength: number;
-  stored: Uint8Array;
+/** What a frame's header says, checked (CRC included); its content is not decompressed yet. */
+export interface DecodedFrame extends FrameToEncode {
+  /** Offset just after the frame. */
+  end: number;
 }
 
 /** The uncompressed content of a frame of these payloads: each behind its length (u32). */

@@ -11,54 +11,29 @@
  * Budget: FAULTLINE_RUNS runs per suite (default 60 here); FAULTLINE_SEED picks the seed.
  */
 import { describe, expect, it } from 'vitest';
-import { Wal, walPlugin, type Durability, type WalOptions } from '../../src/engine/index.js';
+import { Wal, type Durability, type WalOptions } from '../../src/engine/index.js';
 import { fullPayload } from '../../src/contract/payload.js';
-import { checkWal } from '../../src/harness/check.js';
-import { formatFailureReport } from '../../src/harness/report.js';
-import { CONTRACT_FAULT_KINDS, type FaultKind } from '../../src/faults/types.js';
+import { CONTRACT_FAULT_KINDS } from '../../src/faults/types.js';
 import type { WorkloadOptions } from '../../src/contract/types.js';
 import { memEnv } from '../engine/support.js';
+import { expectNoViolation, LEVELS, suiteBudget } from './engine-suite.js';
 
-const RUNS = Number(process.env.FAULTLINE_RUNS ?? 60);
-const SEED = Number(process.env.FAULTLINE_SEED ?? 20261203);
-if (!Number.isSafeInteger(RUNS) || RUNS < 1)
-  throw new Error(`FAULTLINE_RUNS must be a positive integer, got ${process.env.FAULTLINE_RUNS}`);
-if (!Number.isSafeInteger(SEED)) throw new Error(`FAULTLINE_SEED must be an integer, got ${process.env.FAULTLINE_SEED}`);
-const TIMEOUT = 60_000 + RUNS * 5_000;
+const BUDGET = suiteBudget({ runs: 60, seed: 20261203 });
+const TIMEOUT = BUDGET.timeoutMs;
 
 /** Small segments so a run rotates them many times; lz4 frames. */
 function engine(durability: Durability): WalOptions {
   return { segmentSize: 64 * 1024, durability, compression: 'lz4' };
 }
 
-const LEVELS: { name: string; durability: Durability }[] = [
-  { name: 'everyWrite', durability: { kind: 'everyWrite' } },
-  { name: 'groupCommit', durability: { kind: 'groupCommit', maxWaitUs: 500 } },
-  { name: 'interval', durability: { kind: 'interval', ms: 5 } },
-  { name: 'none', durability: { kind: 'none' } },
-];
-
 /** More clients and smaller records than the default workload: more batches of several records, so more frames. */
 const FRAME_HEAVY: WorkloadOptions = { maxClients: 8, maxOpsPerClient: 16, maxRecordBytes: 400 };
-
-async function expectNoViolation(
-  options: WalOptions,
-  faults: readonly FaultKind[],
-  seed: number,
-  workload: WorkloadOptions = {},
-): Promise<void> {
-  const r = await checkWal(walPlugin(options), { runs: RUNS, seed, faults, pluginOptions: options, ...workload });
-  if (r.failure !== undefined) expect.fail(`\n${formatFailureReport(r.failure)}`);
-  expect(r.ok).toBe(true);
-  expect(r.runs).toBe(RUNS);
-  expect(r.summary.appends).toBeGreaterThan(0);
-}
 
 describe.each(LEVELS)('engine with lz4, durability $name', ({ durability }) => {
   it.each(CONTRACT_FAULT_KINDS.map((k) => [k]))(
     'breaks no rule under %s',
     async (kind) => {
-      await expectNoViolation(engine(durability), kind === 'crash' ? ['crash'] : ['crash', kind], SEED, FRAME_HEAVY);
+      await expectNoViolation(engine(durability), kind === 'crash' ? ['crash'] : ['crash', kind], BUDGET, FRAME_HEAVY);
     },
     TIMEOUT,
   );
@@ -68,7 +43,7 @@ describe('engine with lz4, every fault kind at once', () => {
   it.each(LEVELS.map((l) => [l.name, l.durability] as const))(
     '%s breaks no rule',
     async (_name, durability) => {
-      await expectNoViolation(engine(durability), CONTRACT_FAULT_KINDS, SEED + 1);
+      await expectNoViolation(engine(durability), CONTRACT_FAULT_KINDS, { ...BUDGET, seed: BUDGET.seed + 1 });
     },
     TIMEOUT,
   );

@@ -11,37 +11,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { walPlugin, type Durability, type WalOptions } from '../../src/engine/index.js';
-import { checkWal } from '../../src/harness/check.js';
-import { formatFailureReport } from '../../src/harness/report.js';
 import { runScenario } from '../../src/harness/run.js';
-import { CONTRACT_FAULT_KINDS, type FaultKind } from '../../src/faults/types.js';
+import { CONTRACT_FAULT_KINDS } from '../../src/faults/types.js';
+import { expectNoViolation, LEVELS, suiteBudget } from './engine-suite.js';
 
-const RUNS = Number(process.env.FAULTLINE_RUNS ?? 100);
-const SEED = Number(process.env.FAULTLINE_SEED ?? 20261124);
-if (!Number.isSafeInteger(RUNS) || RUNS < 1)
-  throw new Error(`FAULTLINE_RUNS must be a positive integer, got ${process.env.FAULTLINE_RUNS}`);
-if (!Number.isSafeInteger(SEED)) throw new Error(`FAULTLINE_SEED must be an integer, got ${process.env.FAULTLINE_SEED}`);
-const TIMEOUT = 60_000 + RUNS * 5_000;
+const BUDGET = suiteBudget({ runs: 100, seed: 20261124 });
+const TIMEOUT = BUDGET.timeoutMs;
 
 /** Small segments so a run rotates them many times. */
 function engine(durability: Durability): WalOptions {
   return { segmentSize: 64 * 1024, durability };
-}
-
-const LEVELS: { name: string; durability: Durability; promises: boolean }[] = [
-  { name: 'everyWrite', durability: { kind: 'everyWrite' }, promises: true },
-  { name: 'groupCommit', durability: { kind: 'groupCommit', maxWaitUs: 500 }, promises: true },
-  { name: 'interval', durability: { kind: 'interval', ms: 5 }, promises: false },
-  { name: 'none', durability: { kind: 'none' }, promises: false },
-];
-
-async function expectNoViolation(options: WalOptions, faults: readonly FaultKind[], seed: number): Promise<void> {
-  const plugin = walPlugin(options);
-  const r = await checkWal(plugin, { runs: RUNS, seed, faults, pluginOptions: options });
-  if (r.failure !== undefined) expect.fail(`\n${formatFailureReport(r.failure)}`);
-  expect(r.ok).toBe(true);
-  expect(r.runs).toBe(RUNS);
-  expect(r.summary.appends).toBeGreaterThan(0);
 }
 
 describe.each(LEVELS)('engine, durability $name', ({ durability, promises }) => {
@@ -52,7 +31,7 @@ describe.each(LEVELS)('engine, durability $name', ({ durability, promises }) => 
   it.each(CONTRACT_FAULT_KINDS.map((k) => [k]))(
     'breaks no rule under %s',
     async (kind) => {
-      await expectNoViolation(engine(durability), kind === 'crash' ? ['crash'] : ['crash', kind], SEED);
+      await expectNoViolation(engine(durability), kind === 'crash' ? ['crash'] : ['crash', kind], BUDGET);
     },
     TIMEOUT,
   );
@@ -62,7 +41,7 @@ describe('engine, every fault kind at once', () => {
   it.each(LEVELS.map((l) => [l.name, l.durability] as const))(
     '%s breaks no rule',
     async (_name, durability) => {
-      await expectNoViolation(engine(durability), CONTRACT_FAULT_KINDS, SEED + 1);
+      await expectNoViolation(engine(durability), CONTRACT_FAULT_KINDS, { ...BUDGET, seed: BUDGET.seed + 1 });
     },
     TIMEOUT,
   );
