@@ -16,6 +16,7 @@ import { Rng } from '../../src/rng.js';
 import { fullPayload } from '../../src/contract/payload.js';
 import type { AppendCall, Violation } from '../../src/contract/types.js';
 import type { ChildMessage } from './crash-child.js';
+import { bundleForNode } from '../helpers/bundle.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(here, 'crash-child.ts');
@@ -35,21 +36,7 @@ let bundled: Promise<ChildProgram> | undefined;
  */
 function childProgram(pluginModule: string | undefined): Promise<ChildProgram> {
   if (pluginModule !== undefined && /\.[cm]?ts$/.test(pluginModule)) return Promise.resolve({ file: CHILD, execArgv: ['--import', 'tsx'] });
-  bundled ??= (async () => {
-    const esbuild = await import('esbuild');
-    const outfile = join(here, '../../node_modules/.cache/faultline/crash-child.mjs');
-    await esbuild.build({
-      entryPoints: [CHILD],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'error',
-    });
-    return { file: outfile, execArgv: [] };
-  })();
+  bundled ??= bundleForNode(CHILD, 'crash-child.mjs').then((file) => ({ file, execArgv: [] }));
   return bundled;
 }
 

@@ -14,14 +14,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadPluginModule } from '../../src/harness/plugin-module.js';
+import { BUNDLE_DIR, bundleForNode } from '../helpers/bundle.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const cache = join(root, 'node_modules/.cache/faultline');
+const cache = BUNDLE_DIR;
 const run = promisify(execFile);
 
 describe('plugin modules load as users have them', () => {
   it('a TypeScript plugin module loads in plain node (tsx registered on demand)', async () => {
-    const esbuild = await import('esbuild');
     await mkdir(cache, { recursive: true });
     const entry = join(cache, 'load-ts-plugin-entry.ts');
     await writeFile(
@@ -29,17 +29,7 @@ describe('plugin modules load as users have them', () => {
       `import { loadPluginModule } from ${JSON.stringify(join(root, 'src/harness/plugin-module.ts'))};\n` +
         `const plugin = await loadPluginModule(process.argv[2]);\nconsole.log(plugin.name, plugin.durableAppend);\n`,
     );
-    const outfile = join(cache, 'load-ts-plugin.mjs');
-    await esbuild.build({
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'error',
-    });
+    const outfile = await bundleForNode(entry, 'load-ts-plugin.mjs');
     const env = { ...process.env, NODE_OPTIONS: '' };
     const { stdout } = await run(process.execPath, [outfile, 'test/fixtures/wals/correct-simple.ts'], { cwd: root, env });
     expect(stdout.trim()).toBe('correct-simple true');
