@@ -1,12 +1,18 @@
-/** A FileSystem wrapper that counts what the engine asks of the disk (the counters behind WalStats). */
+/**
+ * A FileSystem wrapper that counts what the engine asks of the disk (the
+ * counters behind WalStats), and times every file sync on the injected clock.
+ */
 import { ForwardingFileHandle, ForwardingFileSystem } from '../forwarding-file-system.js';
-import type { FileHandle } from '../ports.js';
+import type { FileHandle, FileSystem } from '../ports.js';
+import { FlushTimings } from './flush-timings.js';
 
 export interface IoCounters {
   /** sync + datasync calls on files. */
   fileSyncs: number;
   /** syncDir calls. */
   dirSyncs: number;
+  /** File syncs and syncDir calls that failed. */
+  syncErrors: number;
   writes: number;
   writtenBytes: number;
   reads: number;
@@ -17,8 +23,20 @@ class CountingHandle extends ForwardingFileHandle {
   constructor(
     inner: FileHandle,
     private readonly counters: IoCounters,
+    private readonly timings: FlushTimings,
+    private readonly now: () => number,
   ) {
     super(inner);
+  }
+  private async timed(op: Promise<void>, started: number): Promise<void> {
+    try {
+      await op;
+    } catch (err) {
+      this.counters.syncErrors += 1;
+      this.timings.observe(this.now() - started, false);
+      throw err;
+    }
+    this.timings.observe(this.now() - started, true);
   }
   override async read(buffer: Uint8Array, position: number): Promise<number> {
     this.counters.reads += 1;
@@ -33,21 +51,38 @@ class CountingHandle extends ForwardingFileHandle {
   }
   override sync(): Promise<void> {
     this.counters.fileSyncs += 1;
-    return this.inner.sync();
+    const started = this.now();
+    return this.timed(this.inner.sync(), started);
   }
   override datasync(): Promise<void> {
     this.counters.fileSyncs += 1;
-    return this.inner.datasync();
+    const started = this.now();
+    return this.timed(this.inner.datasync(), started);
   }
 }
 
 export class CountingFileSystem extends ForwardingFileSystem {
-  readonly counters: IoCounters = { fileSyncs: 0, dirSyncs: 0, writes: 0, writtenBytes: 0, reads: 0, readBytes: 0 };
-  protected override wrapHandle(handle: FileHandle): FileHandle {
-    return new CountingHandle(handle, this.counters);
+  readonly counters: IoCounters = { fileSyncs: 0, dirSyncs: 0, syncErrors: 0, writes: 0, writtenBytes: 0, reads: 0, readBytes: 0 };
+  /** Durations of the file syncs (not of syncDir), on `now`. */
+  readonly timings = new FlushTimings();
+
+  /** `now`: the injected clock's now(), in milliseconds. */
+  constructor(
+    inner: FileSystem,
+    private readonly now: () => number,
+  ) {
+    super(inner);
   }
-  override syncDir(path: string): Promise<void> {
+  protected override wrapHandle(handle: FileHandle): FileHandle {
+    return new CountingHandle(handle, this.counters, this.timings, this.now);
+  }
+  override async syncDir(path: string): Promise<void> {
     this.counters.dirSyncs += 1;
-    return this.inner.syncDir(path);
+    try {
+      await this.inner.syncDir(path);
+    } catch (err) {
+      this.counters.syncErrors += 1;
+      throw err;
+    }
   }
 }

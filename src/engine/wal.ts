@@ -15,7 +15,8 @@ import { newSalt } from './salt.js';
 import { ensureDirectory, installSegment, prepareSegment } from './segments.js';
 import type { WriterStatus } from './log-state.js';
 import type { ActiveSegment, SegmentEntry } from './segment-chain.js';
-import { LogWriter } from './writer.js';
+import { LogWriter, type FlusherStatus } from './writer.js';
+import type { FlushDurations, LastFlush } from './flush-timings.js';
 
 export interface WalStats {
   /** Appends resolved with an LSN. */
@@ -34,6 +35,14 @@ export interface WalStats {
   dataSyncs: number;
   /** Directory fsyncs. */
   dirSyncs: number;
+  /** File syncs and directory fsyncs that failed (each one stops the log, or fails the open or the background work it was for). */
+  syncErrors: number;
+  /** How long the file syncs counted in `fsyncs` took, on the injected clock: bucket counts for a histogram. */
+  flushDurations: FlushDurations;
+  /** The outcome of the latest file sync: 'none' before the first. */
+  lastFlush: LastFlush;
+  /** The interval level's background flusher: 'running', 'stopped' (within one interval after close or fail-stop), or 'none' at the other levels. */
+  flusher: FlusherStatus;
   /** Record bytes (headers included) written by batches. */
   bytesWritten: number;
   /** Every byte handed to FileHandle.write (segment headers and zero fill included). */
@@ -107,7 +116,7 @@ export class Wal implements WalLog {
   static async open(env: WalEnv, options?: WalOptions): Promise<Wal> {
     checkEnv(env);
     const opts = resolveOptions(options);
-    const fs = new CountingFileSystem(env.fs);
+    const fs = new CountingFileSystem(env.fs, () => env.clock.now());
     const dir = env.dir;
     await ensureDirectory(fs, dir);
     // With preallocation the writer (or a new log's first segment) prepares wal-next.prealloc at once, truncating a leftover one.
@@ -209,6 +218,10 @@ export class Wal implements WalLog {
       fsyncs: this.io.counters.fileSyncs,
       dataSyncs: w.dataSyncs,
       dirSyncs: this.io.counters.dirSyncs,
+      syncErrors: this.io.counters.syncErrors,
+      flushDurations: this.io.timings.snapshot(),
+      lastFlush: this.io.timings.last,
+      flusher: this.writer.flusher,
       bytesWritten: w.recordBytesWritten,
       deviceBytesWritten: this.io.counters.writtenBytes,
       bytesBeforeCompression: w.bytesBeforeCompression,

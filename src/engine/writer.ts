@@ -38,6 +38,8 @@ import { mustSync } from './segments.js';
 import { newWriterCounters, type WriterCounters } from './writer-counters.js';
 
 export type { WriterStatus } from './log-state.js';
+/** The interval level's background flusher: 'none' at the other levels. */
+export type FlusherStatus = 'none' | 'running' | 'stopped';
 export type { WriterCounters } from './writer-counters.js';
 
 export interface WriterInit {
@@ -70,6 +72,7 @@ export class LogWriter {
   private syncedThrough: number;
   private unsynced = false;
   private pumping: Promise<void> | undefined;
+  private flusherStatus: FlusherStatus = 'none';
 
   constructor(init: WriterInit) {
     this.clock = init.clock;
@@ -110,6 +113,9 @@ export class LogWriter {
   }
   get durableThrough(): number {
     return this.syncedThrough;
+  }
+  get flusher(): FlusherStatus {
+    return this.flusherStatus;
   }
   /** The segments oldest first, the active one last. */
   get segments(): readonly SegmentEntry[] {
@@ -304,6 +310,15 @@ export class LogWriter {
   }
 
   private async flushLoop(ms: number): Promise<void> {
+    this.flusherStatus = 'running';
+    try {
+      await this.flushTurns(ms);
+    } finally {
+      this.flusherStatus = 'stopped';
+    }
+  }
+
+  private async flushTurns(ms: number): Promise<void> {
     // Ends when the log closes or stops; each turn sleeps on the injected clock.
     while (this.logState.status === 'open' || this.logState.status === 'readOnly') {
       await this.clock.sleep(ms);

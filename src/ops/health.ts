@@ -17,7 +17,7 @@ export interface HealthCheck {
 export interface HealthReport {
   /** The worst level of any check. */
   level: HealthLevel;
-  /** Ready to take appends: the log is open and its queue is not saturated. */
+  /** Ready to take appends: the log is open, its queue is not saturated, and no check failed. */
   ready: boolean;
   checks: HealthCheck[];
   stats: WalStats;
@@ -30,6 +30,8 @@ export interface HealthOptions {
   freeBytes?: number;
   /** Free bytes below which the disk check is degraded (default: two segments' worth, 128 MiB). */
   freeBytesDegradedBelow?: number;
+  /** Why the free bytes could not be measured (e.g. statfs failed): the disk check is degraded with this reason. */
+  diskError?: string;
 }
 
 const RANK: Record<HealthLevel, number> = { ok: 0, degraded: 1, failed: 2 };
@@ -67,7 +69,21 @@ export function walHealth(source: WalStatsSource, options: HealthOptions = {}): 
       : { name: 'background', level: 'ok', detail: 'no background failures' },
   );
 
-  if (options.freeBytes !== undefined) {
+  // stats.lastFlush says 'none' or 'ok' otherwise; a check appears only for a failure.
+  if (stats.lastFlush === 'failed') checks.push({ name: 'flush', level: 'failed', detail: 'the last file sync failed' });
+
+  // Only the interval level has a background flusher; it stops with the log, so it is checked only while the log is open.
+  if (stats.flusher !== 'none' && stats.state === 'open') {
+    checks.push(
+      stats.flusher === 'running'
+        ? { name: 'flusher', level: 'ok', detail: 'interval flusher running' }
+        : { name: 'flusher', level: 'failed', detail: 'interval flusher stopped while the log is open: appends are no longer synced' },
+    );
+  }
+
+  if (options.diskError !== undefined) {
+    checks.push({ name: 'disk', level: 'degraded', detail: `free space unknown: ${options.diskError}` });
+  } else if (options.freeBytes !== undefined) {
     const floor = options.freeBytesDegradedBelow ?? 128 * 1024 * 1024;
     checks.push(
       options.freeBytes < floor
@@ -77,6 +93,6 @@ export function walHealth(source: WalStatsSource, options: HealthOptions = {}): 
   }
 
   const level = checks.reduce<HealthLevel>((worst, c) => (RANK[c.level] > RANK[worst] ? c.level : worst), 'ok');
-  const ready = stats.state === 'open' && stats.queueUtilisation < 1;
+  const ready = stats.state === 'open' && stats.queueUtilisation < 1 && level !== 'failed';
   return { level, ready, checks, stats };
 }

@@ -1,3 +1,4 @@
 export { registerWalMetrics, type WalMetricsOptions, type WalStatsSource } from './metrics.js';
 export { walHealth, type HealthCheck, type HealthLevel, type HealthOptions, type HealthReport } from './health.js';
 export { createLogger, isLogLevel, LOG_LEVELS, type Logger } from './logging.js';
+export { serveOps, type OpsServer, type OpsServerOptions } from './server.js';

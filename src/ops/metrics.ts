@@ -5,12 +5,16 @@
  * metrics library.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { WalStats } from '../engine/index.js';
+import type { RecoveryReport, WalStats } from '../engine/index.js';
 import { WalError } from '../errors.js';
+import { registerFlushHistogram } from './flush-histogram.js';
+import { registerRecoveryGauges } from './recovery-metrics.js';
 
 /** Anything that reports WalStats: a Wal, or a test double. */
 export interface WalStatsSource {
   stats(): WalStats;
+  /** What recovery found when the log opened (a Wal has it): exported as the recovery_* gauges when present. */
+  readonly report?: RecoveryReport;
 }
 
 export interface WalMetricsOptions {
@@ -79,6 +83,14 @@ const GAUGES: readonly { name: string; help: string; field: CounterField }[] = [
   { name: 'durable_lsn', help: 'Every LSN at or below this is durable.', field: 'durableThrough' },
 ];
 
+/** wal_errors_total{type}: every kind of failure the engine counts, in one family for dashboards and alerts. */
+const ERROR_TYPES: readonly { type: string; count: (s: WalStats) => number }[] = [
+  { type: 'write', count: (s) => s.writeErrors },
+  { type: 'sync', count: (s) => s.syncErrors },
+  { type: 'background', count: (s) => s.backgroundErrors },
+  { type: 'backpressure', count: (s) => s.backpressureRejected + s.backpressureTimedOut },
+];
+
 const STATES: readonly WalStats['state'][] = ['open', 'readOnly', 'failStopped', 'closed'];
 
 /** Registers the log's metrics; values are read from `source.stats()` on every scrape. */
@@ -114,6 +126,19 @@ export function registerWalMetrics(source: WalStatsSource, options: WalMetricsOp
       },
     });
   }
+  new Counter({
+    name: `${prefix}errors_total`,
+    help: 'Failures by type: write (failed batch writes), sync (failed fsyncs), background (preallocation, retention), backpressure (appends refused or timed out).',
+    labelNames: [...labelNames, 'type'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const stats = source.stats();
+      for (const e of ERROR_TYPES) this.inc({ ...labels, type: e.type }, e.count(stats));
+    },
+  });
+  registerFlushHistogram(source, registry, prefix, labels);
+  if (source.report !== undefined) registerRecoveryGauges(source.report, registry, prefix, labels);
   new Gauge({
     name: `${prefix}state`,
     help: 'The log state: 1 for the current one.',

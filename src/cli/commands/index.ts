@@ -5,10 +5,11 @@ import { registerCampaignCommand } from './campaign.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerDumpCommand } from './dump.js';
 import { registerBenchCommand } from './bench.js';
+import { registerServeOpsCommand } from './serve-ops.js';
 
 /**
  * Every subcommand registers here, one module each:
- * check, replay, campaign (the harness), bench, verify, dump (the engine's tools).
+ * check, replay, campaign (the harness), bench, verify, dump, serve-ops (the engine's tools).
  */
 export function registerCommands(program: Command): void {
   registerCheck(program);
@@ -17,4 +18,5 @@ export function registerCommands(program: Command): void {
   registerVerifyCommand(program);
   registerDumpCommand(program);
   registerBenchCommand(program);
+  registerServeOpsCommand(program);
 }
