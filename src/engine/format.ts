@@ -446,12 +446,18 @@ export function scanForEntry(
       if (accept(head)) return { offset: p, record: head };
       continue;
     }
-    if (type !== RECORD_TYPE_DATA || bytes[p + 6] !== 0 || bytes[p + 7] !== 0) continue;
-    if (((bytes[p + 5] ?? 0) & ~SUPPORTED_FLAGS) !== 0) continue;
-    const r = decodeRecord(bytes, p, seed, maxRecordSize, view);
-    if (r.ok && accept(r.record)) return { offset: p, record: r.record };
+    const r = recordAt(bytes, p, seed, maxRecordSize, view);
+    if (r !== undefined && accept(r)) return { offset: p, record: r };
   }
   return undefined;
+}
+
+/** The valid record at offset p, or undefined; the cheap field checks come before the checksum. */
+function recordAt(bytes: Uint8Array, p: number, seed: number, maxRecordSize: number, view: DataView): DecodedRecord | undefined {
+  if (bytes[p + 4] !== RECORD_TYPE_DATA || bytes[p + 6] !== 0 || bytes[p + 7] !== 0) return undefined;
+  if (((bytes[p + 5] ?? 0) & ~SUPPORTED_FLAGS) !== 0) return undefined;
+  const r = decodeRecord(bytes, p, seed, maxRecordSize, view);
+  return r.ok ? r.record : undefined;
 }
 
 /**
@@ -469,10 +475,8 @@ export function scanForRecord(
   const last = bytes.length - RECORD_HEADER_SIZE;
   const view = viewOf(bytes);
   for (let p = from; p <= last; p++) {
-    if (bytes[p + 4] !== RECORD_TYPE_DATA || bytes[p + 6] !== 0 || bytes[p + 7] !== 0) continue;
-    if (((bytes[p + 5] ?? 0) & ~SUPPORTED_FLAGS) !== 0) continue;
-    const r = decodeRecord(bytes, p, seed, maxRecordSize, view);
-    if (r.ok && accept(r.record)) return { offset: p, record: r.record };
+    const r = recordAt(bytes, p, seed, maxRecordSize, view);
+    if (r !== undefined && accept(r)) return { offset: p, record: r };
   }
   return undefined;
 }
