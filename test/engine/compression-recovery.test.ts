@@ -23,7 +23,7 @@ import {
 } from '../../src/engine/format.js';
 import { isWalError } from '../../src/errors.js';
 import { MemfsFileSystem } from '../helpers/memfs-file-system.js';
-import { dec, enc, memEnv, readFileBytes, writeFileBytes } from './support.js';
+import { dec, enc, memEnv, openRejection, readFileBytes, writeFileBytes } from './support.js';
 
 const DIR = '/wal';
 const SALT = Uint8Array.from([11, 22, 33, 44, 55, 66, 77, 88]);
@@ -71,15 +71,7 @@ function flipped(entry: Uint8Array, at: number): Uint8Array {
   return copy;
 }
 
-async function openErr(fs: MemfsFileSystem, options: WalOptions = base): Promise<unknown> {
-  try {
-    const wal = await Wal.open(memEnv(fs), options);
-    await wal.close();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('open resolved, a rejection was expected');
-}
+const openErr = (fs: MemfsFileSystem, options: WalOptions = base): Promise<unknown> => openRejection(fs, options);
 
 async function recovered(fs: MemfsFileSystem, options: WalOptions = base): Promise<{ lsns: number[]; wal: Wal }> {
   const wal = await Wal.open(memEnv(fs), options);

@@ -12,7 +12,7 @@ import {
 import { isWalError } from '../../src/errors.js';
 import type { FileSystem } from '../../src/ports.js';
 import { MemfsFileSystem } from '../helpers/memfs-file-system.js';
-import { dec, enc, FailingFileSystem, memEnv, readFileBytes, writeFileBytes } from './support.js';
+import { dec, enc, FailingFileSystem, memEnv, openRejection, readFileBytes, writeFileBytes } from './support.js';
 
 const DIR = '/wal';
 const base: WalOptions = { segmentSize: 4096, durability: { kind: 'everyWrite' } };
@@ -27,15 +27,7 @@ async function buildLog(fs: FileSystem, payloads: string[], options: WalOptions 
 
 const names = (n: number, len = 10): string[] => Array.from({ length: n }, (_, i) => `rec-${String(i + 1).padStart(len - 4, '0')}`);
 
-async function openError(fs: FileSystem, options: WalOptions = base): Promise<unknown> {
-  try {
-    const wal = await Wal.open(memEnv(fs), options);
-    await wal.close();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('open resolved, a rejection was expected');
-}
+const openError = (fs: FileSystem, options: WalOptions = base): Promise<unknown> => openRejection(fs, options);
 
 /** Offset just after the first `count` records of the given lengths in a segment. */
 const offsetAfter = (lengths: number[]): number => lengths.reduce((o, l) => o + RECORD_HEADER_SIZE + l, SEGMENT_HEADER_SIZE);

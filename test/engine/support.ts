@@ -2,6 +2,7 @@
 import { ForwardingFileHandle, ForwardingFileSystem } from '../../src/forwarding-file-system.js';
 import type { Clock, FileHandle, FileSystem, OpenFlags, WalEnv } from '../../src/ports.js';
 import { RealClock } from '../../src/real/real-clock.js';
+import { Wal, type WalOptions } from '../../src/engine/index.js';
 import { MemfsFileSystem } from '../helpers/memfs-file-system.js';
 
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -165,4 +166,15 @@ export async function writeFileBytes(fs: FileSystem, path: string, data: Uint8Ar
   } finally {
     await h.close();
   }
+}
+
+/** What Wal.open rejected with on `fs`; a resolved open (closed again) fails the test. */
+export async function openRejection(fs: FileSystem, options: WalOptions): Promise<unknown> {
+  try {
+    const wal = await Wal.open(memEnv(fs), options);
+    await wal.close();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('open resolved, a rejection was expected');
 }
