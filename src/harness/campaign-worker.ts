@@ -5,33 +5,25 @@
  * `faultline check <module> --seed S --runs 1` reruns the same scenario.
  * The plugin is loaded from its module path once per worker and reused.
  */
-import { errorCode, WalError } from '../errors.js';
+import { errorCode } from '../errors.js';
 import type { WalPlugin } from '../ports.js';
 import type { CampaignRunResult, CampaignTask } from './campaign-types.js';
 import { loadCampaignPlugin } from './campaign-plugin.js';
 import { checkWal } from './check.js';
+import { registerTypeScriptLoader } from './typescript-loader.js';
 
 const plugins = new Map<string, Promise<WalPlugin>>();
-let typeScriptLoader: Promise<void> | undefined;
-
 /**
  * A TypeScript plugin module needs tsx's loader registered in this thread:
  * `--import tsx` in a worker's execArgv does not reach dynamic imports there
- * (measured on Node 20), an explicit register() does.
+ * (measured on Node 20), an explicit register() does (the same registration
+ * loadPluginModule makes on demand, src/harness/typescript-loader.ts).
  */
 function ensureTypeScriptLoader(spec: string | undefined): Promise<void> {
   // Running from source (this file is .ts), faultline's own modules are imported dynamically too (the built-in engine).
   const fromSource = import.meta.url.endsWith('.ts');
   if (!fromSource && (spec === undefined || !/\.[cm]?ts$/.test(spec))) return Promise.resolve();
-  typeScriptLoader ??= import('tsx/esm/api').then(
-    (api) => {
-      api.register();
-    },
-    (cause: unknown) => {
-      throw new WalError('EPLUGIN', `loading ${spec ?? 'the built-in engine'} from TypeScript needs tsx`, { cause });
-    },
-  );
-  return typeScriptLoader;
+  return registerTypeScriptLoader(spec ?? 'the built-in engine');
 }
 
 function cachedPlugin(task: CampaignTask): Promise<WalPlugin> {
