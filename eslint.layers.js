@@ -15,7 +15,7 @@
 import * as path from 'node:path';
 
 const BASE = ['ports', 'errors', 'assert', 'forwarding-file-system'];
-const ALL_BELOW_HARNESS = [...BASE, 'rng', 'engine', 'faults', 'sim', 'contract', 'real', 'conformance', 'ops'];
+const ALL_BELOW_HARNESS = [...BASE, 'rng', 'engine', 'store', 'store-lmdb', 'faults', 'sim', 'contract', 'real', 'conformance', 'ops'];
 
 /** room -> the rooms it may import (by short name: the folder, or the base module without .ts). */
 export const LAYERS = {
@@ -27,6 +27,10 @@ export const LAYERS = {
   'forwarding-file-system': ['ports'],
   // The engine knows only the ports (and the forwarding wrapper over them), errors and assertions.
   engine: BASE,
+  // The transactional store over the engine's log; its state stores are injected (memory here, LMDB in its own room).
+  store: [...BASE, 'engine'],
+  // The LMDB state store: real I/O through lmdb-js, so outside the deterministic rooms.
+  'store-lmdb': [...BASE, 'store'],
   // Fault injectors: plain data and seeded draws, never the simulator.
   faults: [...BASE, 'rng'],
   // The simulator implements the ports and hooks the faults in.

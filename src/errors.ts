@@ -38,6 +38,14 @@ export const WAL_ERROR_CODES = {
   EASSERT: 'internal invariant broken',
   /** A check was stopped by its AbortSignal (e.g. a test runner's timeout): it reports neither a pass nor a failure. */
   EABORTED: 'check aborted',
+  /** A store transaction was open longer than its timeout: it was aborted and nothing of it is applied (contract section 5). */
+  ETIMEDOUT: 'transaction timed out',
+  /** A store refused a commit to keep transactions serializable (a read it made is stale): nothing of it is applied. */
+  ECONFLICT: 'transaction conflict',
+  /** A transaction was used after it ended (committed, aborted, timed out), or changed after its fn resolved. */
+  ETXNENDED: 'transaction already ended',
+  /** A call or feature this implementation does not offer (it is named in the message); never a silent no-op. */
+  ENOTSUP: 'operation not supported',
 } as const;
 
 export type WalErrorCode = keyof typeof WAL_ERROR_CODES;

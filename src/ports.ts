@@ -91,3 +91,41 @@ export interface WalPlugin {
 
 /** A plugin module's default export: a plugin, or a factory of one. */
 export type WalPluginModuleExport = WalPlugin | ((options?: unknown) => WalPlugin);
+
+/** A transaction of a store under test (contract section 5). */
+export interface StoreTransaction {
+  /** Reads the value as of this transaction, its own writes included. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  put(key: string, value: Uint8Array): void;
+  delete(key: string): void;
+}
+
+/** A key-value store with transactions (contract section 5). */
+export interface Store {
+  /**
+   * Runs fn in a transaction. When fn resolves, the transaction commits and
+   * transaction() resolves with fn's result; when the plugin's durableCommit
+   * is true, the commit is durable by then. When fn rejects (or the commit
+   * fails, or the transaction times out), nothing of it is ever applied and
+   * transaction() rejects.
+   */
+  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** The whole state, sorted by key (the checker reads it after recovery). */
+  entries(): Promise<Array<[string, Uint8Array]>>;
+  /** Every commit that resolved before this call is durable when it resolves. */
+  sync(): Promise<void>;
+  /** Optional: persist the state and release the log prefix it covers. */
+  checkpoint?(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StorePlugin {
+  readonly name: string;
+  readonly durableCommit: boolean;
+  /** Opens (and recovers) the store in env.dir, creating it when absent. */
+  openStore(env: WalEnv): Promise<Store>;
+}
+
+/** A store plugin module's default export: a plugin, or a factory of one. */
+export type StorePluginModuleExport = StorePlugin | ((options?: unknown) => StorePlugin);
