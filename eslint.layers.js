@@ -15,7 +15,7 @@
 import * as path from 'node:path';
 
 const BASE = ['ports', 'errors', 'assert', 'forwarding-file-system'];
-const ALL_BELOW_HARNESS = [...BASE, 'rng', 'engine', 'store', 'store-lmdb', 'faults', 'sim', 'contract', 'real', 'conformance', 'ops'];
+const ALL_BELOW_HARNESS = [...BASE, 'rng', 'engine', 'store', 'store-lmdb', 'faults', 'sim', 'contract', 'real', 'conformance', 'ops', 'nodefs'];
 
 /** room -> the rooms it may import (by short name: the folder, or the base module without .ts). */
 export const LAYERS = {
@@ -40,6 +40,8 @@ export const LAYERS = {
   // The ports over node:fs and real timers, and the seeded real-disk fault injector.
   real: [...BASE, 'rng'],
   conformance: BASE,
+  // A node:fs-shaped facade over any FileSystem port (so code that only knows node:fs runs on the simulator).
+  nodefs: BASE,
   // Operations: metrics and health read the engine's stats.
   ops: [...BASE, 'engine'],
   // The harness drives everything below it; only the command line is above it.
