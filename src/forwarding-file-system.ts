@@ -73,4 +73,17 @@ export class ForwardingFileSystem implements FileSystem {
   syncDir(path: string): Promise<void> {
     return this.inner.syncDir(path);
   }
+
+  /** Forwards rmdir (an optional port member); when the wrapped port has none, rejects with a Node-style ENOTSUP. */
+  rmdir(path: string): Promise<void> {
+    if (this.inner.rmdir === undefined) {
+      const err = Object.assign(new Error(`ENOTSUP: rmdir '${path}': the wrapped FileSystem has no rmdir`), {
+        code: 'ENOTSUP',
+        syscall: 'rmdir',
+        path,
+      });
+      return Promise.reject(err);
+    }
+    return this.inner.rmdir(path);
+  }
 }

@@ -7,15 +7,33 @@
  * same WAL runs on a real disk and on the deterministic simulator.
  */
 
-/** 'r' read only, must exist; 'r+' read/write, must exist; 'w+' create or truncate; 'wx+' create, EEXIST if present. */
-export type OpenFlags = 'r' | 'r+' | 'w+' | 'wx+';
+/**
+ * 'r' read only, must exist; 'r+' read/write, must exist; 'w+' create or truncate; 'wx+' create, EEXIST if present.
+ *
+ * Added later (for the node:fs facade, docs/node-fs.md): 'a+' read/write, create
+ * when absent, never truncate, and every write lands at the end of the file as it
+ * is when the write happens (O_APPEND: the write's position is checked but not
+ * used); 'ax+' the same, but create exclusively (EEXIST if present). A port
+ * written before these flags rejects them (EINVAL), and callers must expect that.
+ */
+export type OpenFlags = 'r' | 'r+' | 'w+' | 'wx+' | 'a+' | 'ax+';
 
+/** The flags every port has offered from the start (the contract's four). */
 export const OPEN_FLAGS: readonly OpenFlags[] = ['r', 'r+', 'w+', 'wx+'];
+
+/** The append flags added later: a port may reject them with EINVAL (see OpenFlags). */
+export const APPEND_OPEN_FLAGS: readonly OpenFlags[] = ['a+', 'ax+'];
 
 export interface FileStat {
   size: number;
   isFile: boolean;
   isDirectory: boolean;
+  /**
+   * Optional (added later): the last data modification (a write, a truncate; for
+   * a directory, a change of its entries), in milliseconds of the port's time:
+   * the wall clock on a real disk, virtual time in the simulator.
+   */
+  mtimeMs?: number;
 }
 
 export interface FileHandle {
@@ -46,6 +64,12 @@ export interface FileSystem {
   stat(path: string): Promise<FileStat>;
   /** fsync on the directory: creates, renames and unlinks inside it are durable when it resolves. */
   syncDir(path: string): Promise<void>;
+  /**
+   * Optional (added later): removes an empty directory, like rmdir(2) (ENOENT,
+   * ENOTDIR, ENOTEMPTY). Durable only after syncDir on its parent, like unlink.
+   * A port without it cannot remove directories.
+   */
+  rmdir?(path: string): Promise<void>;
 }
 
 export interface Clock {

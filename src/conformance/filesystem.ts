@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { errorCode } from '../errors.js';
-import type { FileSystem } from '../ports.js';
+import type { FileHandle, FileStat, FileSystem } from '../ports.js';
 
 export type FileSystemFactory = () => Promise<{ fs: FileSystem; cleanup?: () => Promise<void> }>;
 
@@ -28,6 +28,18 @@ async function rejectsWith(promise: Promise<unknown>, code: string): Promise<voi
     assert.equal(errorCode(err), code, `expected ${code}, got ${String(err)}`);
   }
   assert.equal(settled, false, `expected rejection with ${code}, but it resolved`);
+}
+
+const contractStat = (s: FileStat): FileStat => ({ size: s.size, isFile: s.isFile, isDirectory: s.isDirectory });
+
+/** Opens with an append flag; undefined when the port predates the append flags (it rejects them with EINVAL). */
+async function openAppend(fs: FileSystem, path: string, flags: 'a+' | 'ax+'): Promise<FileHandle | undefined> {
+  try {
+    return await fs.open(path, flags);
+  } catch (err) {
+    if (errorCode(err) === 'EINVAL') return undefined;
+    throw err;
+  }
 }
 
 async function readAll(fs: FileSystem, path: string): Promise<Uint8Array> {
@@ -258,9 +270,10 @@ export const filesystemConformanceCases: readonly ConformanceCase[] = [
       const h = await fs.open('d/f', 'w+');
       await h.write(new Uint8Array(1234), 0);
       const hs = await h.stat();
-      assert.deepEqual(hs, { size: 1234, isFile: true, isDirectory: false });
+      // Only the contract's three fields: a port may add optional ones (mtimeMs).
+      assert.deepEqual(contractStat(hs), { size: 1234, isFile: true, isDirectory: false });
       await h.close();
-      assert.deepEqual(await fs.stat('d/f'), { size: 1234, isFile: true, isDirectory: false });
+      assert.deepEqual(contractStat(await fs.stat('d/f')), { size: 1234, isFile: true, isDirectory: false });
       const ds = await fs.stat('d');
       assert.equal(ds.isDirectory, true);
       assert.equal(ds.isFile, false);
@@ -301,6 +314,85 @@ export const filesystemConformanceCases: readonly ConformanceCase[] = [
       assert.deepEqual(buf, text('shared'));
       await a.close();
       await b.close();
+    },
+  },
+  {
+    name: "open 'a+' (when offered) creates, never truncates, and every write lands at the end",
+    async run(fs) {
+      const a = await openAppend(fs, 'f', 'a+');
+      if (a === undefined) {
+        // A port that predates the append flags must refuse both of them the same way.
+        await rejectsWith(fs.open('g', 'ax+'), 'EINVAL');
+        return;
+      }
+      await a.write(text('abc'), 0);
+      await a.write(text('de'), 0);
+      assert.equal((await a.stat()).size, 5);
+      const seen = new Uint8Array(5);
+      assert.equal(await a.read(seen, 0), 5, "an 'a+' handle reads");
+      assert.deepEqual(seen, text('abcde'));
+      await a.close();
+      const b = await fs.open('f', 'a+');
+      assert.equal((await b.stat()).size, 5, "'a+' keeps an existing file's content");
+      const other = await fs.open('f', 'r+');
+      await other.write(text('!'), 9);
+      await b.write(text('X'), 1);
+      await other.close();
+      await b.close();
+      assert.deepEqual(await readAll(fs, 'f'), Uint8Array.from([...text('abcde'), 0, 0, 0, 0, ...text('!X')]));
+      await fs.mkdir('d');
+      await rejectsWith(fs.open('d', 'a+'), 'EISDIR');
+      await rejectsWith(fs.open('missing/f', 'a+'), 'ENOENT');
+    },
+  },
+  {
+    name: "open 'ax+' (when offered) creates exclusively and appends",
+    async run(fs) {
+      const h = await openAppend(fs, 'f', 'ax+');
+      if (h === undefined) {
+        await rejectsWith(fs.open('g', 'a+'), 'EINVAL');
+        return;
+      }
+      await h.write(text('one'), 0);
+      await h.write(text('two'), 1);
+      await h.close();
+      assert.deepEqual(await readAll(fs, 'f'), text('onetwo'));
+      await rejectsWith(fs.open('f', 'ax+'), 'EEXIST');
+      assert.deepEqual(await readAll(fs, 'f'), text('onetwo'));
+    },
+  },
+  {
+    name: 'rmdir (when offered) removes an empty directory; ENOENT, ENOTDIR, ENOTEMPTY',
+    async run(fs) {
+      if (fs.rmdir === undefined) return; // an optional member: a port without it cannot remove directories
+      await fs.mkdir('d/e', { recursive: true });
+      await (await fs.open('f', 'w+')).close();
+      await rejectsWith(fs.rmdir('d'), 'ENOTEMPTY');
+      await rejectsWith(fs.rmdir('f'), 'ENOTDIR');
+      await rejectsWith(fs.rmdir('none'), 'ENOENT');
+      await fs.rmdir('d/e');
+      assert.deepEqual(await fs.readdir('d'), []);
+      await fs.rmdir('d');
+      await rejectsWith(fs.stat('d'), 'ENOENT');
+      await fs.syncDir('.');
+      assert.deepEqual(await fs.readdir('.'), ['f']);
+    },
+  },
+  {
+    name: 'mtimeMs (when reported) is a finite time that stat and fstat agree on',
+    async run(fs) {
+      const h = await fs.open('f', 'w+');
+      await h.write(text('abc'), 0);
+      const viaHandle = (await h.stat()).mtimeMs;
+      const viaPath = (await fs.stat('f')).mtimeMs;
+      await h.close();
+      assert.equal(viaHandle === undefined, viaPath === undefined, 'stat and fstat both report mtimeMs, or neither');
+      if (viaHandle === undefined) return;
+      assert.ok(Number.isFinite(viaHandle) && viaHandle >= 0, `mtimeMs ${viaHandle}`);
+      assert.equal(viaPath, viaHandle);
+      await fs.mkdir('d');
+      const dirTime = (await fs.stat('d')).mtimeMs;
+      assert.ok(dirTime !== undefined && Number.isFinite(dirTime), 'a directory reports mtimeMs too');
     },
   },
   {

@@ -9,12 +9,16 @@ import * as path from 'node:path';
 import { fsError } from '../errors.js';
 import type { FileHandle, FileStat, FileSystem, OpenFlags } from '../ports.js';
 
-function toStat(s: { size: number; isFile(): boolean; isDirectory(): boolean }): FileStat {
-  return { size: s.size, isFile: s.isFile(), isDirectory: s.isDirectory() };
+function toStat(s: { size: number; isFile(): boolean; isDirectory(): boolean; mtimeMs: number }): FileStat {
+  return { size: s.size, isFile: s.isFile(), isDirectory: s.isDirectory(), mtimeMs: s.mtimeMs };
 }
 
 class NodeFileHandle implements FileHandle {
-  constructor(private readonly handle: fsp.FileHandle) {}
+  constructor(
+    private readonly handle: fsp.FileHandle,
+    /** Opened with O_APPEND ('a+', 'ax+'): writes go at the descriptor's offset, which the kernel puts at the end. */
+    private readonly append: boolean,
+  ) {}
 
   async read(buffer: Uint8Array, position: number): Promise<number> {
     let total = 0;
@@ -28,9 +32,12 @@ class NodeFileHandle implements FileHandle {
   }
 
   async write(data: Uint8Array, position: number): Promise<void> {
+    if (this.append && (!Number.isSafeInteger(position) || position < 0)) throw fsError('EINVAL', 'write');
     let done = 0;
     while (done < data.length) {
-      const { bytesWritten } = await this.handle.write(data, done, data.length - done, position + done);
+      // O_APPEND: no position (POSIX pwrite would honour one; Linux would not): the kernel appends every write.
+      const at = this.append ? null : position + done;
+      const { bytesWritten } = await this.handle.write(data, done, data.length - done, at);
       done += bytesWritten;
     }
   }
@@ -91,6 +98,12 @@ export class NodeFileSystem implements FileSystem {
       case 'wx+':
         mode = fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_EXCL;
         break;
+      case 'a+':
+        mode = fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_APPEND;
+        break;
+      case 'ax+':
+        mode = fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_APPEND;
+        break;
       default:
         throw fsError('EINVAL', 'open', p);
     }
@@ -102,7 +115,7 @@ export class NodeFileSystem implements FileSystem {
       await handle.close();
       throw err;
     }
-    return new NodeFileHandle(handle);
+    return new NodeFileHandle(handle, flags === 'a+' || flags === 'ax+');
   }
 
   readdir(p: string): Promise<string[]> {
@@ -119,6 +132,13 @@ export class NodeFileSystem implements FileSystem {
 
   unlink(p: string): Promise<void> {
     return fsp.unlink(this.resolve(p, 'unlink'));
+  }
+
+  /** rmdir(2); the root itself is EBUSY, as rmdir of a mount point would be. */
+  rmdir(p: string): Promise<void> {
+    const real = this.resolve(p, 'rmdir');
+    if (real === this.root) return Promise.reject(fsError('EBUSY', 'rmdir', p));
+    return fsp.rmdir(real);
   }
 
   async stat(p: string): Promise<FileStat> {

@@ -6,7 +6,10 @@
  * plus the ordered `pending` writes and truncates since the last sync, and per
  * directory the `durable` entries; pending directory changes (creates, renames,
  * unlinks) sit in one list in completion order. Files are inodes, not names:
- * renaming or unlinking an open file behaves as on POSIX.
+ * renaming or unlinking an open file behaves as on POSIX. Every inode keeps the
+ * time of its last modification (`mtimeMs`, from the `now` the disk is given);
+ * it lives in the page cache only: images do not carry it, a loaded inode gets
+ * the time of the load.
  */
 import { fsError } from '../errors.js';
 import type { OpenFlags } from '../ports.js';
@@ -47,6 +50,8 @@ export interface FileNode {
   links: number;
   /** Open handles. */
   opens: number;
+  /** Last write or truncate (the page cache's view), in the disk's time. */
+  mtimeMs: number;
 }
 
 export interface DirNode {
@@ -55,6 +60,8 @@ export interface DirNode {
   readonly entries: Map<string, number>;
   readonly durable: Map<string, number>;
   links: number;
+  /** Last change of its entries (the page cache's view), in the disk's time. */
+  mtimeMs: number;
 }
 
 export type Inode = FileNode | DirNode;
@@ -70,7 +77,7 @@ export interface EntryChange {
 /** One directory operation; its changes are atomic with respect to crash prefixes. */
 export interface PendingDirOp {
   readonly seq: number;
-  readonly op: 'create' | 'mkdir' | 'rename' | 'unlink';
+  readonly op: 'create' | 'mkdir' | 'rename' | 'unlink' | 'rmdir';
   readonly changes: EntryChange[];
 }
 
@@ -86,8 +93,12 @@ export class Disk {
   /** Bytes of file content in the page cache of live inodes (named or open). */
   usedBytes = 0;
 
-  constructor(image?: DiskImage) {
-    this.inodes.set(ROOT_INO, { kind: 'dir', ino: ROOT_INO, entries: new Map(), durable: new Map(), links: 1 });
+  /** `now`: the time modifications are stamped with (SimFileSystem passes its virtual time; default always 0). */
+  constructor(
+    image?: DiskImage,
+    private readonly now: () => number = () => 0,
+  ) {
+    this.inodes.set(ROOT_INO, { kind: 'dir', ino: ROOT_INO, entries: new Map(), durable: new Map(), links: 1, mtimeMs: now() });
     if (image !== undefined) this.load(image);
   }
 
@@ -114,13 +125,13 @@ export class Disk {
   }
 
   private newFile(cache = new Bytes(), durable = new Bytes()): FileNode {
-    const node: FileNode = { kind: 'file', ino: this.nextIno++, cache, durable, pending: [], links: 1, opens: 0 };
+    const node: FileNode = { kind: 'file', ino: this.nextIno++, cache, durable, pending: [], links: 1, opens: 0, mtimeMs: this.now() };
     this.inodes.set(node.ino, node);
     return node;
   }
 
   private newDir(): DirNode {
-    const node: DirNode = { kind: 'dir', ino: this.nextIno++, entries: new Map(), durable: new Map(), links: 1 };
+    const node: DirNode = { kind: 'dir', ino: this.nextIno++, entries: new Map(), durable: new Map(), links: 1, mtimeMs: this.now() };
     this.inodes.set(node.ino, node);
     return node;
   }
@@ -156,6 +167,8 @@ export class Disk {
   }
 
   private recordDirOp(op: PendingDirOp['op'], changes: Omit<EntryChange, 'done'>[]): void {
+    const t = this.now();
+    for (const c of changes) this.node(c.dir).mtimeMs = t;
     this.pendingDirOps.push({ seq: this.dirOpSeq++, op, changes: changes.map((c) => ({ ...c, done: false })) });
   }
 
@@ -174,10 +187,13 @@ export class Disk {
     let node: FileNode;
     if (existing !== undefined) {
       const n = this.node(existing);
-      if (flags === 'wx+') throw fsError('EEXIST', 'open', path);
+      if (flags === 'wx+' || flags === 'ax+') throw fsError('EEXIST', 'open', path);
       if (n.kind === 'dir') throw fsError('EISDIR', 'open', path);
       node = n;
-      if (flags === 'w+' && node.cache.size > 0) this.truncate(node, 0);
+      if (flags === 'w+') {
+        if (node.cache.size > 0) this.truncate(node, 0);
+        else node.mtimeMs = this.now(); // O_TRUNC of an existing file marks it modified even when it was empty
+      }
     } else {
       if (flags === 'r' || flags === 'r+') throw fsError('ENOENT', 'open', path);
       node = this.newFile();
@@ -200,6 +216,7 @@ export class Disk {
   /** Writes to the page cache at offset; the medium receives it at `target` when synced. */
   write(node: FileNode, data: Uint8Array, offset: number, target = offset, torn = false): void {
     if (data.length === 0) return;
+    node.mtimeMs = this.now();
     const before = node.cache.size;
     // One private copy (zero pages found once) feeds both the page cache and the pending write.
     const copy = Bytes.copyOf(data);
@@ -209,6 +226,7 @@ export class Disk {
   }
 
   truncate(node: FileNode, size: number): void {
+    node.mtimeMs = this.now();
     const before = node.cache.size;
     node.cache.truncate(size);
     this.usedBytes += node.cache.size - before;
@@ -292,8 +310,25 @@ export class Disk {
     this.recordDirOp('unlink', [{ dir: dir.ino, name, ino: null }]);
   }
 
-  statOf(n: Inode): { size: number; isFile: boolean; isDirectory: boolean } {
-    return n.kind === 'file' ? { size: n.cache.size, isFile: true, isDirectory: false } : { size: 4096, isFile: false, isDirectory: true };
+  /** rmdir(2): removes an empty directory (EBUSY for the root, ENOTDIR for a file, ENOTEMPTY). */
+  rmdir(path: string): void {
+    const parts = splitPath(path, 'rmdir');
+    if (parts.length === 0) throw fsError('EBUSY', 'rmdir', path);
+    const { dir, name } = this.parentOf(parts, 'rmdir', path);
+    const ino = dir.entries.get(name);
+    if (ino === undefined) throw fsError('ENOENT', 'rmdir', path);
+    const n = this.node(ino);
+    if (n.kind !== 'dir') throw fsError('ENOTDIR', 'rmdir', path);
+    if (n.entries.size > 0) throw fsError('ENOTEMPTY', 'rmdir', path);
+    dir.entries.delete(name);
+    this.dropName(n);
+    this.recordDirOp('rmdir', [{ dir: dir.ino, name, ino: null }]);
+  }
+
+  statOf(n: Inode): { size: number; isFile: boolean; isDirectory: boolean; mtimeMs: number } {
+    return n.kind === 'file'
+      ? { size: n.cache.size, isFile: true, isDirectory: false, mtimeMs: n.mtimeMs }
+      : { size: 4096, isFile: false, isDirectory: true, mtimeMs: n.mtimeMs };
   }
 
   // ---- durability ------------------------------------------------------------

@@ -58,6 +58,15 @@ interface OpInfo {
   node?: FileNode;
   offset?: number;
   length?: number;
+  /** A write through an append handle: it lands at the file's size when it completes (the offset faults and the trace see). */
+  append?: true;
+  /** The name traced for the operation when it is not its fault kind (rmdir is faulted as an unlink). */
+  label?: string;
+}
+
+/** An append write's offset is the file's size at this moment; any other operation's info is as issued. */
+function placed(info: OpInfo): OpInfo {
+  return info.append === true && info.node !== undefined ? { ...info, offset: info.node.cache.size } : info;
 }
 
 export class SimFileSystem implements FileSystem {
@@ -94,7 +103,7 @@ export class SimFileSystem implements FileSystem {
     }
     this.faults = new FaultSet(opts.faults ?? NO_FAULTS, this.rng.fork('faults'), { onFault: opts.onFault });
     this.currentPhase = opts.phase ?? 'workload';
-    this.disk = new Disk(opts.image);
+    this.disk = new Disk(opts.image, () => this.scheduler.now);
   }
 
   get phase(): SimPhase {
@@ -188,7 +197,7 @@ export class SimFileSystem implements FileSystem {
     let delay = 0;
     if (this.latency !== undefined) delay += this.latency.minMs + this.latencyRng.nextFloat() * (this.latency.maxMs - this.latency.minMs);
     if (!this.faults.empty && !this.crashedFlag) {
-      for (const f of this.faults.fire('issue', kind, this.ctx(kind, info))) {
+      for (const f of this.faults.fire('issue', kind, this.ctx(kind, placed(info)))) {
         this.traceFault(f, kind, info.path);
         if (f.effect.type === 'delay') delay += f.effect.ms;
       }
@@ -198,11 +207,12 @@ export class SimFileSystem implements FileSystem {
 
   private complete<T>(
     kind: SimOpKind,
-    info: OpInfo,
+    issued: OpInfo,
     body: (effects: FaultEffect[]) => T,
     describe?: (result: T) => Record<string, unknown>,
   ): T {
-    const base: Record<string, unknown> = { op: kind, path: info.path };
+    const info = placed(issued);
+    const base: Record<string, unknown> = { op: info.label ?? kind, path: info.path };
     if (info.offset !== undefined) base.offset = info.offset;
     if (info.length !== undefined) base.length = info.length;
     if (this.crashedFlag) {
@@ -251,9 +261,9 @@ export class SimFileSystem implements FileSystem {
       'open',
       { path },
       () => {
-        if (flags !== 'r' && flags !== 'r+' && flags !== 'w+' && flags !== 'wx+') throw fsError('EINVAL', 'open', path);
+        if (!SIM_OPEN_FLAGS.has(flags)) throw fsError('EINVAL', 'open', path);
         const node = this.disk.open(path, flags);
-        return new SimFileHandle(this, node, path, flags !== 'r');
+        return new SimFileHandle(this, node, path, flags !== 'r', flags === 'a+' || flags === 'ax+');
       },
       () => ({ flags }),
     );
@@ -285,6 +295,11 @@ export class SimFileSystem implements FileSystem {
     return this.op('unlink', { path }, () => this.disk.unlink(path));
   }
 
+  /** Removes an empty directory; faulted as an unlink (the fault table's operation kinds), traced as 'rmdir'. */
+  rmdir(path: string): Promise<void> {
+    return this.op('unlink', { path, label: 'rmdir' }, () => this.disk.rmdir(path));
+  }
+
   stat(path: string): Promise<FileStat> {
     return this.op('stat', { path }, () => this.disk.statOf(this.disk.lookup(path, 'stat')));
   }
@@ -297,6 +312,8 @@ export class SimFileSystem implements FileSystem {
   }
 }
 
+const SIM_OPEN_FLAGS: ReadonlySet<string> = new Set<OpenFlags>(['r', 'r+', 'w+', 'wx+', 'a+', 'ax+']);
+
 class SimFileHandle implements FileHandle {
   private closed = false;
 
@@ -305,6 +322,8 @@ class SimFileHandle implements FileHandle {
     private readonly node: FileNode,
     private readonly path: string,
     private readonly writable: boolean,
+    /** Opened 'a+' / 'ax+': every write lands at the file's size when it completes. */
+    private readonly append: boolean,
   ) {}
 
   private check(syscall: string): void {
@@ -333,14 +352,18 @@ class SimFileHandle implements FileHandle {
   }
 
   write(data: Uint8Array, position: number): Promise<void> {
-    return this.fs.op('write', this.info(position, data.length), (effects) => {
+    const info = this.info(position, data.length);
+    if (this.append) info.append = true;
+    return this.fs.op('write', info, (effects) => {
       this.check('write');
       // An empty write is a no-op (NodeFileSystem issues no syscall for it), even on an 'r' handle.
       if (data.length === 0) return;
       if (!this.writable) throw fsError('EBADF', 'write', this.path);
       if (!Number.isSafeInteger(position) || position < 0) throw fsError('EINVAL', 'write', this.path);
+      // O_APPEND: the position is checked, but the data lands at the end of the file as it is now.
+      const at = this.append ? this.node.cache.size : position;
       let torn = false;
-      let target = position;
+      let target = at;
       let enospc: number | undefined;
       for (const e of effects) {
         if (e.type === 'torn') torn = true;
@@ -348,10 +371,10 @@ class SimFileHandle implements FileHandle {
         else if (e.type === 'enospc') enospc = Math.min(enospc ?? e.keepBytes, e.keepBytes);
       }
       if (enospc !== undefined) {
-        if (enospc > 0) this.fs.disk.write(this.node, data.subarray(0, enospc), position, target, torn);
+        if (enospc > 0) this.fs.disk.write(this.node, data.subarray(0, enospc), at, target, torn);
         throw fsError('ENOSPC', 'write', this.path);
       }
-      this.fs.disk.write(this.node, data, position, target, torn);
+      this.fs.disk.write(this.node, data, at, target, torn);
     });
   }
 
