@@ -56,7 +56,14 @@ export const determinismRules = {
   ],
 };
 
-export const deterministicDirs = ['src/engine/**/*.ts', 'src/store/**/*.ts', 'src/sim/**/*.ts', 'src/faults/**/*.ts', 'src/contract/**/*.ts', 'src/rng.ts'];
+export const deterministicDirs = [
+  'src/engine/**/*.ts',
+  'src/store/**/*.ts',
+  'src/sim/**/*.ts',
+  'src/faults/**/*.ts',
+  'src/contract/**/*.ts',
+  'src/rng.ts',
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/results/**', 'bench/peers/node_modules/**', 'test/fixtures/lint/**'] },

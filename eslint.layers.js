@@ -15,7 +15,20 @@
 import * as path from 'node:path';
 
 const BASE = ['ports', 'errors', 'assert', 'forwarding-file-system'];
-const ALL_BELOW_HARNESS = [...BASE, 'rng', 'engine', 'store', 'store-lmdb', 'faults', 'sim', 'contract', 'real', 'conformance', 'ops', 'nodefs'];
+const ALL_BELOW_HARNESS = [
+  ...BASE,
+  'rng',
+  'engine',
+  'store',
+  'store-lmdb',
+  'faults',
+  'sim',
+  'contract',
+  'real',
+  'conformance',
+  'ops',
+  'nodefs',
+];
 
 /** room -> the rooms it may import (by short name: the folder, or the base module without .ts). */
 export const LAYERS = {

@@ -28,11 +28,14 @@ import {
   frameContentSize,
   maxFrameStored,
   RECORD_HEADER_SIZE,
+  TXN_COMMIT,
+  TXN_DATA,
+  TXN_NONE,
   viewOf,
   type CodecId,
   type RecordToEncode,
 } from './format.js';
-import type { QueuedAppend } from './queue.js';
+import { encodedSizeOf, type QueuedAppend } from './queue.js';
 
 /** Batch buffers up to this size are kept for the next batch; larger ones are dropped after use. */
 const BATCH_BUFFER_KEEP = 4 * 1024 * 1024;
@@ -64,13 +67,20 @@ export class BatchEncoder {
    */
   encode(batch: readonly QueuedAppend[], first: number, syncedThrough: number, maxFrameContent?: number): Uint8Array {
     let total = 0;
-    for (const item of batch) total += RECORD_HEADER_SIZE + item.data.length;
+    let transactions = false;
+    for (const item of batch) {
+      total += encodedSizeOf(item, RECORD_HEADER_SIZE);
+      if (item.writes !== undefined) transactions = true;
+    }
     const out = this.bufferFor(total);
     this.last.plainBytes = total;
     this.last.compressedFrames = 0;
     this.last.plainGroups = 0;
     if (this.codec === undefined || maxFrameContent === undefined) {
-      const end = encodeBatchInto(out, this.view.buffer === out.buffer ? this.view : viewOf(out), batch, first, syncedThrough, this.seed);
+      const view = this.view.buffer === out.buffer ? this.view : viewOf(out);
+      const end = transactions
+        ? this.encodePlain(out, view, batch, 0, batch.length, { lsn: first, offset: 0 }, syncedThrough).offset
+        : encodeBatchInto(out, view, batch, first, syncedThrough, this.seed);
       assert(end === total, 'a batch encodes to its records (header and payload each) and nothing more', { end, total });
       return out.subarray(0, end);
     }
@@ -89,6 +99,40 @@ export class BatchEncoder {
     return out;
   }
 
+  /**
+   * Encodes batch[from, to) as plain records at `at` (LSN and offset, both
+   * advanced): a plain append as one record, a transaction as its data
+   * records marked as such, then its commit record.
+   */
+  private encodePlain(
+    out: Uint8Array,
+    view: DataView,
+    batch: readonly QueuedAppend[],
+    from: number,
+    to: number,
+    at: { lsn: number; offset: number },
+    syncedThrough: number,
+  ): { lsn: number; offset: number } {
+    const record: RecordToEncode = { lsn: at.lsn, syncedThrough, data: out, txn: TXN_NONE };
+    for (let j = from; j < to; j++) {
+      const item = batch[j] as QueuedAppend;
+      if (item.writes !== undefined) {
+        record.txn = TXN_DATA;
+        for (const w of item.writes) {
+          record.data = w;
+          at.offset = encodeRecordInto(out, at.offset, record, this.seed, view);
+          record.lsn += 1;
+        }
+        record.txn = TXN_COMMIT;
+      } else record.txn = TXN_NONE;
+      record.data = item.data;
+      at.offset = encodeRecordInto(out, at.offset, record, this.seed, view);
+      record.lsn += 1;
+    }
+    at.lsn = record.lsn;
+    return at;
+  }
+
   private encodeFrames(
     out: Uint8Array,
     batch: readonly QueuedAppend[],
@@ -99,13 +143,24 @@ export class BatchEncoder {
   ): number {
     const view = viewOf(out);
     const limit = Math.min(FRAME_TARGET_BYTES, maxFrameContent);
-    let offset = 0;
+    const at = { lsn: first, offset: 0 };
     let k = 0;
-    // Bounded: every turn takes at least one record of the batch.
+    // Bounded: every turn takes at least one entry of the batch.
     while (k < batch.length) {
+      if ((batch[k] as QueuedAppend).writes !== undefined) {
+        // A transaction is never compressed: its records stay plain, so its commit and data records read as they were written.
+        this.encodePlain(out, view, batch, k, k + 1, at, syncedThrough);
+        this.last.plainGroups += 1;
+        k += 1;
+        continue;
+      }
       const from = k;
       let content = 0;
-      while (k < batch.length && content + FRAME_ENTRY_OVERHEAD + (batch[k] as QueuedAppend).data.length <= limit) {
+      while (
+        k < batch.length &&
+        (batch[k] as QueuedAppend).writes === undefined &&
+        content + FRAME_ENTRY_OVERHEAD + (batch[k] as QueuedAppend).data.length <= limit
+      ) {
         content += FRAME_ENTRY_OVERHEAD + (batch[k] as QueuedAppend).data.length;
         k += 1;
       }
@@ -118,24 +173,20 @@ export class BatchEncoder {
       const frame = content === 0 ? undefined : this.frameOf(batch, from, k, content, codec, maxFrameContent);
       if (frame === undefined) {
         this.last.plainGroups += 1;
-        const record: RecordToEncode = { lsn: first + from, syncedThrough, data: out };
-        for (let j = from; j < k; j++) {
-          record.lsn = first + j;
-          record.data = (batch[j] as QueuedAppend).data;
-          offset = encodeRecordInto(out, offset, record, this.seed, view);
-        }
+        this.encodePlain(out, view, batch, from, k, at, syncedThrough);
         continue;
       }
       this.last.compressedFrames += 1;
-      offset = encodeFrameInto(
+      at.offset = encodeFrameInto(
         out,
-        offset,
-        { firstLsn: first + from, count: k - from, syncedThrough, codec, contentLength: content, stored: frame },
+        at.offset,
+        { firstLsn: at.lsn, count: k - from, syncedThrough, codec, contentLength: content, stored: frame },
         this.seed,
         view,
       );
+      at.lsn += k - from;
     }
-    return offset;
+    return at.offset;
   }
 
   /** The stored bytes of batch[from, to) as one frame, or undefined when compressing it does not pay. */

@@ -16,6 +16,7 @@ import {
   CODEC_LZ4,
   FORMAT_VERSION,
   FORMAT_VERSION_FRAMES,
+  FORMAT_VERSION_TRANSACTIONS,
   lz4DeclaredLength,
   type CodecId,
   type DecodedFrame,
@@ -52,8 +53,12 @@ export function codecName(codec: CodecId): 'lz4' {
   return unknownCodec(codec);
 }
 
-/** The format version of the segments a log with this compression creates (v1 without: byte for byte as before). */
-export function formatVersionFor(compression: Compression): FormatVersion {
+/**
+ * The format version of the segments a log creates: v3 with transactions,
+ * else v2 with compression, else v1 (byte for byte as before either existed).
+ */
+export function formatVersionFor(compression: Compression, transactions = false): FormatVersion {
+  if (transactions) return FORMAT_VERSION_TRANSACTIONS;
   return compression === 'none' ? FORMAT_VERSION : FORMAT_VERSION_FRAMES;
 }
 

@@ -12,7 +12,19 @@ import { bytesEqual } from './zero-bytes.js';
 export const FORMAT_VERSION = 1;
 /** Format v2: a v1 segment that may also hold compressed frames (docs/format.md). */
 export const FORMAT_VERSION_FRAMES = 2;
-export type FormatVersion = typeof FORMAT_VERSION | typeof FORMAT_VERSION_FRAMES;
+/** Format v3: a v2 segment that may also hold transaction records (docs/format.md, "Transactions"). */
+export const FORMAT_VERSION_TRANSACTIONS = 3;
+export type FormatVersion = typeof FORMAT_VERSION | typeof FORMAT_VERSION_FRAMES | typeof FORMAT_VERSION_TRANSACTIONS;
+
+/** Whether a segment of this version may hold compressed frames (v2 and later). */
+export function versionHasFrames(version: FormatVersion): boolean {
+  return version >= FORMAT_VERSION_FRAMES;
+}
+
+/** Whether a segment of this version may hold transaction records (v3). */
+export function versionHasTransactions(version: FormatVersion): boolean {
+  return version >= FORMAT_VERSION_TRANSACTIONS;
+}
 /** "FLWL" read as a little-endian u32. */
 export const SEGMENT_MAGIC = 0x4c574c46;
 export const SEGMENT_HEADER_COPY_SIZE = 32;
@@ -30,11 +42,21 @@ export const FRAME_HEADER_SIZE = 36;
 export const FRAME_ENTRY_OVERHEAD = 4;
 /** Compression algorithms a frame names. */
 export const CODEC_LZ4 = 1;
+/** A transaction's commit record (format v3 segments only): its payload says how many data records before it it commits. */
+export const RECORD_TYPE_COMMIT = 3;
+/** The commit record's payload: the count of the transaction's data records (u32), then 4 reserved zero bytes. */
+export const COMMIT_PAYLOAD_SIZE = 8;
 export type CodecId = typeof CODEC_LZ4;
 
-/** Record flag bits. v1 writes neither; a later issue adds them. */
+/** Record flag bits: compressed (frames only) and part of a transaction (format v3: a transaction's data records and its commit). */
 export const FLAG_COMPRESSED = 0x01;
 export const FLAG_TRANSACTION = 0x02;
+
+/** How a record takes part in a transaction: not at all (a plain record), as one of its data records, or as its commit. */
+export const TXN_NONE = 0;
+export const TXN_DATA = 1;
+export const TXN_COMMIT = 2;
+export type TxnMark = typeof TXN_NONE | typeof TXN_DATA | typeof TXN_COMMIT;
 /** Flags a v1 reader accepts (none: every bit is reserved and must be zero). */
 export const SUPPORTED_FLAGS = 0x00;
 
@@ -98,7 +120,7 @@ function decodeHeaderCopy(copy: Uint8Array): SegmentHeaderResult {
   if (view.getUint32(0, true) !== SEGMENT_MAGIC) return { ok: false, reason: 'bad magic' };
   if (view.getUint32(28, true) !== crc32(copy.subarray(0, 28))) return { ok: false, reason: 'header checksum mismatch' };
   const version = view.getUint16(4, true);
-  if (version !== FORMAT_VERSION && version !== FORMAT_VERSION_FRAMES)
+  if (version !== FORMAT_VERSION && version !== FORMAT_VERSION_FRAMES && version !== FORMAT_VERSION_TRANSACTIONS)
     return { ok: false, reason: `unsupported format version ${version}` };
   if (view.getUint16(6, true) !== 0) return { ok: false, reason: 'reserved header flags set' };
   const firstLsn = getU64(view, 8);
@@ -107,7 +129,7 @@ function decodeHeaderCopy(copy: Uint8Array): SegmentHeaderResult {
   if (maxRecordSize < 1 || maxRecordSize > FORMAT_MAX_RECORD_SIZE) return { ok: false, reason: 'max record size out of range' };
   const header: SegmentHeader = { firstLsn, salt: copy.slice(16, 24), maxRecordSize };
   // Version 1 is the absent default, so a v1 header decodes to exactly what v1 decoded to.
-  if (version === FORMAT_VERSION_FRAMES) header.version = FORMAT_VERSION_FRAMES;
+  if (version !== FORMAT_VERSION) header.version = version;
   return { ok: true, header, validCopies: 1 };
 }
 
@@ -154,6 +176,8 @@ export interface RecordToEncode {
   /** Highest LSN known durable when this record was encoded (0: none). */
   syncedThrough: number;
   data: Uint8Array;
+  /** A transaction's data record or commit (format v3 segments only); absent: a plain record. */
+  txn?: TxnMark;
 }
 
 export function encodedRecordSize(payloadLength: number): number {
@@ -163,9 +187,10 @@ export function encodedRecordSize(payloadLength: number): number {
 /** Encodes one record into out at offset; returns the offset after it. */
 export function encodeRecordInto(out: Uint8Array, offset: number, record: RecordToEncode, seed: number, view = viewOf(out)): number {
   const len = record.data.length;
+  const txn = record.txn ?? TXN_NONE;
   view.setUint32(offset, len, true);
-  out[offset + 4] = RECORD_TYPE_DATA;
-  out[offset + 5] = 0;
+  out[offset + 4] = txn === TXN_COMMIT ? RECORD_TYPE_COMMIT : RECORD_TYPE_DATA;
+  out[offset + 5] = txn === TXN_NONE ? 0 : FLAG_TRANSACTION;
   view.setUint16(offset + 6, 0, true);
   putU64(view, offset + 8, record.lsn);
   putU64(view, offset + 16, record.syncedThrough);
@@ -216,6 +241,20 @@ export interface DecodedRecord {
   data: Uint8Array;
   /** Offset just after this record. */
   end: number;
+  /** TXN_NONE for a plain record (and every record of a frame), else the record's part in a transaction. */
+  txn: TxnMark;
+}
+
+/** The commit record's payload for a transaction of `count` data records. */
+export function encodeCommitPayload(count: number): Uint8Array {
+  const out = new Uint8Array(COMMIT_PAYLOAD_SIZE);
+  viewOf(out).setUint32(0, count, true);
+  return out;
+}
+
+/** The count of data records a commit record's payload commits (the record verified, so its payload is COMMIT_PAYLOAD_SIZE bytes). */
+export function commitCount(data: Uint8Array): number {
+  return viewOf(data).getUint32(0, true);
 }
 
 export type RecordResult = { ok: true; record: DecodedRecord } | { ok: false; reason: string };
@@ -225,13 +264,29 @@ export type RecordResult = { ok: true; record: DecodedRecord } | { ok: false; re
  * touched: the length against maxRecordSize and the bytes available, so an
  * oversized length never causes an allocation or a read past the end.
  */
-export function decodeRecord(bytes: Uint8Array, offset: number, seed: number, maxRecordSize: number, view = viewOf(bytes)): RecordResult {
+export function decodeRecord(
+  bytes: Uint8Array,
+  offset: number,
+  seed: number,
+  maxRecordSize: number,
+  view = viewOf(bytes),
+  transactions = false,
+): RecordResult {
   if (offset + RECORD_HEADER_SIZE > bytes.length) return { ok: false, reason: 'truncated header' };
   const len = view.getUint32(offset, true);
   const type = bytes[offset + 4];
   const flags = bytes[offset + 5] ?? 0;
-  if (type !== RECORD_TYPE_DATA) return { ok: false, reason: `bad record type ${String(type)}` };
-  if ((flags & ~SUPPORTED_FLAGS) !== 0) return { ok: false, reason: `unsupported flags 0x${flags.toString(16)}` };
+  let txn: TxnMark = TXN_NONE;
+  if (transactions && type === RECORD_TYPE_COMMIT) {
+    if (flags !== FLAG_TRANSACTION) return { ok: false, reason: `commit record without the transaction flag (0x${flags.toString(16)})` };
+    if (len !== COMMIT_PAYLOAD_SIZE) return { ok: false, reason: `commit record of ${len} bytes (${COMMIT_PAYLOAD_SIZE} expected)` };
+    txn = TXN_COMMIT;
+  } else {
+    if (type !== RECORD_TYPE_DATA) return { ok: false, reason: `bad record type ${String(type)}` };
+    const supported = transactions ? FLAG_TRANSACTION : SUPPORTED_FLAGS;
+    if ((flags & ~supported) !== 0) return { ok: false, reason: `unsupported flags 0x${flags.toString(16)}` };
+    if (flags === FLAG_TRANSACTION) txn = TXN_DATA;
+  }
   if (view.getUint16(offset + 6, true) !== 0) return { ok: false, reason: 'reserved bytes set' };
   if (len > maxRecordSize) return { ok: false, reason: `length ${len} above the maximum ${maxRecordSize}` };
   const end = offset + RECORD_HEADER_SIZE + len;
@@ -243,7 +298,13 @@ export function decodeRecord(bytes: Uint8Array, offset: number, seed: number, ma
   const data = bytes.subarray(offset + RECORD_HEADER_SIZE, end);
   const headCrc = crc32Short(bytes, offset, offset + 24, seed);
   if (view.getUint32(offset + 24, true) !== crc32(data, headCrc)) return { ok: false, reason: 'checksum mismatch' };
-  return { ok: true, record: { lsn, syncedThrough, data, end } };
+  if (txn === TXN_COMMIT) {
+    const count = commitCount(data);
+    if (count < 1 || count >= lsn || view.getUint32(offset + RECORD_HEADER_SIZE + 4, true) !== 0) {
+      return { ok: false, reason: `commit record of ${count} data records at LSN ${lsn} out of range` };
+    }
+  }
+  return { ok: true, record: { lsn, syncedThrough, data, end, txn } };
 }
 
 /**
@@ -398,7 +459,13 @@ export function decodeFrameContent(
     const from = at + FRAME_ENTRY_OVERHEAD;
     if (len > maxRecordSize || from + len > content.length)
       return { ok: false, reason: `frame record ${k + 1} length ${len} does not fit` };
-    records.push({ lsn: frame.firstLsn + k, syncedThrough: frame.syncedThrough, data: content.subarray(from, from + len), end: frame.end });
+    records.push({
+      lsn: frame.firstLsn + k,
+      syncedThrough: frame.syncedThrough,
+      data: content.subarray(from, from + len),
+      end: frame.end,
+      txn: TXN_NONE,
+    });
     at = from + len;
   }
   if (at !== content.length) return { ok: false, reason: `frame content has ${content.length - at} bytes after its last record` };
@@ -422,18 +489,21 @@ export interface EntryHead {
 }
 
 /**
- * Like scanForRecord, but in a segment that may hold frames (`frames`, format
- * v2) a frame whose header and CRC verify is found too, as its first LSN.
+ * Like scanForRecord, for a segment of format `version`: in one that may
+ * hold frames (v2 and later) a frame whose header and CRC verify is found
+ * too, as its first LSN; in one that may hold transaction records (v3) a
+ * transaction's data record or commit is found too.
  */
 export function scanForEntry(
   bytes: Uint8Array,
   from: number,
   seed: number,
   maxRecordSize: number,
-  frames: boolean,
+  version: FormatVersion,
   accept: (entry: EntryHead) => boolean,
 ): { offset: number; record: EntryHead } | undefined {
-  if (!frames) return scanForRecord(bytes, from, seed, maxRecordSize, accept);
+  const transactions = versionHasTransactions(version);
+  if (!versionHasFrames(version)) return scanForRecord(bytes, from, seed, maxRecordSize, accept);
   const last = bytes.length - RECORD_HEADER_SIZE;
   const view = viewOf(bytes);
   for (let p = from; p <= last; p++) {
@@ -446,17 +516,31 @@ export function scanForEntry(
       if (accept(head)) return { offset: p, record: head };
       continue;
     }
-    const r = recordAt(bytes, p, seed, maxRecordSize, view);
+    const r = recordAt(bytes, p, seed, maxRecordSize, view, transactions);
     if (r !== undefined && accept(r)) return { offset: p, record: r };
   }
   return undefined;
 }
 
 /** The valid record at offset p, or undefined; the cheap field checks come before the checksum. */
-function recordAt(bytes: Uint8Array, p: number, seed: number, maxRecordSize: number, view: DataView): DecodedRecord | undefined {
-  if (bytes[p + 4] !== RECORD_TYPE_DATA || bytes[p + 6] !== 0 || bytes[p + 7] !== 0) return undefined;
-  if (((bytes[p + 5] ?? 0) & ~SUPPORTED_FLAGS) !== 0) return undefined;
-  const r = decodeRecord(bytes, p, seed, maxRecordSize, view);
+function recordAt(
+  bytes: Uint8Array,
+  p: number,
+  seed: number,
+  maxRecordSize: number,
+  view: DataView,
+  transactions = false,
+): DecodedRecord | undefined {
+  const type = bytes[p + 4];
+  if (bytes[p + 6] !== 0 || bytes[p + 7] !== 0) return undefined;
+  if (transactions) {
+    if (type !== RECORD_TYPE_DATA && type !== RECORD_TYPE_COMMIT) return undefined;
+    if (((bytes[p + 5] ?? 0) & ~FLAG_TRANSACTION) !== 0) return undefined;
+  } else {
+    if (type !== RECORD_TYPE_DATA) return undefined;
+    if (((bytes[p + 5] ?? 0) & ~SUPPORTED_FLAGS) !== 0) return undefined;
+  }
+  const r = decodeRecord(bytes, p, seed, maxRecordSize, view, transactions);
   return r.ok ? r.record : undefined;
 }
 

@@ -4,5 +4,6 @@ export { walPlugin } from './plugin.js';
 export type { Durability, WalOptions, RecoveryMode, Retention, Backpressure } from './options.js';
 export { SILENT_LOGGER, type WalLogger, type WalLogFields } from './logger.js';
 export { inspectLog, type RecoveryReport, type CorruptionFinding, type KeptSegment } from './recovery.js';
+export type { RecoveredTransaction, TransactionCounts } from './recovery-transactions.js';
 export type { WriterStatus as WalState } from './writer.js';
 export { crc32 as walCrc32, segmentName, parseSegmentName } from './format.js';

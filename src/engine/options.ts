@@ -43,6 +43,13 @@ export interface WalOptions {
    * with EINVAL at open.
    */
   compression?: Compression;
+  /**
+   * true: new segments are format v3 and the log takes appendTransaction
+   * (docs/format.md, "Transactions"); a log of v1 or v2 segments opens as
+   * before and takes transactions from its next segment on. Default false:
+   * segments are written exactly as without transactions.
+   */
+  transactions?: boolean;
   /** Salt source in [0, 1); default derived from the clock and the directory's state. */
   random?: () => number;
   /** Where notable events are reported (a pino Logger fits); default silent. */
@@ -68,6 +75,7 @@ export interface ResolvedOptions {
   maxQueueBytes: number;
   backpressure: Backpressure;
   compression: Compression;
+  transactions: boolean;
   random: (() => number) | undefined;
   logger: WalLogger;
 }
@@ -109,6 +117,7 @@ const KNOWN_KEYS = new Set([
   'maxQueueBytes',
   'backpressure',
   'compression',
+  'transactions',
   'random',
   'logger',
 ]);
@@ -190,6 +199,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     else throw bad(`unknown backpressure policy ${String(b.policy)}`);
   }
   const compression = resolveCompression(o.compression);
+  if (o.transactions !== undefined && typeof o.transactions !== 'boolean') throw bad('transactions must be a boolean');
   if (o.random !== undefined && typeof o.random !== 'function') throw bad('random must be a function');
   if (o.logger !== undefined && !isWalLogger(o.logger)) throw bad('logger must have debug, info, warn and error methods');
   return {
@@ -204,6 +214,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     maxQueueBytes,
     backpressure,
     compression,
+    transactions: o.transactions ?? false,
     random: o.random,
     logger: o.logger ?? SILENT_LOGGER,
   };

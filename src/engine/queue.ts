@@ -10,24 +10,79 @@ import { WalError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { Backpressure } from './options.js';
 
+/**
+ * One entry of the queue: a plain append (one record), or a whole
+ * transaction (its data records, then its commit record, written together).
+ */
 export interface QueuedAppend {
-  data: Uint8Array;
+  /** A plain append's payload; a transaction's commit record payload. */
+  readonly data: Uint8Array;
+  /** A transaction's data records (written before its commit); undefined for a plain append. */
+  readonly writes: readonly Uint8Array[] | undefined;
+  /** Payload bytes of every record of the entry. */
+  readonly bytes: number;
+  /** Records (and so LSNs) the entry takes. */
+  readonly records: number;
+  /** The largest payload among them. */
+  readonly largest: number;
+  /** Settles with the entry's last LSN (a transaction's commit record). */
   resolve(lsn: number): void;
   reject(err: unknown): void;
 }
 
 /** One append waiting in the queue or in a batch; a rejection is counted once, here, in the writer's counters. */
 export class PendingAppend implements QueuedAppend {
+  readonly writes = undefined;
+  readonly records = 1;
   constructor(
     readonly data: Uint8Array,
     readonly resolve: (lsn: number) => void,
     private readonly rejectPromise: (err: unknown) => void,
     private readonly counters: { appendsRejected: number },
   ) {}
+  get bytes(): number {
+    return this.data.length;
+  }
+  get largest(): number {
+    return this.data.length;
+  }
   reject(err: unknown): void {
     this.counters.appendsRejected += 1;
     this.rejectPromise(err);
   }
+}
+
+/** A transaction waiting in the queue or in a batch: its data records and its commit, one entry (admitted and written whole). */
+export class PendingTransaction implements QueuedAppend {
+  readonly bytes: number;
+  readonly records: number;
+  readonly largest: number;
+  constructor(
+    readonly writes: readonly Uint8Array[],
+    readonly data: Uint8Array,
+    readonly resolve: (lsn: number) => void,
+    private readonly rejectPromise: (err: unknown) => void,
+    private readonly counters: { appendsRejected: number },
+  ) {
+    let bytes = data.length;
+    let largest = data.length;
+    for (const w of writes) {
+      bytes += w.length;
+      largest = Math.max(largest, w.length);
+    }
+    this.bytes = bytes;
+    this.records = writes.length + 1;
+    this.largest = largest;
+  }
+  reject(err: unknown): void {
+    this.counters.appendsRejected += 1;
+    this.rejectPromise(err);
+  }
+}
+
+/** The bytes an entry encodes to as plain records (headers included). */
+export function encodedSizeOf(item: QueuedAppend, recordOverhead: number): number {
+  return item.bytes + item.records * recordOverhead;
 }
 
 interface Waiter {
@@ -81,14 +136,14 @@ export class AdmissionQueue {
 
   private admitNow(item: QueuedAppend): void {
     this.admittedDepth += 1;
-    this.admittedBytes += item.data.length;
-    this.queuedBytes += item.data.length;
+    this.admittedBytes += item.bytes;
+    this.queuedBytes += item.bytes;
     this.items.push(item);
   }
 
   /** Admits, rejects, or parks the append. Synchronous when there is room, so call order is kept. */
   offer(item: QueuedAppend): void {
-    if (this.waiters.length === 0 && this.fits(item.data.length)) {
+    if (this.waiters.length === 0 && this.fits(item.bytes)) {
       this.admitNow(item);
       this.onReady();
       return;
@@ -127,10 +182,10 @@ export class AdmissionQueue {
     let encoded = 0;
     while (this.head < this.items.length && batch.length < maxBatch) {
       const next = this.items[this.head] as QueuedAppend;
-      const size = next.data.length + recordOverhead;
-      if (batch.length > 0 && (bytes + next.data.length > maxBatchBytes || encoded + size > room)) break;
+      const size = encodedSizeOf(next, recordOverhead);
+      if (batch.length > 0 && (bytes + next.bytes > maxBatchBytes || encoded + size > room)) break;
       batch.push(next);
-      bytes += next.data.length;
+      bytes += next.bytes;
       encoded += size;
       this.head += 1;
     }
@@ -163,7 +218,7 @@ export class AdmissionQueue {
     let admitted = false;
     while (this.waiters.length > 0) {
       const w = this.waiters[0] as Waiter;
-      if (!this.fits(w.item.data.length)) break;
+      if (!this.fits(w.item.bytes)) break;
       this.waiters.shift();
       w.done = true;
       this.admitNow(w.item);
@@ -190,7 +245,7 @@ export class AdmissionQueue {
     this.queuedBytes = 0;
     for (const item of items) {
       this.admittedDepth -= 1;
-      this.admittedBytes -= item.data.length;
+      this.admittedBytes -= item.bytes;
       item.reject(makeError());
     }
     const waiters = this.waiters;

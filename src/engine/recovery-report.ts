@@ -7,6 +7,8 @@
  */
 import { WalError } from '../errors.js';
 import type { RecoveredRecord } from '../ports.js';
+import type { FormatVersion } from './format.js';
+import { noTransactions, type RecoveredTransaction, type TransactionCounts } from './recovery-transactions.js';
 import type { RecoveryMode } from './options.js';
 import type { RecoveredTail } from './recovery-repair.js';
 import type { ScanDamage } from './segment-scan.js';
@@ -26,12 +28,15 @@ export interface RecoveryReport {
   newLog: boolean;
   /** Segment files scanned. */
   segments: number;
-  /** Records recovered. */
+  /** Records recovered: plain records and the data records of committed transactions (commit records are not counted). */
   records: number;
-  /** Bytes of recovered records, headers included. */
+  /** Bytes of the records accepted, headers included (commit records and rolled-back transactions included). */
   bytes: number;
+  /** The LSN range of the records accepted (a commit record's LSN included). */
   firstLsn: number | undefined;
   lastLsn: number | undefined;
+  /** Transactions found (format v3): committed ones applied, incomplete ones (a torn or missing commit) rolled back. */
+  transactions: TransactionCounts;
   /** Bytes of a torn tail removed (non-zero bytes after the last valid record of the newest segment). */
   tornBytesTruncated: number;
   /** Everything found wrong, oldest first (under skipCorrupted, every hole salvaged around). */
@@ -46,8 +51,8 @@ export interface KeptSegment {
   firstLsn: number;
   name: string;
   maxRecordSize: number;
-  /** 1, or 2: the segment may hold compressed frames (docs/format.md). */
-  formatVersion: 1 | 2;
+  /** 1; 2: the segment may hold compressed frames; 3: frames and transaction records (docs/format.md). */
+  formatVersion: FormatVersion;
 }
 
 /** A compressed frame recovery read (for `faultline dump` and `verify`): where, which records, its sizes. */
@@ -66,6 +71,8 @@ export interface FrameSummary {
 export interface RecoveryResult {
   report: RecoveryReport;
   records: RecoveredRecord[];
+  /** The committed transactions applied, oldest first (their data records are in `records` too). */
+  transactions: RecoveredTransaction[];
   /** The log's salt, undefined when a new log must be started. */
   salt: Uint8Array | undefined;
   segments: KeptSegment[];
@@ -90,6 +97,7 @@ export function emptyReport(mode: RecoveryMode, segments: number): RecoveryRepor
     bytes: 0,
     firstLsn: undefined,
     lastLsn: undefined,
+    transactions: noTransactions(),
     tornBytesTruncated: 0,
     corruption: [],
     dropped: { segments: [], bytes: 0 },

@@ -27,7 +27,6 @@ import {
   bytesEqual,
   decodeSegmentHeader,
   FORMAT_VERSION,
-  FORMAT_VERSION_FRAMES,
   headerSaltsIn,
   isZero,
   nonZeroEnd,
@@ -48,6 +47,7 @@ import {
   type RecoveryReport,
   type RecoveryResult,
 } from './recovery-report.js';
+import { resolveTransactions } from './recovery-transactions.js';
 import { applyRepairs, openTail, removePreallocated, type Repair } from './recovery-repair.js';
 import { scanView, SegmentReads, type SegmentReader } from './segment-reader.js';
 import { durableEvidence, recordOfLog, recoveredRecords, scanSegment, scanSegmentBytes, type SegmentFindings } from './segment-scan.js';
@@ -104,11 +104,13 @@ export async function recoverLog(
   await scan.run();
   const { report, kept, repairs, lastLsn } = scan;
 
-  const { records, bytes } = recoveredRecords(kept);
-  report.bytes = bytes;
+  const accepted = recoveredRecords(kept);
+  const { records, transactions, counts } = resolveTransactions(accepted.records, accepted.marks);
+  report.bytes = accepted.bytes;
   report.records = records.length;
-  report.firstLsn = records[0]?.lsn;
-  report.lastLsn = records.at(-1)?.lsn;
+  report.firstLsn = accepted.records[0]?.lsn;
+  report.lastLsn = accepted.records.at(-1)?.lsn;
+  report.transactions = counts;
 
   // Repairs, in the order collected (later segments newest first, then cuts).
   const survivors = kept.filter((s) => !repairs.some((r) => r.kind === 'remove' && r.name === s.file.name));
@@ -123,6 +125,7 @@ export async function recoverLog(
   return {
     report,
     records,
+    transactions,
     salt: tailSeg === undefined ? undefined : scan.salt,
     segments: survivors.map((s) => ({
       firstLsn: s.file.firstLsn,
@@ -151,8 +154,8 @@ class LogScan {
   readonly foreignSalts: Uint8Array[] = [];
   readonly stateHash: Uint8Array[];
   readonly frames: FrameSummary[] = [];
-  /** Whether a format v2 segment was seen: then a segment whose header is unusable is searched for frames too. */
-  private sawFrames = false;
+  /** The newest format version seen: a segment whose header is unusable is searched for what that version may hold (frames, transaction records). */
+  private sawVersion: FormatVersion = FORMAT_VERSION;
   /** The log's salt: the first valid segment header fixes it. */
   salt: Uint8Array | undefined;
   private seed = 0;
@@ -226,15 +229,14 @@ class LogScan {
     }
     this.expected = header.firstLsn;
     const version = header.version ?? FORMAT_VERSION;
-    const frames = version === FORMAT_VERSION_FRAMES;
-    if (frames) this.sawFrames = true;
+    if (version > this.sawVersion) this.sawVersion = version;
     const start = {
       seed: this.seed,
       maxRecordSize: header.maxRecordSize,
       prevLsn: this.lastLsn,
       wantLsn: header.firstLsn,
       salvage: this.skip,
-      frames,
+      version,
     };
     const found = await scanSegment(reader, start, viewLimit);
     this.keep(file, header.maxRecordSize, version, found, found.source);
@@ -244,7 +246,7 @@ class LogScan {
       const { offset, lsn } = damage;
       assert(offset >= SEGMENT_HEADER_SIZE && offset < found.size, 'damage lies after the header, inside the file', { offset, lsn });
       const f = midLogFinding(file.name, damage);
-      const evidence = durableEvidence(found.bytes, damage, this.seed, header.maxRecordSize, frames);
+      const evidence = durableEvidence(found.bytes, damage, this.seed, header.maxRecordSize, version);
       if (newest && evidence === undefined) {
         f.kind = 'torn-tail';
         this.report.corruption.push(f);
@@ -275,7 +277,7 @@ class LogScan {
     const bytes = scanView(whole, viewLimit);
     this.foreignSalts.push(...headerSaltsIn(bytes));
     // A valid record of this log inside the file proves the header was once durable.
-    const evidence = this.salt === undefined ? undefined : recordOfLog(bytes, this.seed, prevMax, this.expected, this.sawFrames);
+    const evidence = this.salt === undefined ? undefined : recordOfLog(bytes, this.seed, prevMax, this.expected, this.sawVersion);
     const f: CorruptionFinding = {
       kind: 'mid-log',
       segment: file.name,
@@ -297,7 +299,7 @@ class LogScan {
       // Salvage the records of this segment with the log's salt.
       this.report.corruption.push(f);
       const wantLsn = this.expected ?? 1;
-      const start = { seed: this.seed, maxRecordSize: prevMax, prevLsn: this.lastLsn, wantLsn, salvage: true, frames: this.sawFrames };
+      const start = { seed: this.seed, maxRecordSize: prevMax, prevLsn: this.lastLsn, wantLsn, salvage: true, version: this.sawVersion };
       const found = scanSegmentBytes(bytes, start);
       // Plain records only from here on: they read the same under either version, and the header is unknown.
       this.keep(file, prevMax, FORMAT_VERSION, found, whole.buf.buffer);

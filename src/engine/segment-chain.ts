@@ -23,7 +23,13 @@
 import { assert, present, unreachable } from '../assert.js';
 import type { Clock, FileHandle, FileSystem } from '../ports.js';
 import { formatVersionFor } from './compression.js';
-import { encodeSegmentHeader, RECORD_HEADER_SIZE, SEGMENT_HEADER_SIZE, type FormatVersion } from './format.js';
+import {
+  encodeSegmentHeader,
+  FORMAT_VERSION_TRANSACTIONS,
+  SEGMENT_HEADER_SIZE,
+  versionHasTransactions,
+  type FormatVersion,
+} from './format.js';
 import { ioErrorCode, isSyncFailure, messageOf, type LogState } from './log-state.js';
 import type { ResolvedOptions } from './options.js';
 import { installSegment, prepareSegment, removeFile, type PreparedSegment } from './segments.js';
@@ -43,7 +49,7 @@ export interface ActiveSegment {
   size: number;
   /** The record size limit in this segment's header (a log reopened with a larger maxRecordSize rotates first). */
   maxRecordSize: number;
-  /** The segment's format version: only a v2 segment takes compressed frames (a segment never changes format). */
+  /** The segment's format version: v2 and later take compressed frames, v3 transaction records (a segment holding records never changes format; an empty one may be rewritten as v3). */
   version: FormatVersion;
 }
 
@@ -123,14 +129,14 @@ export class SegmentChain {
    * The bytes the next batch may take so that a segment grows past
    * segmentSize only by a single record larger than the space left: the room
    * left in the active segment, or a whole fresh segment when the first
-   * queued record (`firstPayload` bytes, if any is queued) does not fit
-   * there (the batch then rotates first).
+   * queued entry (`firstEncoded` bytes as plain records, if any is queued)
+   * does not fit there (the batch then rotates first).
    */
-  roomForBatch(firstPayload: number | undefined): number {
+  roomForBatch(firstEncoded: number | undefined): number {
     const fresh = this.options.segmentSize - SEGMENT_HEADER_SIZE;
     const left = this.options.segmentSize - this.current.writeOffset;
-    if (firstPayload === undefined || this.current.writeOffset === SEGMENT_HEADER_SIZE) return Math.max(left, 0);
-    return firstPayload + RECORD_HEADER_SIZE <= left ? left : fresh;
+    if (firstEncoded === undefined || this.current.writeOffset === SEGMENT_HEADER_SIZE) return Math.max(left, 0);
+    return firstEncoded <= left ? left : fresh;
   }
 
   /**
@@ -139,10 +145,12 @@ export class SegmentChain {
    * already in the segment, or when the segment's header does not allow a
    * record that large (an empty segment rewrites its header instead).
    */
-  tailChange(bytes: number, largestPayload: number): TailChange {
+  tailChange(bytes: number, largestPayload: number, transactions = false): TailChange {
     const full = this.current.writeOffset + bytes > this.options.segmentSize;
     const empty = this.current.writeOffset === SEGMENT_HEADER_SIZE;
-    if ((full && !empty) || largestPayload > this.current.maxRecordSize) return empty ? 'rewriteHeader' : 'rotate';
+    // A transaction goes only into a segment whose format holds transaction records (v3): an older one is sealed first.
+    const format = transactions && !versionHasTransactions(this.current.version);
+    if ((full && !empty) || largestPayload > this.current.maxRecordSize || format) return empty ? 'rewriteHeader' : 'rotate';
     return 'none';
   }
 
@@ -204,14 +212,16 @@ export class SegmentChain {
   }
 
   /** An empty active segment whose header has a smaller record limit than the options: rewrite the header in place. */
-  async rewriteEmptyHeader(): Promise<void> {
+  async rewriteEmptyHeader(transactions = false): Promise<void> {
     const a = this.current;
     assert(a.writeOffset === SEGMENT_HEADER_SIZE, 'only an empty segment has its header rewritten', {
       segment: a.name,
       writeOffset: a.writeOffset,
     });
+    // An empty segment that must take a transaction becomes format v3; otherwise it keeps its version.
+    const version = transactions && !versionHasTransactions(a.version) ? FORMAT_VERSION_TRANSACTIONS : a.version;
     const header = encodeSegmentHeader({
-      version: a.version,
+      version,
       firstLsn: a.firstLsn,
       salt: this.salt,
       maxRecordSize: this.options.maxRecordSize,
@@ -219,6 +229,7 @@ export class SegmentChain {
     await a.handle.write(header, 0);
     await this.host.syncActive('fdatasync of a rewritten segment header');
     a.maxRecordSize = this.options.maxRecordSize;
+    a.version = version;
   }
 
   /**
@@ -233,7 +244,7 @@ export class SegmentChain {
     if (this.host.unsynced()) await this.host.syncActive('fdatasync sealing a segment');
     const prepared = await this.takePrepared();
     let name: string;
-    const version = formatVersionFor(this.options.compression);
+    const version = formatVersionFor(this.options.compression, this.options.transactions);
     try {
       name = await installSegment(this.fs, this.dir, prepared, {
         version,

@@ -34,6 +34,10 @@ import {
   type CodecId,
   type DecodedRecord,
   type EntryHead,
+  type FormatVersion,
+  TXN_NONE,
+  versionHasFrames,
+  versionHasTransactions,
 } from './format.js';
 import { scanView, type SegmentReader } from './segment-reader.js';
 
@@ -71,8 +75,8 @@ export interface ScanStart {
   wantLsn: number;
   /** true (skipCorrupted): resynchronise past damage, and accept an LSN that jumps upwards. */
   salvage: boolean;
-  /** true in a format v2 segment: compressed frames are read too (in v1 they are damage, as before). */
-  frames: boolean;
+  /** The segment's format version: compressed frames are read in v2 and later, transaction records in v3 (else they are damage, as before). */
+  version: FormatVersion;
 }
 
 export interface SegmentFindings {
@@ -92,11 +96,13 @@ export interface SegmentFindings {
 class Scan {
   readonly records: DecodedRecord[] = [];
   readonly salvaged: ScanDamage[] = [];
-  readonly frames: FrameFinding[] = [];
+  readonly frameFindings: FrameFinding[] = [];
   pos = SEGMENT_HEADER_SIZE;
   end = SEGMENT_HEADER_SIZE;
   prev: number;
   want: number;
+  readonly frames: boolean;
+  readonly transactions: boolean;
 
   constructor(readonly start: ScanStart) {
     assert(start.wantLsn > start.prevLsn, 'a segment scan wants an LSN above the last one accepted', {
@@ -105,10 +111,12 @@ class Scan {
     });
     this.prev = start.prevLsn;
     this.want = start.wantLsn;
+    this.frames = versionHasFrames(start.version);
+    this.transactions = versionHasTransactions(start.version);
   }
 
   findings(damage: ScanDamage | undefined): SegmentFindings {
-    return { records: this.records, end: this.end, damage, salvaged: this.salvaged, frames: this.frames };
+    return { records: this.records, end: this.end, damage, salvaged: this.salvaged, frames: this.frameFindings };
   }
 }
 
@@ -119,8 +127,8 @@ class Scan {
  * the record was accepted, else why the bytes there are not the next record.
  */
 function acceptNext(scan: Scan, bytes: Uint8Array, view: DataView): string | undefined {
-  if (scan.start.frames && isFrameAt(bytes, scan.pos)) return acceptFrame(scan, bytes, view);
-  const r = decodeRecord(bytes, scan.pos, scan.start.seed, scan.start.maxRecordSize, view);
+  if (scan.frames && isFrameAt(bytes, scan.pos)) return acceptFrame(scan, bytes, view);
+  const r = decodeRecord(bytes, scan.pos, scan.start.seed, scan.start.maxRecordSize, view, scan.transactions);
   if (!r.ok) return r.reason;
   const lsn = r.record.lsn;
   if (lsn !== scan.want && !(scan.start.salvage && lsn > scan.prev)) return `LSN ${lsn} where ${scan.want} was expected`;
@@ -157,7 +165,7 @@ function acceptFrame(scan: Scan, bytes: Uint8Array, view: DataView): string | un
   assert(first > scan.prev && c.records.length === frame.count, 'a frame holds its count of records, above the last LSN accepted');
   if (first !== scan.want) scan.salvaged.push({ offset: scan.pos, lsn: scan.want, reason: `LSN jumps to ${first}` });
   for (const r of c.records) scan.records.push(r);
-  scan.frames.push({
+  scan.frameFindings.push({
     offset: scan.pos,
     firstLsn: first,
     records: frame.count,
@@ -192,7 +200,7 @@ async function scanWhileReading(reader: SegmentReader, scan: Scan): Promise<void
     }
     if (pos + RECORD_HEADER_SIZE > avail) break;
     const len = peekRecordLength(view, pos);
-    const head = scan.start.frames ? entryHeaderSize(bytes, pos) : RECORD_HEADER_SIZE;
+    const head = scan.frames ? entryHeaderSize(bytes, pos) : RECORD_HEADER_SIZE;
     if (len <= scan.start.maxRecordSize && pos + head + len > avail && !reader.finished) {
       await reader.until(pos + head + len);
       continue;
@@ -213,7 +221,7 @@ function scanToEnd(bytes: Uint8Array, scan: Scan): ScanDamage | undefined {
     const damage: ScanDamage = { offset: pos, lsn: scan.want, reason };
     if (!scan.start.salvage) return damage;
     const prev = scan.prev;
-    const next = scanForEntry(bytes, pos + 1, scan.start.seed, scan.start.maxRecordSize, scan.start.frames, (x) => x.lsn > prev);
+    const next = scanForEntry(bytes, pos + 1, scan.start.seed, scan.start.maxRecordSize, scan.start.version, (x) => x.lsn > prev);
     if (next === undefined) return damage;
     assert(next.offset > pos, 'resynchronising moves the scan forward', { from: pos, to: next.offset });
     scan.salvaged.push({ offset: pos, lsn: scan.want, reason: `${reason}; skipped ${next.offset - pos} bytes` });
@@ -257,9 +265,9 @@ export function durableEvidence(
   damage: ScanDamage,
   seed: number,
   maxRecordSize: number,
-  frames: boolean,
+  version: FormatVersion,
 ): FoundRecord | undefined {
-  return scanForEntry(bytes, damage.offset + 1, seed, maxRecordSize, frames, (r) => r.syncedThrough >= damage.lsn && r.lsn > damage.lsn);
+  return scanForEntry(bytes, damage.offset + 1, seed, maxRecordSize, version, (r) => r.syncedThrough >= damage.lsn && r.lsn > damage.lsn);
 }
 
 /**
@@ -272,9 +280,9 @@ export function recordOfLog(
   seed: number,
   maxRecordSize: number,
   minLsn: number | undefined,
-  frames: boolean,
+  version: FormatVersion,
 ): FoundRecord | undefined {
-  return scanForEntry(bytes, SEGMENT_HEADER_SIZE, seed, maxRecordSize, frames, (r) => minLsn === undefined || r.lsn >= minLsn);
+  return scanForEntry(bytes, SEGMENT_HEADER_SIZE, seed, maxRecordSize, version, (r) => minLsn === undefined || r.lsn >= minLsn);
 }
 
 /** One kept segment's accepted records and the read buffer of the segment (records of compressed frames live in buffers of their own). */
@@ -293,8 +301,15 @@ export interface ScannedRecords {
  * record of a compressed frame is a view into that frame's decompressed
  * content. Nothing else holds these buffers.
  */
-export function recoveredRecords(segments: readonly ScannedRecords[]): { records: RecoveredRecord[]; bytes: number } {
+export function recoveredRecords(segments: readonly ScannedRecords[]): {
+  records: RecoveredRecord[];
+  bytes: number;
+  /** Each record's part in a transaction (TxnMark), by index; undefined when no record takes part in one. */
+  marks: Uint8Array | undefined;
+} {
   const out: RecoveredRecord[] = [];
+  /** (index, mark) pairs of the records that take part in a transaction. */
+  let marked: number[] | undefined;
   let bytes = 0;
   let prevLsn = 0;
   for (const { records, source } of segments) {
@@ -311,9 +326,15 @@ export function recoveredRecords(segments: readonly ScannedRecords[]): { records
       prevLsn = r.lsn;
       const inSource = compact !== undefined && r.data.buffer === source;
       const data = inSource ? compact.subarray(r.data.byteOffset - from, r.data.byteOffset - from + r.data.length) : r.data;
+      if (r.txn !== TXN_NONE) (marked ??= []).push(out.length, r.txn);
       out.push({ lsn: r.lsn, data });
       bytes += RECORD_HEADER_SIZE + r.data.length;
     }
   }
-  return { records: out, bytes };
+  let marks: Uint8Array | undefined;
+  if (marked !== undefined) {
+    marks = new Uint8Array(out.length);
+    for (let k = 0; k < marked.length; k += 2) marks[marked[k] as number] = marked[k + 1] as number;
+  }
+  return { records: out, bytes, marks };
 }

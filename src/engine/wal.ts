@@ -10,6 +10,7 @@ import { formatVersionFor } from './compression.js';
 import { saltSeed, SEGMENT_HEADER_SIZE } from './format.js';
 import { resolveOptions, type ResolvedOptions, type WalOptions } from './options.js';
 import { recoverLog, type RecoveryReport } from './recovery.js';
+import type { RecoveredTransaction } from './recovery-transactions.js';
 import type { WalLogger } from './logger.js';
 import { newSalt } from './salt.js';
 import { ensureDirectory, installSegment, prepareSegment } from './segments.js';
@@ -19,8 +20,10 @@ import { LogWriter, type FlusherStatus } from './writer.js';
 import type { FlushDurations, LastFlush } from './flush-timings.js';
 
 export interface WalStats {
-  /** Appends resolved with an LSN. */
+  /** Appends resolved with an LSN (a transaction counts as one). */
   appends: number;
+  /** Transactions resolved with their commit LSN (appendTransaction). */
+  transactions: number;
   /** Appends rejected (backpressure, too large, failures, closed). */
   appendsRejected: number;
   /** Batches written (one write each). */
@@ -97,6 +100,9 @@ function logRecovery(logger: WalLogger, dir: string, report: RecoveryReport): vo
     report.newLog ? 'new log started' : 'log recovered',
   );
   if (report.tornBytesTruncated > 0) logger.warn({ dir, bytes: report.tornBytesTruncated }, 'torn tail truncated');
+  if (report.transactions.incomplete > 0) {
+    logger.warn({ dir, ...report.transactions }, 'incomplete transactions rolled back (no verified commit)');
+  }
   for (const c of corruption) {
     if (c.kind === 'mid-log') logger.error({ dir, ...c, mode: report.mode }, 'corruption found and passed over by the recovery mode');
   }
@@ -108,9 +114,17 @@ export class Wal implements WalLog {
     private readonly writer: LogWriter,
     private readonly io: CountingFileSystem,
     readonly recovered: readonly RecoveredRecord[],
+    /** The committed transactions recovery applied, oldest first (their data records are in `recovered` too). */
+    readonly recoveredTransactions: readonly RecoveredTransaction[],
     readonly report: RecoveryReport,
     readonly options: Readonly<ResolvedOptions>,
+    private readonly salt: Uint8Array,
   ) {}
+
+  /** The log's identity: its salt (shared by every segment of this log, docs/format.md) as 16 hex digits. */
+  get logId(): string {
+    return Buffer.from(this.salt).toString('hex');
+  }
 
   /** Opens (and recovers) the log in env.dir, creating the directory and a new log when absent. */
   static async open(env: WalEnv, options?: WalOptions): Promise<Wal> {
@@ -147,7 +161,7 @@ export class Wal implements WalLog {
       salt = newSalt({ random: opts.random, now, state: rec.stateHash, avoid: rec.foreignSalts });
       const prepared = await prepareSegment(fs, dir, opts.segmentSize, opts.preallocate);
       let name: string;
-      const version = formatVersionFor(opts.compression);
+      const version = formatVersionFor(opts.compression, opts.transactions);
       try {
         name = await installSegment(fs, dir, prepared, { version, firstLsn: rec.nextLsn, salt, maxRecordSize: opts.maxRecordSize });
       } catch (err) {
@@ -183,12 +197,23 @@ export class Wal implements WalLog {
       throw err;
     }
     logRecovery(opts.logger, dir, rec.report);
-    return new Wal(writer, fs, rec.records, rec.report, opts);
+    return new Wal(writer, fs, rec.records, rec.transactions, rec.report, opts, salt);
   }
 
   /** Resolves with the record's LSN once written (and, at everyWrite/groupCommit, durable). */
   append(record: Uint8Array): Promise<number> {
     return this.writer.append(record);
+  }
+
+  /**
+   * Appends a transaction: `records` as its data records, then its commit
+   * record, written together in one write into one segment; resolves with the
+   * commit record's LSN once written (and, at everyWrite/groupCommit,
+   * durable). Recovery applies all of it or none (docs/format.md,
+   * "Transactions"). Needs the option `transactions: true`.
+   */
+  appendTransaction(records: readonly Uint8Array[]): Promise<number> {
+    return this.writer.appendTransaction(records);
   }
 
   /** Every append that resolved before this call is durable when it resolves. */
@@ -211,6 +236,7 @@ export class Wal implements WalLog {
     const q = this.writer.queue;
     return {
       appends: w.appends,
+      transactions: w.transactions,
       appendsRejected: w.appendsRejected,
       batches: w.batches,
       largestBatch: w.largestBatch,

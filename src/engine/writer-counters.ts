@@ -1,6 +1,9 @@
 /** The writer's counters, behind WalStats: what it did since the log opened. */
 export interface WriterCounters {
+  /** Entries resolved: plain appends and transactions (a transaction counts once). */
   appends: number;
+  /** Transactions resolved (their commit records written, and durable at everyWrite/groupCommit). */
+  transactions: number;
   appendsRejected: number;
   batches: number;
   /** The largest batch written so far, in appends (options.batch.maxBatch is the limit). */
@@ -26,6 +29,7 @@ export interface WriterCounters {
 export function newWriterCounters(): WriterCounters {
   return {
     appends: 0,
+    transactions: 0,
     appendsRejected: 0,
     batches: 0,
     largestBatch: 0,

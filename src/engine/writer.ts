@@ -28,11 +28,11 @@ import { WalError } from '../errors.js';
 import type { Clock, FileSystem } from '../ports.js';
 import { BatchEncoder } from './batch-encoder.js';
 import { codecOf } from './compression.js';
-import { FORMAT_VERSION_FRAMES, RECORD_HEADER_SIZE } from './format.js';
+import { COMMIT_PAYLOAD_SIZE, encodeCommitPayload, RECORD_HEADER_SIZE, SEGMENT_HEADER_SIZE, versionHasFrames } from './format.js';
 import { LogState, writeFailure, type WriterStatus } from './log-state.js';
 import type { ResolvedOptions } from './options.js';
 import { Mutex } from './mutex.js';
-import { AdmissionQueue, PendingAppend, type QueuedAppend } from './queue.js';
+import { AdmissionQueue, encodedSizeOf, PendingAppend, PendingTransaction, type QueuedAppend } from './queue.js';
 import { SegmentChain, type ActiveSegment, type SegmentEntry } from './segment-chain.js';
 import { mustSync } from './segments.js';
 import { newWriterCounters, type WriterCounters } from './writer-counters.js';
@@ -140,6 +140,53 @@ export class LogWriter {
     return new Promise<number>((resolve, reject) => this.queue.offer(new PendingAppend(data, resolve, reject, this.counters)));
   }
 
+  /**
+   * Appends a transaction: its data records, then its commit record, admitted
+   * as one entry and written in one write into one segment. Resolves with the
+   * commit record's LSN (the data records take the LSNs just before it).
+   */
+  appendTransaction(writes: readonly Uint8Array[]): Promise<number> {
+    const refusedShape = this.transactionRefusal(writes);
+    if (refusedShape !== undefined) {
+      this.counters.appendsRejected += 1;
+      return Promise.reject(refusedShape);
+    }
+    const refused = this.logState.refusal();
+    if (refused !== undefined) {
+      this.counters.appendsRejected += 1;
+      return Promise.reject(refused);
+    }
+    return new Promise<number>((resolve, reject) =>
+      this.queue.offer(new PendingTransaction(writes.slice(), encodeCommitPayload(writes.length), resolve, reject, this.counters)),
+    );
+  }
+
+  private transactionRefusal(writes: readonly Uint8Array[]): WalError | undefined {
+    if (!this.options.transactions) {
+      return new WalError('EINVAL', 'appendTransaction needs a log opened with { transactions: true } (format v3 segments)');
+    }
+    if (!Array.isArray(writes) || writes.length === 0)
+      return new WalError('EINVAL', 'appendTransaction takes a non-empty array of Uint8Array');
+    let encoded = RECORD_HEADER_SIZE + COMMIT_PAYLOAD_SIZE;
+    for (const w of writes) {
+      if (!(w instanceof Uint8Array)) return new WalError('EINVAL', 'appendTransaction takes a non-empty array of Uint8Array');
+      if (w.length > this.options.maxRecordSize) {
+        return new WalError('ETOOLARGE', `a transaction record of ${w.length} bytes is above maxRecordSize ${this.options.maxRecordSize}`, {
+          details: { bytes: w.length, maxRecordSize: this.options.maxRecordSize },
+        });
+      }
+      encoded += RECORD_HEADER_SIZE + w.length;
+    }
+    // A transaction is written whole into one segment: it must fit an empty one, and the queue's byte bound.
+    const fresh = this.options.segmentSize - SEGMENT_HEADER_SIZE;
+    if (encoded > fresh || encoded - (writes.length + 1) * RECORD_HEADER_SIZE > this.options.maxQueueBytes) {
+      return new WalError('ETOOLARGE', `a transaction of ${encoded} encoded bytes does not fit one segment (${fresh} B) or the queue`, {
+        details: { bytes: encoded, segmentRoom: fresh, maxQueueBytes: this.options.maxQueueBytes },
+      });
+    }
+    return undefined;
+  }
+
   private kick(): void {
     if (this.pumping !== undefined) return;
     this.pumping = this.pump().finally(() => {
@@ -156,7 +203,8 @@ export class LogWriter {
       if (window > 0 && this.queue.queued < maxBatch && this.queue.pendingBytes < maxBatchBytes) {
         await this.clock.sleep(window / 1000);
       }
-      const room = this.chain.roomForBatch(this.queue.peek()?.data.length);
+      const head = this.queue.peek();
+      const room = this.chain.roomForBatch(head === undefined ? undefined : encodedSizeOf(head, RECORD_HEADER_SIZE));
       const batch = this.queue.take(maxBatch, maxBatchBytes, room, RECORD_HEADER_SIZE);
       if (batch.length === 0) break;
       await this.lock
@@ -174,9 +222,11 @@ export class LogWriter {
    */
   private settle(batch: QueuedAppend[], outcome: { lsn: number } | { error: unknown }): void {
     const items = batch.splice(0, batch.length);
-    for (const [k, item] of items.entries()) {
-      this.queue.release(item.data.length);
-      if ('lsn' in outcome) item.resolve(outcome.lsn + k);
+    let lsn = 'lsn' in outcome ? outcome.lsn : 0;
+    for (const item of items) {
+      this.queue.release(item.bytes);
+      lsn += item.records;
+      if ('lsn' in outcome) item.resolve(lsn - 1);
       else item.reject(outcome.error);
     }
   }
@@ -191,27 +241,26 @@ export class LogWriter {
     const syncedThrough = this.syncedThrough;
     let largest = 0;
     let plainBytes = 0;
+    let records = 0;
+    let transactions = 0;
     for (const item of batch) {
-      largest = Math.max(largest, item.data.length);
-      plainBytes += RECORD_HEADER_SIZE + item.data.length;
+      largest = Math.max(largest, item.largest);
+      plainBytes += encodedSizeOf(item, RECORD_HEADER_SIZE);
+      records += item.records;
+      if (item.writes !== undefined) transactions += 1;
     }
     // The plain size decides the rotation: a compressed batch is never larger, so it fits wherever its plain records would.
-    const change = this.chain.tailChange(plainBytes, largest);
+    const change = this.chain.tailChange(plainBytes, largest, transactions > 0);
     if (change !== 'none') {
       try {
-        if (change === 'rewriteHeader') await this.chain.rewriteEmptyHeader();
+        if (change === 'rewriteHeader') await this.chain.rewriteEmptyHeader(transactions > 0);
         else await this.chain.rotate(first);
       } catch (err) {
         return this.settle(batch, { error: this.logState.errorFor(err, 'rotation') });
       }
     }
     const active = this.chain.active;
-    const buf = this.encoder.encode(
-      batch,
-      first,
-      syncedThrough,
-      active.version === FORMAT_VERSION_FRAMES ? active.maxRecordSize : undefined,
-    );
+    const buf = this.encoder.encode(batch, first, syncedThrough, versionHasFrames(active.version) ? active.maxRecordSize : undefined);
     const offset = active.writeOffset;
     try {
       await active.handle.write(buf, offset);
@@ -219,8 +268,8 @@ export class LogWriter {
       return this.settle(batch, { error: await this.rollback(offset, err) });
     }
     assert(this.lastWrittenLsn === first - 1, 'LSNs are handed out contiguously', { first, lastWritten: this.lastWrittenLsn });
-    this.chain.advance(offset, buf.length, batch.length);
-    this.lastWrittenLsn = first + batch.length - 1;
+    this.chain.advance(offset, buf.length, records);
+    this.lastWrittenLsn = first + records - 1;
     this.unsynced = true;
     this.counters.batches += 1;
     this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.length);
@@ -236,6 +285,7 @@ export class LogWriter {
       }
     }
     this.counters.appends += batch.length;
+    this.counters.transactions += transactions;
     this.settle(batch, { lsn: first });
   }
 

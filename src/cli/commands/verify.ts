@@ -58,6 +58,12 @@ export function formatVerify(dir: string, report: RecoveryReport, frames: readon
       `  compressed frames ${t.frames} (lz4, ${t.records} records, each decompressed and checked): ${t.storedBytes} B stored for ${t.contentBytes} B, ${ratioText(t.contentBytes, t.storedBytes)}`,
     );
   }
+  const t = report.transactions;
+  if (t.committed > 0 || t.incomplete > 0) {
+    const rolledBack =
+      t.incomplete === 0 ? '' : `, ${t.incomplete} incomplete (${t.incompleteRecords} data records, no verified commit: rolled back)`;
+    lines.push(`  transactions ${t.committed} committed${rolledBack}`);
+  }
   for (const f of report.corruption) {
     const what = f.kind === 'torn-tail' ? 'torn tail (a crash; opening the log truncates it)' : 'CORRUPTION';
     lines.push(`  ${what}: ${f.segment} offset ${f.offset}${f.lsn === undefined ? '' : ` (LSN ${f.lsn})`}: ${f.reason}`);
