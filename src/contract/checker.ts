@@ -5,7 +5,7 @@
  * the evidence. The same functions judge simulated, real-disk and SIGKILL runs.
  */
 import type { RecoveredRecord } from '../ports.js';
-import type { AppendCall, HistoryCall, SyncCall, TruncateCall, Violation } from './types.js';
+import type { AppendCall, HistoryCall, TruncateCall, Violation } from './types.js';
 
 /** A recovered record attributed to the append that wrote its bytes (appendId undefined: nobody did). */
 export interface IdentifiedRecord {
@@ -82,11 +82,13 @@ export function releasedBelow(calls: readonly HistoryCall[], beforeEpoch: number
   return upTo;
 }
 
-/** Per epoch, the logical time of the latest call of sync() that resolved. */
-function lastResolvedSyncCall(calls: readonly HistoryCall[]): Map<number, number> {
+/** Per epoch, the logical time of the latest call of sync() that resolved (a log's history or a store's). */
+export function lastResolvedSyncCall(
+  calls: readonly { kind: string; epoch: number; calledTick: number; outcome: string }[],
+): Map<number, number> {
   const latest = new Map<number, number>();
   for (const c of calls) {
-    if (c.kind !== 'sync' || (c as SyncCall).outcome !== 'resolved') continue;
+    if (c.kind !== 'sync' || c.outcome !== 'resolved') continue;
     latest.set(c.epoch, Math.max(latest.get(c.epoch) ?? -1, c.calledTick));
   }
   return latest;
@@ -351,8 +353,17 @@ export function checkLsnsGoOn(calls: readonly HistoryCall[], epoch: number, reco
 
 // ---- rule 7: liveness -----------------------------------------------------------
 
+/** What liveness says of a call that did not settle (a log's call or a store's). */
+export interface UnsettledCall {
+  id: number;
+  kind: string;
+  client: number;
+  calledAt: number;
+  label?: string;
+}
+
 /** `unsettled`: calls still pending when the bound ran out (or the simulation could not progress). */
-export function checkLiveness(epoch: number, unsettled: readonly HistoryCall[], boundMs: number, reason: string): Violation | undefined {
+export function checkLiveness(epoch: number, unsettled: readonly UnsettledCall[], boundMs: number, reason: string): Violation | undefined {
   if (unsettled.length === 0 && reason === '') return undefined;
   const why = reason === '' ? '' : ` (${reason})`;
   // No call pending, yet the phase did not end: say so rather than "0 call(s) did not settle".
@@ -361,7 +372,7 @@ export function checkLiveness(epoch: number, unsettled: readonly HistoryCall[], 
       ? `the run did not go on within ${boundMs} ms of virtual time${why}, although no call was pending`
       : `${unsettled.length} call(s) did not settle within ${boundMs} ms of virtual time${why}: ${unsettled
           .slice(0, 5)
-          .map((c) => (c.kind === 'append' ? `append ${c.label}` : `${c.kind}${c.client >= 0 ? ` by client ${c.client}` : ''}`))
+          .map((c) => (c.label !== undefined ? `${c.kind} ${c.label}` : `${c.kind}${c.client >= 0 ? ` by client ${c.client}` : ''}`))
           .join(', ')}`;
   return {
     rule: 'liveness',

@@ -5,12 +5,40 @@
  * so those calls stay 'pending' (outcome unknown).
  */
 import { errorCode, WalError } from '../errors.js';
-import type { AppendCall, HistoryCall, OpenCall, SyncCall, TruncateCall, CloseCall } from './types.js';
+import type { AppendCall, CallOutcome, HistoryCall, OpenCall, SyncCall, TruncateCall, CloseCall } from './types.js';
 
-type NewCall<C extends HistoryCall> = Omit<C, 'id' | 'calledTick' | 'calledAt' | 'outcome' | 'settledTick' | 'settledAt' | 'error'>;
+/** An error as a history keeps it: its code (when it has one) and message. */
+export function errorSummary(err: unknown): { code?: string; message: string } {
+  const code = errorCode(err);
+  const message = err instanceof Error ? err.message : String(err);
+  return code === undefined ? { message } : { code, message };
+}
 
-export class History {
-  readonly calls: HistoryCall[] = [];
+/** The fields every recorded call has (a log's calls and a store's alike). */
+export interface RecordedCall {
+  id: number;
+  epoch: number;
+  client: number;
+  kind: string;
+  calledTick: number;
+  settledTick?: number;
+  calledAt: number;
+  settledAt?: number;
+  calledTraceSeq?: number;
+  settledTraceSeq?: number;
+  outcome: CallOutcome;
+  error?: { code?: string; message: string };
+}
+
+type NewOf<C extends RecordedCall> = Omit<C, 'id' | 'calledTick' | 'calledAt' | 'outcome' | 'settledTick' | 'settledAt' | 'error'>;
+
+/**
+ * The recording every history shares: one tick counter, calls in call order,
+ * settlements, and frozen epochs. History (a log's calls) and StoreHistory
+ * (src/contract/store-history.ts, a store's) add their kinds of call.
+ */
+export class CallRecorder<C extends RecordedCall> {
+  readonly calls: C[] = [];
   private tick = 0;
   private readonly frozen = new Set<number>();
 
@@ -25,12 +53,73 @@ export class History {
     private readonly traceSeq?: () => number,
   ) {}
 
-  private begin<C extends HistoryCall>(fields: NewCall<C>): C {
+  protected begin<K extends C>(fields: NewOf<K>): K {
     if (this.calls.length >= this.maxCalls) throw new WalError('ESIM', `history bound exceeded (${this.maxCalls} calls)`);
-    const call = { ...fields, id: this.calls.length, calledTick: this.tick++, calledAt: this.now(), outcome: 'pending' } as unknown as C;
+    const call = { ...fields, id: this.calls.length, calledTick: this.tick++, calledAt: this.now(), outcome: 'pending' } as unknown as K;
     if (this.traceSeq !== undefined) call.calledTraceSeq = this.traceSeq();
     this.calls.push(call);
     return call;
+  }
+
+  /** The process of this epoch died: later settlements are not observed. */
+  freeze(epoch: number): void {
+    this.frozen.add(epoch);
+  }
+
+  isFrozen(epoch: number): boolean {
+    return this.frozen.has(epoch);
+  }
+
+  /** Marks a call settled; false when its epoch was frozen or it settled before. */
+  protected settle(call: C, outcome: 'resolved' | 'rejected'): boolean {
+    if (this.frozen.has(call.epoch) || call.outcome !== 'pending') return false;
+    call.outcome = outcome;
+    call.settledTick = this.tick++;
+    call.settledAt = this.now();
+    if (this.traceSeq !== undefined) call.settledTraceSeq = this.traceSeq();
+    return true;
+  }
+
+  /** Records a resolution; false when the epoch was frozen (the result is ignored). */
+  resolve(call: C, lsn?: number): boolean {
+    if (!this.settle(call, 'resolved')) return false;
+    this.noteResult(call, lsn);
+    return true;
+  }
+
+  /** What a resolution's value says about the call (a log's append notes its LSN). */
+  protected noteResult(_call: C, _lsn: number | undefined): void {}
+
+  reject(call: C, err: unknown): boolean {
+    if (!this.settle(call, 'rejected')) return false;
+    call.error = errorSummary(err);
+    return true;
+  }
+
+  /** Runs `fn` as the call's body: a synchronous throw counts as a rejection. */
+  async track<T>(
+    call: C,
+    fn: () => Promise<T>,
+    lsnOf?: (value: T) => number | undefined,
+  ): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+    try {
+      const value = await fn();
+      this.resolve(call, lsnOf?.(value));
+      return { ok: true, value };
+    } catch (error) {
+      this.reject(call, error);
+      return { ok: false, error };
+    }
+  }
+
+  ofEpoch(epoch: number): C[] {
+    return this.calls.filter((c) => c.epoch === epoch);
+  }
+}
+
+export class History extends CallRecorder<HistoryCall> {
+  protected override noteResult(call: HistoryCall, lsn: number | undefined): void {
+    if (call.kind === 'append' && lsn !== undefined) call.lsn = lsn;
   }
 
   append(epoch: number, client: number, data: Uint8Array, label: string): AppendCall {
@@ -49,60 +138,8 @@ export class History {
     return this.begin<CloseCall>({ kind: 'close', epoch, client: -1 });
   }
 
-  /** The process of this epoch died: later settlements are not observed. */
-  freeze(epoch: number): void {
-    this.frozen.add(epoch);
-  }
-
-  isFrozen(epoch: number): boolean {
-    return this.frozen.has(epoch);
-  }
-
-  /** Records a resolution; false when the epoch was frozen (the result is ignored). */
-  resolve(call: HistoryCall, lsn?: number): boolean {
-    if (this.frozen.has(call.epoch) || call.outcome !== 'pending') return false;
-    call.outcome = 'resolved';
-    call.settledTick = this.tick++;
-    call.settledAt = this.now();
-    if (this.traceSeq !== undefined) call.settledTraceSeq = this.traceSeq();
-    if (call.kind === 'append' && lsn !== undefined) call.lsn = lsn;
-    return true;
-  }
-
-  reject(call: HistoryCall, err: unknown): boolean {
-    if (this.frozen.has(call.epoch) || call.outcome !== 'pending') return false;
-    call.outcome = 'rejected';
-    call.settledTick = this.tick++;
-    call.settledAt = this.now();
-    if (this.traceSeq !== undefined) call.settledTraceSeq = this.traceSeq();
-    const code = errorCode(err);
-    const message = err instanceof Error ? err.message : String(err);
-    call.error = code === undefined ? { message } : { code, message };
-    return true;
-  }
-
-  /** Runs `fn` as the call's body: a synchronous throw counts as a rejection. */
-  async track<T>(
-    call: HistoryCall,
-    fn: () => Promise<T>,
-    lsnOf?: (value: T) => number | undefined,
-  ): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
-    try {
-      const value = await fn();
-      this.resolve(call, lsnOf?.(value));
-      return { ok: true, value };
-    } catch (error) {
-      this.reject(call, error);
-      return { ok: false, error };
-    }
-  }
-
   appends(epoch?: number): AppendCall[] {
     return this.calls.filter((c): c is AppendCall => c.kind === 'append' && (epoch === undefined || c.epoch === epoch));
-  }
-
-  ofEpoch(epoch: number): HistoryCall[] {
-    return this.calls.filter((c) => c.epoch === epoch);
   }
 }
 

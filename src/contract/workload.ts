@@ -28,7 +28,8 @@ export const DEFAULT_WORKLOAD: ResolvedWorkloadOptions = Object.freeze({
   maxBytesPerRun: 8 * 1024 * 1024,
 });
 
-function intIn(name: string, v: number, lo: number, hi: number): number {
+/** v when it is an integer in [lo, hi]; WalError EINVAL naming it otherwise. */
+export function intIn(name: string, v: number, lo: number, hi: number): number {
   if (!Number.isSafeInteger(v) || v < lo || v > hi)
     throw new WalError('EINVAL', `${name} must be an integer in [${lo}, ${hi}], got ${String(v)}`);
   return v;
@@ -122,9 +123,12 @@ export function generateScenario(seed: number, options: WorkloadOptions = {}): S
  * cut happens, so every epoch ends in a clean close and reopen (the
  * contract, §4), and each other kind is tested on its own.
  */
-export function withoutPowerCuts(scenario: Scenario): Scenario {
+export function withoutPowerCuts<S extends { epochs: readonly { end: EpochEnd }[] }>(scenario: S): S {
   if (scenario.epochs.every((e) => e.end.type === 'restart')) return scenario;
-  return { ...scenario, epochs: scenario.epochs.map((e) => (e.end.type === 'restart' ? e : { ...e, end: { type: 'restart' } })) };
+  return {
+    ...scenario,
+    epochs: scenario.epochs.map((e) => (e.end.type === 'restart' ? e : { ...e, end: { type: 'restart' } as EpochEnd })),
+  };
 }
 
 /** Checks a value is a Scenario (for scenarios read from files); WalError EINVAL otherwise. */
