@@ -15,6 +15,7 @@ export {
   type FileSystemFactory,
 } from './conformance/filesystem.js';
 export * from './engine/index.js';
+export * from './store/index.js';
 export { Rng } from './rng.js';
 export * from './contract/index.js';
 export * from './sim/index.js';

@@ -1,0 +1,68 @@
+/**
+ * The memory state's checkpoint file on the FileSystem port: written to
+ * `snapshot.tmp` chunk by chunk (an await between chunks, so commits go on),
+ * fdatasync'd, renamed over `snapshot`, then the directory fsync'd; only then
+ * is the snapshot durable and may the log prefix it covers be released. A
+ * crash at any point leaves either the old snapshot or the new one.
+ */
+import { errorCode, WalError } from '../errors.js';
+import type { FileSystem } from '../ports.js';
+import type { StateSnapshot } from './state-store.js';
+import { decodeSnapshot, encodeSnapshot, type DecodedSnapshot } from './snapshot-format.js';
+
+export const SNAPSHOT_NAME = 'snapshot';
+export const SNAPSHOT_TEMP_NAME = 'snapshot.tmp';
+
+function join(dir: string, name: string): string {
+  return dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`;
+}
+
+/** Writes the snapshot durably; resolves with its size in bytes. */
+export async function writeSnapshotFile(fs: FileSystem, dir: string, snapshot: StateSnapshot, storeId: Uint8Array): Promise<number> {
+  const temp = join(dir, SNAPSHOT_TEMP_NAME);
+  const handle = await fs.open(temp, 'w+');
+  let at = 0;
+  try {
+    for (const chunk of encodeSnapshot(snapshot, storeId)) {
+      await handle.write(chunk, at);
+      at += chunk.length;
+    }
+    await handle.datasync();
+  } catch (err) {
+    await handle.close().catch(() => undefined); // the write or sync error is the one reported
+    throw err;
+  }
+  await handle.close();
+  await fs.rename(temp, join(dir, SNAPSHOT_NAME));
+  await fs.syncDir(dir);
+  return at;
+}
+
+/** The durable snapshot, or undefined when there is none. A damaged or foreign one is ECORRUPT (never loaded). */
+export async function readSnapshotFile(
+  fs: FileSystem,
+  dir: string,
+  limits: { maxKeyBytes: number; maxValueBytes: number; expectedStoreId: Uint8Array },
+): Promise<DecodedSnapshot | undefined> {
+  let handle;
+  try {
+    handle = await fs.open(join(dir, SNAPSHOT_NAME), 'r');
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    return await decodeSnapshot(handle, limits);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Removes a snapshot.tmp a crash left behind (it was never renamed in, so nothing refers to it). */
+export async function removeTempSnapshot(fs: FileSystem, dir: string): Promise<void> {
+  try {
+    await fs.unlink(join(dir, SNAPSHOT_TEMP_NAME));
+  } catch (err) {
+    if (errorCode(err) !== 'ENOENT') throw new WalError('EIO', `cannot remove a leftover ${SNAPSHOT_TEMP_NAME} in ${dir}`, { cause: err });
+  }
+}
