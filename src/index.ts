@@ -22,3 +22,12 @@ export * from './sim/index.js';
 export * from './faults/index.js';
 export * from './harness/index.js';
 export * from './ops/index.js';
+export {
+  createNodeFs,
+  randomAccessStorage,
+  RandomAccessStorage,
+  type NodeFs,
+  type NodeFsOptions,
+  type NodeFsPromises,
+  type RandomAccessStorageOptions,
+} from './nodefs/index.js';

@@ -13,3 +13,4 @@ export { FacadeFileHandle } from './file-handle.js';
 export { FacadeReadStream, FacadeWriteStream, type StreamOptions } from './streams.js';
 export { Dirent, Stats } from './stats.js';
 export { constants as nodeFsConstants } from './constants.js';
+export { randomAccessStorage, RandomAccessStorage, type RandomAccessStorageOptions } from './random-access-storage.js';
