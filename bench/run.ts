@@ -6,7 +6,7 @@
  * writes bench/results/<timestamp>.json, bench/results/latest.md and the SVG
  * charts. Options:
  *   --quick            the small matrix (100 B records, 1 and 64 outstanding)
- *   --only a,b         only these sections (crc, peers, durability, recovery, compression, loss, simulator, memory)
+ *   --only a,b         only these sections (crc, peers, durability, recovery, compression, store, loss, simulator, memory)
  *   --save-as NAME     also write the JSON as bench/results/NAME.json
  */
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -30,8 +30,12 @@ import { runRecoverySuite } from './suites/recovery.js';
 import { runCompressionSuite } from './suites/compression.js';
 import { compressionTargets } from './lib/compression-targets.js';
 import { runSimulatorSuite } from './suites/simulator.js';
+import { runStoreSuite } from './suites/store.js';
+import { loadStoreSystems } from './suites/store-systems.js';
+import { storeTargetNotes, storeTargets } from './lib/store-targets.js';
+import { storeTables } from './lib/store-markdown.js';
 
-const SECTION_NAMES = ['crc', 'peers', 'durability', 'recovery', 'compression', 'loss', 'simulator', 'memory'] as const;
+const SECTION_NAMES = ['crc', 'peers', 'durability', 'recovery', 'compression', 'store', 'loss', 'simulator', 'memory'] as const;
 type SectionName = (typeof SECTION_NAMES)[number];
 
 const RESULTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'results');
@@ -58,7 +62,7 @@ function parseArgs(argv: string[]): Args {
       args.saveAs = name;
     } else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'usage: npm run bench [-- --quick] [--only crc,peers,durability,recovery,compression,loss,simulator,memory] [--save-as NAME]\n',
+        'usage: npm run bench [-- --quick] [--only crc,peers,durability,recovery,compression,store,loss,simulator,memory] [--save-as NAME]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
@@ -152,6 +156,13 @@ async function main(): Promise<void> {
 
     const compression = await section('compression', args, () => runCompressionSuite(plan.compression, tmpRoot, log));
 
+    const store = await section('store', args, async () => {
+      const systems = await loadStoreSystems(ensurePeersInstalled(log));
+      const run = await runStoreSuite(systems, plan.store, tmpRoot, log);
+      log('\n' + storeTables({ store: { status: 'ok', data: run } }));
+      return run;
+    });
+
     const loss = await section('loss', args, async () => {
       if (!engine.ok) fail(engine.reason);
       if (!harness.ok) fail(harness.reason);
@@ -204,15 +215,19 @@ async function main(): Promise<void> {
       simulator,
       memory,
       compression,
+      store,
       notes,
     } as const;
-    const targets = [...evaluateTargets(body), ...compressionTargets(body)];
+    const targets = [...evaluateTargets(body), ...compressionTargets(body), ...storeTargets(body)];
+    const storeNotes = storeTargetNotes(body, targets);
+    notes.push(...storeNotes);
     const results: BenchResults = { ...body, targets, finishedAt: new Date().toISOString() };
     const problems = validateResults(results);
     if (problems.length > 0) throw new Error(`results fail their own schema: ${problems.join('; ')}`);
     await writeOutputs(results, durabilityRun, args);
     log('\n== targets');
     for (const t of targets) log(`  ${t.verdict}  [${t.description}]`);
+    for (const n of storeNotes) log(`  ${n}`);
   } finally {
     await rm(tmpRoot, { recursive: true, force: true });
   }

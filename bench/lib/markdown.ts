@@ -1,6 +1,7 @@
 /** Renders a results document as the markdown report (bench/results/latest.md). */
 import { machineLine } from './machine.js';
 import type { BenchResults, DurabilityCell, LossRow, PeerCell, Section } from './results.js';
+import { storeTables } from './store-markdown.js';
 
 export function mdTable(header: string[], rows: Array<Array<string | number>>): string {
   const esc = (c: string | number): string => String(c).replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -305,6 +306,10 @@ export function renderMarkdown(r: BenchResults, charts: { tradeoff?: string; lat
   if (r.compression !== undefined) {
     out.push('## Compression (lz4)');
     out.push(compressionTables(r));
+  }
+  if (r.store !== undefined) {
+    out.push('## Store transactions (durable commits) and checkpoint latency');
+    out.push(storeTables(r, r.targets));
   }
   out.push('## Simulator speed');
   out.push(simulatorTable(r));

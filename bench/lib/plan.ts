@@ -1,6 +1,6 @@
 /** What a full and a quick run measure: the matrix of item 1 and the sizes of the other items. */
 import type { DurabilitySpec } from './modules.js';
-import type { CompressionPlan } from './results.js';
+import type { CompressionPlan, StorePlan } from './results.js';
 
 export interface BenchPlan {
   mode: 'quick' | 'full';
@@ -17,6 +17,7 @@ export interface BenchPlan {
   crcTimeMs: number;
   recovery: Array<{ recordBytes: number; records: number }>;
   compression: CompressionPlan;
+  store: StorePlan;
   lossCrashesPerLevel: number;
   lossTimeBudgetMsPerLevel: number;
   simulatorTimeMs: number;
@@ -48,6 +49,11 @@ export const TARGET_RECORD_BYTES = 100;
 export const TARGET_THROUGHPUT_OUTSTANDING = 64;
 export const TARGET_LATENCY_OUTSTANDING = 1;
 
+/** The store suite's matrix (issue 10, item 9): the same in both modes; only the time per cell differs. */
+export const STORE_CONCURRENCY = [1, 8, 64, 256];
+export const STORE_WRITES_PER_TXN = [1, 10];
+export const STORE_VALUE_BYTES = 100;
+
 export function makePlan(mode: 'quick' | 'full'): BenchPlan {
   if (mode === 'full') {
     return {
@@ -73,6 +79,14 @@ export function makePlan(mode: 'quick' | 'full'): BenchPlan {
         maxOps: 2_000_000,
         replayRecords: 400_000,
         rounds: 3,
+      },
+      store: {
+        concurrency: STORE_CONCURRENCY,
+        writesPerTxn: STORE_WRITES_PER_TXN,
+        valueBytes: STORE_VALUE_BYTES,
+        durationMs: 1000,
+        maxOps: 2_000_000,
+        checkpoint: { stateKeys: 60_000, concurrency: [1, 64], durationMs: 1500, rounds: 3 },
       },
       lossCrashesPerLevel: 300,
       lossTimeBudgetMsPerLevel: 15_000,
@@ -105,6 +119,14 @@ export function makePlan(mode: 'quick' | 'full'): BenchPlan {
       maxOps: 1_000_000,
       replayRecords: 100_000,
       rounds: 3,
+    },
+    store: {
+      concurrency: STORE_CONCURRENCY,
+      writesPerTxn: STORE_WRITES_PER_TXN,
+      valueBytes: STORE_VALUE_BYTES,
+      durationMs: 150,
+      maxOps: 500_000,
+      checkpoint: { stateKeys: 30_000, concurrency: [8], durationMs: 400, rounds: 2 },
     },
     lossCrashesPerLevel: 60,
     lossTimeBudgetMsPerLevel: 3000,

@@ -170,6 +170,77 @@ export interface CompressionRun {
   threshold: Array<{ mix: string; records: number; contentBytes: number; plainBytes: number; frameBytes: number }>;
 }
 
+/** The store suite's sizes (bench/suites/store.ts). */
+export interface StorePlan {
+  /** Concurrent transactions (closed loop: each caller awaits its commit and starts the next). */
+  concurrency: number[];
+  /** Writes per transaction, each to a distinct key. */
+  writesPerTxn: number[];
+  valueBytes: number;
+  /** Time per cell (one system, one concurrency, one write count), after at least max(concurrency, 100) commits. */
+  durationMs: number;
+  maxOps: number;
+  checkpoint: {
+    /** Keys written before the measurement (valueBytes each): the state a checkpoint writes. */
+    stateKeys: number;
+    concurrency: number[];
+    /** Time of each half-round (without, then with checkpoints looping). */
+    durationMs: number;
+    rounds: number;
+  };
+}
+
+/** One system the store suite drives: a faultline store configuration or a peer. */
+export type StoreSystem = { system: string; version: string; config: string } | { system: string; skipped: string };
+
+export type StoreCell =
+  | {
+      system: string;
+      writesPerTxn: number;
+      concurrency: number;
+      commits: number;
+      commitsPerSec: number;
+      writesPerSec: number;
+      latency: LatencySummary;
+      /** Process CPU time (user + system, every thread) per commit. */
+      cpuUsPerCommit: number;
+      /** faultline only: log batches (one write + one fdatasync each) per second, and commits per batch. */
+      fsyncsPerSec?: number;
+      commitsPerFsync?: number;
+    }
+  | { system: string; writesPerTxn: number; concurrency: number; skipped: string };
+
+export interface CheckpointHalf {
+  commits: number;
+  commitsPerSec: number;
+  latency: LatencySummary;
+}
+
+export type CheckpointRow =
+  | {
+      state: string;
+      concurrency: number;
+      /** Keys and bytes of the state when the measurement started. */
+      stateKeys: number;
+      stateBytes: number;
+      rounds: number;
+      without: CheckpointHalf;
+      with: CheckpointHalf;
+      /** Checkpoints completed while the "with" halves ran, and their mean duration. */
+      checkpoints: number;
+      checkpointMsMean: number;
+      /** p99 commit latency with a checkpoint running / without. */
+      p99Ratio: number;
+    }
+  | { state: string; concurrency: number; skipped: string };
+
+export interface StoreRun {
+  valueBytes: number;
+  systems: StoreSystem[];
+  cells: StoreCell[];
+  checkpoint: CheckpointRow[];
+}
+
 export interface BenchResults {
   schema: typeof RESULTS_SCHEMA;
   mode: 'quick' | 'full';
@@ -185,6 +256,8 @@ export interface BenchResults {
   memory: Section<MemoryRow[]>;
   /** Absent in results from before compression existed. */
   compression?: Section<CompressionRun>;
+  /** Absent in results from before the store suite existed. */
+  store?: Section<StoreRun>;
   targets: TargetResult[];
   notes: string[];
 }
@@ -219,7 +292,8 @@ export function validateResults(doc: unknown): string[] {
   if (!isObject(doc.machine) || typeof doc.machine.cpuModel !== 'string' || typeof doc.machine.cores !== 'number') {
     errs.push('machine must describe cpuModel and cores');
   }
-  for (const name of [...SECTIONS, ...('compression' in doc ? ['compression' as const] : [])]) {
+  const optional = (['compression', 'store'] as const).filter((name) => name in doc);
+  for (const name of [...SECTIONS, ...optional]) {
     const s = doc[name];
     if (!isObject(s)) {
       errs.push(`${name} section missing`);
