@@ -24,6 +24,7 @@ export * from './harness/index.js';
 export * from './ops/index.js';
 export {
   createNodeFs,
+  lateBoundNodeFs,
   randomAccessStorage,
   RandomAccessStorage,
   type NodeFs,

@@ -14,3 +14,4 @@ export { FacadeReadStream, FacadeWriteStream, type StreamOptions } from './strea
 export { Dirent, Stats } from './stats.js';
 export { constants as nodeFsConstants } from './constants.js';
 export { randomAccessStorage, RandomAccessStorage, type RandomAccessStorageOptions } from './random-access-storage.js';
+export { lateBoundNodeFs } from './late-bound.js';
