@@ -5,5 +5,6 @@ export type { Durability, WalOptions, RecoveryMode, Retention, Backpressure } fr
 export { SILENT_LOGGER, type WalLogger, type WalLogFields } from './logger.js';
 export { inspectLog, type RecoveryReport, type CorruptionFinding, type KeptSegment } from './recovery.js';
 export type { RecoveredTransaction, TransactionCounts } from './recovery-transactions.js';
+export { backup, restoreBackup, verifyBackup, type BackupManifest, type BackupSegment } from './backup.js';
 export type { WriterStatus as WalState } from './writer.js';
 export { crc32 as walCrc32, segmentName, parseSegmentName } from './format.js';

@@ -32,7 +32,7 @@ import {
 } from './format.js';
 import { ioErrorCode, isSyncFailure, messageOf, type LogState } from './log-state.js';
 import type { ResolvedOptions } from './options.js';
-import { installSegment, prepareSegment, removeFile, type PreparedSegment } from './segments.js';
+import { installSegment, joinPath, prepareSegment, removeFile, type PreparedSegment } from './segments.js';
 
 export interface SegmentEntry {
   firstLsn: number;
@@ -287,6 +287,28 @@ export class SegmentChain {
   private noteBackgroundError(err: unknown, what: string): void {
     this.counters.backgroundErrors += 1;
     this.options.logger.warn({ dir: this.dir, code: ioErrorCode(err), err: messageOf(err) }, `${what} failed; appends go on`);
+  }
+
+  /**
+   * Every segment of the chain opened for reading, oldest first, with where
+   * its bytes end: the write offset for the active one, undefined (the whole
+   * file) for a sealed one. A handle keeps reading the file after an unlink
+   * (files are inodes, on POSIX and in the simulator), so retention and
+   * truncatePrefix go on while a reader copies. Caller holds the lock; the
+   * caller closes the handles.
+   */
+  async openForReading(): Promise<{ name: string; firstLsn: number; handle: FileHandle; end: number | undefined }[]> {
+    const out: { name: string; firstLsn: number; handle: FileHandle; end: number | undefined }[] = [];
+    try {
+      for (const s of this.segments) {
+        const handle = await this.fs.open(joinPath(this.dir, s.name), 'r');
+        out.push({ name: s.name, firstLsn: s.firstLsn, handle, end: s.name === this.current.name ? this.current.writeOffset : undefined });
+      }
+    } catch (err) {
+      for (const o of out) await o.handle.close().catch(() => undefined); // the open error is the one reported
+      throw err;
+    }
+    return out;
   }
 
   /** Unlinks the oldest segments while `removable(oldest, next)` holds; never the active one. Caller holds the lock. */

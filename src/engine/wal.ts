@@ -4,7 +4,7 @@
  * new log when none survived, and hands the tail to the writer.
  */
 import { WalError } from '../errors.js';
-import type { RecoveredRecord, WalEnv, WalLog } from '../ports.js';
+import type { Clock, RecoveredRecord, WalEnv, WalLog } from '../ports.js';
 import { CountingFileSystem } from './counting-fs.js';
 import { formatVersionFor } from './compression.js';
 import { saltSeed, SEGMENT_HEADER_SIZE } from './format.js';
@@ -119,6 +119,7 @@ export class Wal implements WalLog {
     readonly report: RecoveryReport,
     readonly options: Readonly<ResolvedOptions>,
     private readonly salt: Uint8Array,
+    private readonly clock: Clock,
   ) {}
 
   /** The log's identity: its salt (shared by every segment of this log, docs/format.md) as 16 hex digits. */
@@ -197,7 +198,7 @@ export class Wal implements WalLog {
       throw err;
     }
     logRecovery(opts.logger, dir, rec.report);
-    return new Wal(writer, fs, rec.records, rec.transactions, rec.report, opts, salt);
+    return new Wal(writer, fs, rec.records, rec.transactions, rec.report, opts, salt, env.clock);
   }
 
   /** Resolves with the record's LSN once written (and, at everyWrite/groupCommit, durable). */
@@ -214,6 +215,12 @@ export class Wal implements WalLog {
    */
   appendTransaction(records: readonly Uint8Array[]): Promise<number> {
     return this.writer.appendTransaction(records);
+  }
+
+  /** For backup() (backup.ts): everything written made durable, every segment opened for reading, and the clock then. */
+  async openForBackup(): Promise<Awaited<ReturnType<LogWriter['openForBackup']>> & { clockMs: number }> {
+    const view = await this.writer.openForBackup();
+    return { ...view, clockMs: this.clock.now() };
   }
 
   /** Every append that resolved before this call is durable when it resolves. */

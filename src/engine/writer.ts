@@ -351,6 +351,20 @@ export class LogWriter {
     });
   }
 
+  /**
+   * For a hot backup (backup.ts): under the lock, makes everything written so
+   * far durable and opens every segment for reading. Appends go on once it
+   * resolves; the bytes it names (whole sealed segments, the active one up to
+   * its write offset now) never change afterwards.
+   */
+  openForBackup(): Promise<{ durableThrough: number; segments: Awaited<ReturnType<SegmentChain['openForReading']>> }> {
+    return this.lock.run(async () => {
+      this.logState.checkUsable();
+      if (this.unsynced) await this.syncActive('fdatasync before a backup');
+      return { durableThrough: this.syncedThrough, segments: await this.chain.openForReading() };
+    });
+  }
+
   /** Makes every append that resolved before this call durable. */
   sync(): Promise<void> {
     return this.lock.run(async () => {

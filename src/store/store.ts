@@ -28,6 +28,7 @@ import { assert } from '../assert.js';
 import { WalError } from '../errors.js';
 import type { Clock, FileSystem, Store, StoreTransaction, WalEnv } from '../ports.js';
 import { Wal, type WalStats } from '../engine/wal.js';
+import { ensureDirectory } from '../engine/segments.js';
 import type { RecoveryReport } from '../engine/recovery.js';
 import { MemoryStateStore } from './memory-state.js';
 import { resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from './options.js';
@@ -162,7 +163,7 @@ export class TransactionalStore implements Store, TransactionHost {
         `invalid store option: a persistent state store needs durability everyWrite or groupCommit (it must never hold a commit the log could lose), got ${kind}`,
       );
     }
-    await env.fs.mkdir(env.dir, { recursive: true });
+    await ensureDirectory(env.fs, env.dir); // created durably: each new directory's parent is synced
     const wal = await Wal.open({ fs: env.fs, clock: env.clock, dir: join(env.dir, STORE_WAL_DIR) }, opts.wal);
     let state: StateStore | undefined;
     try {

@@ -6,10 +6,11 @@ import { registerVerifyCommand } from './verify.js';
 import { registerDumpCommand } from './dump.js';
 import { registerBenchCommand } from './bench.js';
 import { registerServeOpsCommand } from './serve-ops.js';
+import { registerBackupCommands } from './backup.js';
 
 /**
  * Every subcommand registers here, one module each:
- * check, replay, campaign (the harness), bench, verify, dump, serve-ops (the engine's tools).
+ * check, replay, campaign (the harness), bench, verify, dump, serve-ops, backup, restore-backup (the engine's tools).
  */
 export function registerCommands(program: Command): void {
   registerCheck(program);
@@ -19,4 +20,5 @@ export function registerCommands(program: Command): void {
   registerDumpCommand(program);
   registerBenchCommand(program);
   registerServeOpsCommand(program);
+  registerBackupCommands(program);
 }
