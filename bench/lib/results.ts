@@ -179,6 +179,8 @@ export interface StorePlan {
   valueBytes: number;
   /** Time per cell (one system, one concurrency, one write count), after at least max(concurrency, 100) commits. */
   durationMs: number;
+  /** Interleaved rounds per cell: the systems take turns this many times; each row is the median round. */
+  rounds: number;
   maxOps: number;
   checkpoint: {
     /** Keys written before the measurement (valueBytes each): the state a checkpoint writes. */
@@ -207,6 +209,8 @@ export type StoreCell =
       /** faultline only: log batches (one write + one fdatasync each) per second, and commits per batch. */
       fsyncsPerSec?: number;
       commitsPerFsync?: number;
+      /** Commits/s of every interleaved round; the row's other figures are the median round's. */
+      roundsCommitsPerSec?: number[];
     }
   | { system: string; writesPerTxn: number; concurrency: number; skipped: string };
 
@@ -214,6 +218,9 @@ export interface CheckpointHalf {
   commits: number;
   commitsPerSec: number;
   latency: LatencySummary;
+  /** Event-loop delay over the half (perf_hooks.monitorEventLoopDelay, 1 ms resolution): how long the thread was blocked. */
+  eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
 }
 
 export type CheckpointRow =

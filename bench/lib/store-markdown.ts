@@ -33,7 +33,10 @@ export function storeTables(r: Pick<BenchResults, 'store'>, targets: readonly Ta
       c.system,
       c.writesPerTxn,
       c.concurrency,
-      fmtInt(c.commitsPerSec),
+      fmtInt(c.commitsPerSec) +
+        (c.roundsCommitsPerSec !== undefined && c.roundsCommitsPerSec.length > 1
+          ? ` (rounds ${fmtInt(Math.min(...c.roundsCommitsPerSec))}-${fmtInt(Math.max(...c.roundsCommitsPerSec))})`
+          : ''),
       fmtNum(c.latency.p50Us, 0),
       fmtNum(c.latency.p99Us, 0),
       fmtNum(c.cpuUsPerCommit, 0),
@@ -79,7 +82,7 @@ export function storeTables(r: Pick<BenchResults, 'store'>, targets: readonly Ta
   );
   const ck = d.checkpoint.map((c) =>
     'skipped' in c
-      ? [c.state, c.concurrency, `skipped: ${c.skipped}`, '', '', '', '', '', '', '']
+      ? [c.state, c.concurrency, `skipped: ${c.skipped}`, '', '', '', '', '', '', '', '']
       : [
           c.state,
           c.concurrency,
@@ -89,12 +92,13 @@ export function storeTables(r: Pick<BenchResults, 'store'>, targets: readonly Ta
           `${fmtNum(c.p99Ratio, 2)}x`,
           `${fmtNum(c.without.latency.p50Us, 0)} / ${fmtNum(c.with.latency.p50Us, 0)}`,
           `${fmtInt(c.without.commitsPerSec)} / ${fmtInt(c.with.commitsPerSec)}`,
+          `${fmtNum(c.without.eventLoopDelayP99Ms, 1)} / ${fmtNum(c.with.eventLoopDelayP99Ms, 1)} (max ${fmtNum(c.with.eventLoopDelayMaxMs, 1)})`,
           c.checkpoints,
           fmtNum(c.checkpointMsMean, 0),
         ],
   );
   return [
-    `Durable commits of transactions of distinct keys and ${d.valueBytes} B values, closed loop (each of the concurrent callers awaits its commit, then starts the next), real temp directory; the systems take turns cell by cell. Ratios are commits/s over the peer's in the same cell of this run.`,
+    `Durable commits of transactions of distinct keys and ${d.valueBytes} B values, closed loop (each of the concurrent callers awaits its commit, then starts the next), real temp directory; the systems take turns cell by cell (with several rounds, each row is the system's median round, the range of all rounds beside it). Ratios are commits/s over the peer's in the same cell of this run.`,
     table,
     configs.join('\n'),
     'Commit latency with and without a checkpoint running (1-write transactions; `store.checkpoint()` looped back to back during the "with" halves; halves interleaved, latencies pooled over the rounds):',
@@ -108,6 +112,7 @@ export function storeTables(r: Pick<BenchResults, 'store'>, targets: readonly Ta
         'p99 with / without',
         'p50 µs without / with',
         'commits/s without / with',
+        'event-loop delay p99 ms without / with',
         'checkpoints',
         'ms per checkpoint',
       ],

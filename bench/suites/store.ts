@@ -7,8 +7,10 @@
  *    a fresh directory under the run's temp directory: `concurrency` callers
  *    each commit one transaction of distinct keys and ~100 B values, await
  *    it, and start the next. The systems take turns cell by cell, so the
- *    ratios compare numbers taken seconds apart. After each cell the system's
- *    key count is checked against the commits (a dropped write fails the cell).
+ *    ratios compare numbers taken seconds apart; with several rounds the
+ *    systems take turns again and each row is the system's median round.
+ *    After each cell the system's key count is checked against the commits
+ *    (a dropped write fails the cell).
  * 2. Checkpoint latency: a faultline store per state store, filled with a few
  *    MB of state, runs the same closed loop of 1-write transactions in
  *    interleaved halves: without a checkpoint, then with `store.checkpoint()`
@@ -16,6 +18,7 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as path from 'node:path';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { runClosedLoop } from '../lib/closed-loop.js';
 import type { CheckpointHalf, CheckpointRow, StoreCell, StorePlan, StoreRun, StoreSystem } from '../lib/results.js';
 import { summarize } from '../lib/stats.js';
@@ -32,6 +35,8 @@ function cpuUs(): number {
   return u.user + u.system;
 }
 
+type Measured = Extract<StoreCell, { commitsPerSec: number }>;
+
 async function runCell(
   def: SystemDef,
   writes: number,
@@ -39,7 +44,7 @@ async function runCell(
   plan: StorePlan,
   value: Uint8Array,
   tmpRoot: string,
-): Promise<StoreCell> {
+): Promise<Measured> {
   const dir = await mkdtemp(path.join(tmpRoot, 'store-'));
   try {
     const target = await def.open(dir);
@@ -76,14 +81,20 @@ async function runCell(
   }
 }
 
-function half(latencies: Float64Array[], commits: number, elapsedNs: number): CheckpointHalf {
+function half(latencies: Float64Array[], commits: number, elapsedNs: number, delay: IntervalHistogram): CheckpointHalf {
   const all = new Float64Array(latencies.reduce((n, l) => n + l.length, 0));
   let at = 0;
   for (const l of latencies) {
     all.set(l, at);
     at += l.length;
   }
-  return { commits, commitsPerSec: (commits * 1e9) / elapsedNs, latency: summarize(all) };
+  return {
+    commits,
+    commitsPerSec: (commits * 1e9) / elapsedNs,
+    latency: summarize(all),
+    eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
+    eventLoopDelayMaxMs: delay.max / 1e6,
+  };
 }
 
 async function runCheckpointRow(
@@ -118,19 +129,27 @@ async function runCheckpointRow(
       const stateKeys = cp.stateKeys;
       const stateBytes = (await store.entries()).reduce((n, [k, v]) => n + k.length + v.length, 0);
       let nextTxn = 0;
-      const loop = () =>
-        runClosedLoop(() => target.commit(nextTxn++, 1, value), {
-          outstanding: concurrency,
-          durationMs: cp.durationMs,
-          minOps: Math.max(concurrency, 100),
-          maxOps: 1_000_000,
-        });
+      const delayWithout = monitorEventLoopDelay({ resolution: 1 });
+      const delayWith = monitorEventLoopDelay({ resolution: 1 });
+      const loop = async (delay: IntervalHistogram) => {
+        delay.enable();
+        try {
+          return await runClosedLoop(() => target.commit(nextTxn++, 1, value), {
+            outstanding: concurrency,
+            durationMs: cp.durationMs,
+            minOps: Math.max(concurrency, 100),
+            maxOps: 1_000_000,
+          });
+        } finally {
+          delay.disable();
+        }
+      };
       const without = { lat: [] as Float64Array[], commits: 0, ns: 0 };
       const withCk = { lat: [] as Float64Array[], commits: 0, ns: 0 };
       let checkpoints = 0;
       let checkpointNs = 0;
       for (let r = 0; r < cp.rounds; r++) {
-        const a = await loop();
+        const a = await loop(delayWithout);
         without.lat.push(a.latenciesUs.slice());
         without.commits += a.ops;
         without.ns += a.elapsedNs;
@@ -145,7 +164,7 @@ async function runCheckpointRow(
         })();
         let b;
         try {
-          b = await loop();
+          b = await loop(delayWith);
         } finally {
           stop = true;
           await background;
@@ -155,8 +174,8 @@ async function runCheckpointRow(
         withCk.ns += b.elapsedNs;
       }
       if (checkpoints === 0) throw new Error('no checkpoint completed during the measurement');
-      const w = half(without.lat, without.commits, without.ns);
-      const c = half(withCk.lat, withCk.commits, withCk.ns);
+      const w = half(without.lat, without.commits, without.ns, delayWithout);
+      const c = half(withCk.lat, withCk.commits, withCk.ns, delayWith);
       return {
         state: def.name,
         concurrency,
@@ -193,26 +212,41 @@ export async function runStoreSuite(
   const cells: StoreCell[] = [];
   for (const writes of plan.writesPerTxn) {
     for (const concurrency of plan.concurrency) {
+      // Rounds interleave the systems (A B C D, A B C D, ...); each system's row is its median round by commits/s.
+      const rounds = new Map<string, Measured[]>();
+      const failed = new Map<string, string>();
+      for (let r = 0; r < plan.rounds; r++) {
+        for (const s of systems) {
+          if ('skipped' in s || failed.has(s.name)) continue;
+          try {
+            const c = await runCell(s.def, writes, concurrency, plan, value, tmpRoot);
+            rounds.set(s.name, [...(rounds.get(s.name) ?? []), c]);
+          } catch (err) {
+            failed.set(s.name, `failed: ${(err as Error).message.split('\n')[0]}`);
+          }
+        }
+      }
       for (const s of systems) {
-        if ('skipped' in s) {
-          cells.push({ system: s.name, writesPerTxn: writes, concurrency, skipped: s.skipped });
+        const reason = 'skipped' in s ? s.skipped : failed.get(s.name);
+        const measured = rounds.get(s.name) ?? [];
+        if (reason !== undefined || measured.length === 0) {
+          const why = reason ?? 'no round measured';
+          cells.push({ system: s.name, writesPerTxn: writes, concurrency, skipped: why });
+          if (!('skipped' in s)) log(`  ${s.name} ${writes} writes x${concurrency}: ${why}`);
           continue;
         }
-        try {
-          const c = await runCell(s.def, writes, concurrency, plan, value, tmpRoot);
-          cells.push(c);
-          if (!('skipped' in c)) {
-            log(
-              `  ${s.name.padEnd(31)} ${pad(writes, 2)} writes x${String(concurrency).padEnd(3)} ${pad(Math.round(c.commitsPerSec), 7)} commits/s` +
-                `  p50 ${pad(c.latency.p50Us.toFixed(0), 6)} µs  p99 ${pad(c.latency.p99Us.toFixed(0), 6)} µs  cpu ${c.cpuUsPerCommit.toFixed(0)} µs/commit` +
-                (c.commitsPerFsync !== undefined ? `  ${c.commitsPerFsync.toFixed(1)} commits/fdatasync` : ''),
-            );
-          }
-        } catch (err) {
-          const reason = `failed: ${(err as Error).message.split('\n')[0]}`;
-          cells.push({ system: s.name, writesPerTxn: writes, concurrency, skipped: reason });
-          log(`  ${s.name} ${writes} writes x${concurrency}: ${reason}`);
-        }
+        const sorted = [...measured].sort((a, b) => a.commitsPerSec - b.commitsPerSec);
+        const c: Measured = {
+          ...(sorted[Math.floor((sorted.length - 1) / 2)] as Measured),
+          roundsCommitsPerSec: measured.map((m) => m.commitsPerSec),
+        };
+        cells.push(c);
+        log(
+          `  ${s.name.padEnd(31)} ${pad(writes, 2)} writes x${String(concurrency).padEnd(3)} ${pad(Math.round(c.commitsPerSec), 7)} commits/s` +
+            `  p50 ${pad(c.latency.p50Us.toFixed(0), 6)} µs  p99 ${pad(c.latency.p99Us.toFixed(0), 6)} µs  cpu ${c.cpuUsPerCommit.toFixed(0)} µs/commit` +
+            (c.commitsPerFsync !== undefined ? `  ${c.commitsPerFsync.toFixed(1)} commits/fdatasync` : '') +
+            (measured.length > 1 ? `  (rounds: ${measured.map((m) => Math.round(m.commitsPerSec)).join(', ')})` : ''),
+        );
       }
     }
   }
@@ -230,7 +264,7 @@ export async function runStoreSuite(
         if (!('skipped' in row)) {
           log(
             `  checkpoint, ${name} x${concurrency}: p99 ${row.without.latency.p99Us.toFixed(0)} µs without, ${row.with.latency.p99Us.toFixed(0)} µs with ` +
-              `(${row.p99Ratio.toFixed(2)}x); ${row.checkpoints} checkpoints of ${(row.stateBytes / 1e6).toFixed(1)} MB, ${row.checkpointMsMean.toFixed(0)} ms each`,
+              `(${row.p99Ratio.toFixed(2)}x); event-loop delay p99 ${row.without.eventLoopDelayP99Ms.toFixed(1)} / ${row.with.eventLoopDelayP99Ms.toFixed(1)} ms; ${row.checkpoints} checkpoints of ${(row.stateBytes / 1e6).toFixed(1)} MB, ${row.checkpointMsMean.toFixed(0)} ms each`,
           );
         }
       } catch (err) {
