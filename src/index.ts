@@ -16,6 +16,7 @@ export {
 } from './conformance/filesystem.js';
 export * from './engine/index.js';
 export * from './store/index.js';
+export { lmdbState, LmdbStateStore, type LmdbStateOptions } from './store-lmdb/lmdb-state.js';
 export { Rng } from './rng.js';
 export * from './contract/index.js';
 export * from './sim/index.js';

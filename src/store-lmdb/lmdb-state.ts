@@ -312,6 +312,11 @@ export class LmdbStateStore implements StateStore {
   }
 
   /** The largest key, in UTF-8 bytes (CESU-8 for keys with characters outside the BMP), this store takes. */
+  /** The longest key in UTF-8 bytes that always fits: a key's stored form (CESU-8) is at most 1.5 times its UTF-8. */
+  get maxKeyUtf8Bytes(): number {
+    return Math.floor((this.maxKeyBytes * 2) / 3);
+  }
+
   get maxKeyBytes(): number {
     return this.#root.maxKeySize - 1;
   }

@@ -32,6 +32,8 @@ export interface StateStore {
   readonly appliedLsn: number;
   /** Whether the state survives a restart by itself (LMDB) or needs a snapshot file (memory). */
   readonly persistent: boolean;
+  /** The longest key, in UTF-8 bytes, it takes whatever the key (undefined: no limit of its own); the Store's maxKeyBytes may not exceed it. */
+  readonly maxKeyUtf8Bytes?: number;
   get(key: string): Uint8Array | undefined;
   /**
    * Applies one committed transaction's writes and records lsn as the last

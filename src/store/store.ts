@@ -173,6 +173,13 @@ export class TransactionalStore implements Store, TransactionHost {
       if (opts.state !== undefined) {
         state = await opts.state({ storeId });
         snapshot = 'persistent';
+        const limit = state.maxKeyUtf8Bytes;
+        if (limit !== undefined && opts.maxKeyBytes > limit) {
+          throw new WalError(
+            'EINVAL',
+            `invalid store option: maxKeyBytes ${opts.maxKeyBytes} is above what the ${state.kind} state store takes (${limit})`,
+          );
+        }
       } else {
         ({ state, snapshot } = await loadMemoryState(env.fs, env.dir, wal, opts, idBytes));
       }
