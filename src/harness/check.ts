@@ -71,11 +71,14 @@ export function replayIdentity(
  * options) given, else the ones the plugin was loaded with (loadPluginModule,
  * builtinPlugin), else the plugin was built in code and no command can name it.
  */
-function withOrigin(plugin: WalPlugin, o: CheckOptions): CheckOptions & { pluginUnknown?: boolean } {
+export function withOrigin<O extends { pluginModule?: string; pluginOptions?: unknown }>(
+  plugin: object,
+  o: O,
+): O & { pluginUnknown?: boolean } {
   if (o.pluginModule !== undefined) return o;
   const origin = pluginOriginOf(plugin);
   if (origin === undefined) return { ...o, pluginUnknown: true };
-  const named: CheckOptions = origin.kind === 'module' ? { ...o, pluginModule: origin.module } : { ...o };
+  const named: O = origin.kind === 'module' ? { ...o, pluginModule: origin.module } : { ...o };
   if (named.pluginOptions === undefined && origin.options !== undefined) named.pluginOptions = origin.options;
   return named;
 }
@@ -179,21 +182,33 @@ function aborted(): WalError {
   return new WalError('EABORTED', 'the check was aborted by its signal before it finished: no verdict');
 }
 
-export async function checkWal(plugin: WalPlugin, given: CheckOptions = {}): Promise<CheckResult> {
-  if (!isWalPlugin(plugin)) throw new WalError('EPLUGIN', 'checkWal needs a WalPlugin { name, durableAppend, open(env) }');
+/** The options every check resolves the same way (a log's and a store's): the environment, the run bound, the seed. */
+export interface CheckBasics {
+  runs?: number;
+  seed?: number;
+  timeLimitMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Applies FAULTLINE_RUNS/SEED/PATH to the options not given; returns them
+ * and the fast-check path to replay when FAULTLINE_PATH names one.
+ */
+export function resolveCheckBasics<O extends CheckBasics>(given: O): { options: O; replayPath?: string } {
   const env = checkEnvironment(process.env);
-  const options: CheckOptions = { ...given };
+  const options: O = { ...given };
   if (options.runs === undefined && env.runs !== undefined) options.runs = env.runs;
   if (options.seed === undefined && env.seed !== undefined) options.seed = env.seed;
   // A path names a scenario of one seed: it applies only with the seed it came from (FAULTLINE_SEED).
   const replayPath = env.path !== undefined && given.seed === undefined && env.seed !== undefined ? env.path : undefined;
   if (env.path !== undefined && replayPath === undefined)
     throw new WalError('EINVAL', 'FAULTLINE_PATH needs FAULTLINE_SEED (the seed of the report it came from), and no seed option');
-  const signal = options.signal;
-  const isAborted = (): boolean => signal?.aborted === true;
-  if (isAborted()) throw aborted();
-  const kinds = parseFaultKinds(options.faults ?? CONTRACT_FAULT_KINDS);
-  resolveWorkloadOptions(options);
+  if (options.signal?.aborted === true) throw aborted();
+  return replayPath === undefined ? { options } : { options, replayPath };
+}
+
+/** The run bound and seed of a check, validated (the seed drawn from the host's time when not given). */
+export function checkBounds(options: CheckBasics): { runs: number; seed: number } {
   const runs = options.runs ?? DEFAULT_RUNS;
   if (!Number.isSafeInteger(runs) || runs < 1) throw new WalError('EINVAL', `runs must be a positive integer, got ${String(runs)}`);
   if (options.timeLimitMs !== undefined && !(options.timeLimitMs > 0)) throw new WalError('EINVAL', 'timeLimitMs must be positive');
@@ -201,10 +216,92 @@ export async function checkWal(plugin: WalPlugin, given: CheckOptions = {}): Pro
   // fast-check keeps 32 bits of the seed: anything wider would run a different seed than the report prints.
   if (!Number.isSafeInteger(seed) || (seed | 0) !== seed)
     throw new WalError('EINVAL', `seed must be a 32-bit integer, got ${String(seed)}`);
-  const floors = {
-    acknowledged: floorOption('minAcknowledged', options.minAcknowledged, 1),
-    cutsAtStake: floorOption('minCutsAtStake', options.minCutsAtStake, kinds.includes('crash') ? 1 : 0),
+  return { runs, seed };
+}
+
+/** The check's floors against a vacuous pass, validated. */
+export function checkFloors(
+  o: { minAcknowledged?: number; minCutsAtStake?: number },
+  kinds: readonly FaultKind[],
+): { acknowledged: number; cutsAtStake: number } {
+  return {
+    acknowledged: floorOption('minAcknowledged', o.minAcknowledged, 1),
+    cutsAtStake: floorOption('minCutsAtStake', o.minCutsAtStake, kinds.includes('crash') ? 1 : 0),
   };
+}
+
+export interface PropertyRunSpec<S, O extends { ok: boolean }> {
+  arbitrary: fc.Arbitrary<S>;
+  runs: number;
+  seed: number;
+  replayPath?: string;
+  timeLimitMs?: number;
+  shrinkTimeLimitMs?: number;
+  maxShrinkRuns?: number;
+  signal?: AbortSignal;
+  run(scenario: S): Promise<O>;
+  /** Called for each run before the first failure (the summary's counts, progress). */
+  counted(outcome: O): void;
+}
+
+export type PropertyRunResult<O> = { failed: false; interrupted: boolean } | { failed: true; outcome: O; path: string; shrinks: number };
+
+/**
+ * The property every check runs: fast-check draws scenarios, each runs, the
+ * first that breaks a rule fails the property, and fast-check shrinks it
+ * within the shrink budget. Aborted by the signal: WalError EABORTED.
+ */
+export async function runPropertyCheck<S, O extends { ok: boolean }>(spec: PropertyRunSpec<S, O>): Promise<PropertyRunResult<O>> {
+  const isAborted = (): boolean => spec.signal?.aborted === true;
+  let failedOnce = false;
+  let shrinks = 0;
+  let shrinkRuns = 0;
+  let shrinkStarted = 0;
+  const shrinkTimeLimitMs = spec.shrinkTimeLimitMs ?? DEFAULT_SHRINK_TIME_LIMIT_MS;
+  const maxShrinkRuns = spec.maxShrinkRuns ?? DEFAULT_MAX_SHRINK_RUNS;
+  const property = fc.asyncProperty(spec.arbitrary, async (scenario) => {
+    // Aborted: every remaining run and shrink candidate passes at once, and the result is thrown away below.
+    if (isAborted()) return;
+    if (failedOnce) {
+      // Shrinking is bounded: past the budget every candidate counts as passing without running, so the
+      // smallest failure found so far stays the counterexample (and its path still replays it exactly).
+      if (++shrinkRuns > maxShrinkRuns || Date.now() - shrinkStarted > shrinkTimeLimitMs) return;
+    }
+    const outcome = await spec.run(scenario);
+    if (!failedOnce) spec.counted(outcome);
+    if (!outcome.ok) {
+      if (failedOnce) shrinks++;
+      else shrinkStarted = Date.now();
+      failedOnce = true;
+      throw new ViolationFound(outcome as unknown as ScenarioOutcome);
+    }
+  });
+  const params: fc.Parameters<[S]> = { numRuns: spec.runs, seed: spec.seed };
+  if (spec.timeLimitMs !== undefined) {
+    params.interruptAfterTimeLimit = spec.timeLimitMs;
+    params.markInterruptAsFailure = false;
+  }
+  if (spec.replayPath !== undefined) {
+    params.path = spec.replayPath;
+    params.endOnFailure = true;
+  }
+  const result = await fc.check(property, params);
+  if (isAborted()) throw aborted();
+  if (!result.failed) return { failed: false, interrupted: result.interrupted };
+  const err = result.errorInstance;
+  if (!(err instanceof ViolationFound)) throw err instanceof Error ? err : new WalError('ESIM', `check failed: ${String(err)}`);
+  return { failed: true, outcome: err.outcome as unknown as O, path: result.counterexamplePath ?? '', shrinks };
+}
+
+export async function checkWal(plugin: WalPlugin, given: CheckOptions = {}): Promise<CheckResult> {
+  if (!isWalPlugin(plugin)) throw new WalError('EPLUGIN', 'checkWal needs a WalPlugin { name, durableAppend, open(env) }');
+  const { options, replayPath } = resolveCheckBasics(given);
+  const signal = options.signal;
+  const isAborted = (): boolean => signal?.aborted === true;
+  const kinds = parseFaultKinds(options.faults ?? CONTRACT_FAULT_KINDS);
+  resolveWorkloadOptions(options);
+  const { runs, seed } = checkBounds(options);
+  const floors = checkFloors(options, kinds);
 
   const started = Date.now();
   const summary = newSummary(seed);
@@ -221,43 +318,22 @@ export async function checkWal(plugin: WalPlugin, given: CheckOptions = {}): Pro
     if (entry.faultProbability !== undefined) id.faultProbability = entry.faultProbability;
     return { ok: false, runs: 0, failure: makeFailureReport(outcome, id, 0), summary, savedReplayed: saved.length };
   }
-  let failedOnce = false;
-  let shrinks = 0;
-  let shrinkRuns = 0;
-  let shrinkStarted = 0;
-  const shrinkTimeLimitMs = options.shrinkTimeLimitMs ?? DEFAULT_SHRINK_TIME_LIMIT_MS;
-  const maxShrinkRuns = options.maxShrinkRuns ?? DEFAULT_MAX_SHRINK_RUNS;
-  const property = fc.asyncProperty(scenarioArbitrary(options), async (scenario) => {
-    // Aborted: every remaining run and shrink candidate passes at once, and the result is thrown away below.
-    if (isAborted()) return;
-    if (failedOnce) {
-      // Shrinking is bounded: past the budget every candidate counts as passing without running, so the
-      // smallest failure found so far stays the counterexample (and its path still replays it exactly).
-      if (++shrinkRuns > maxShrinkRuns || Date.now() - shrinkStarted > shrinkTimeLimitMs) return;
-    }
-    const outcome = await runScenario(plugin, runOptionsFor(options, kinds, seed, scenario));
-    if (!failedOnce) {
+  const spec: PropertyRunSpec<Scenario, ScenarioOutcome> = {
+    arbitrary: scenarioArbitrary(options),
+    runs,
+    seed,
+    run: (scenario) => runScenario(plugin, runOptionsFor(options, kinds, seed, scenario)),
+    counted: (outcome) => {
       addToSummary(summary, outcome);
       options.onProgress?.({ runs: summary.runs, elapsedMs: Date.now() - started });
-    }
-    if (!outcome.ok) {
-      if (failedOnce) shrinks++;
-      else shrinkStarted = Date.now();
-      failedOnce = true;
-      throw new ViolationFound(outcome);
-    }
-  });
-  const params: fc.Parameters<[Scenario]> = { numRuns: runs, seed };
-  if (options.timeLimitMs !== undefined) {
-    params.interruptAfterTimeLimit = options.timeLimitMs;
-    params.markInterruptAsFailure = false;
-  }
-  if (replayPath !== undefined) {
-    params.path = replayPath;
-    params.endOnFailure = true;
-  }
-  const result = await fc.check(property, params);
-  if (isAborted()) throw aborted();
+    },
+  };
+  if (replayPath !== undefined) spec.replayPath = replayPath;
+  if (options.timeLimitMs !== undefined) spec.timeLimitMs = options.timeLimitMs;
+  if (options.shrinkTimeLimitMs !== undefined) spec.shrinkTimeLimitMs = options.shrinkTimeLimitMs;
+  if (options.maxShrinkRuns !== undefined) spec.maxShrinkRuns = options.maxShrinkRuns;
+  if (signal !== undefined) spec.signal = signal;
+  const result = await runPropertyCheck(spec);
   summary.wallMs = Date.now() - started;
   if (!result.failed) {
     summary.stoppedBy = result.interrupted ? 'time-limit' : 'runs';
@@ -267,12 +343,9 @@ export async function checkWal(plugin: WalPlugin, given: CheckOptions = {}): Pro
     if (unmet.length > 0) passed.vacuous = unmet;
     return passed;
   }
-  const err = result.errorInstance;
-  if (!(err instanceof ViolationFound)) throw err instanceof Error ? err : new WalError('ESIM', `check failed: ${String(err)}`);
   summary.stoppedBy = 'violation';
-  const path = result.counterexamplePath ?? '';
   const named = withOrigin(plugin, options);
-  const failure = makeFailureReport(err.outcome, replayIdentity(named, kinds, seed, path), shrinks);
+  const failure = makeFailureReport(result.outcome, replayIdentity(named, kinds, seed, result.path), result.shrinks);
   const failed: CheckResult = { ok: false, runs: summary.runs, failure, summary };
   if (options.failureDir !== undefined) {
     failed.savedReplayed = saved.length;

@@ -86,6 +86,23 @@ export interface WorldChoice {
   livenessMs: number;
 }
 
+/** The world a run's options choose (a log run's and a store run's share these options). */
+export function worldChoiceOf(
+  opts: { maxSteps?: number; keepTrace?: boolean; livenessMs?: number; sectorSize?: number },
+  plan: FaultPlan,
+  simSeed: number,
+): WorldChoice {
+  const choice: WorldChoice = {
+    simSeed,
+    plan,
+    maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
+    keepTrace: opts.keepTrace === true,
+    livenessMs: opts.livenessMs ?? DEFAULT_LIVENESS_MS,
+  };
+  if (opts.sectorSize !== undefined) choice.sectorSize = opts.sectorSize;
+  return choice;
+}
+
 /** A history that records opens and closes (History, StoreHistory). */
 type RunHistory<C extends RecordedCall> = CallRecorder<C> & { open(epoch: number): C; close(epoch: number): C };
 
@@ -329,4 +346,46 @@ export abstract class EpochRunner<H, C extends RecordedCall, O extends BaseEpoch
     if (violation !== undefined && this.current !== undefined && violation.epoch === this.current.epoch) this.current.end = 'violation';
     return { violation, unhandled };
   }
+}
+
+/** A run's outcome, as both runners report it (the same keys in the same order). */
+export interface RunOutcomeOf<S, O, C, V> {
+  ok: boolean;
+  scenario: S;
+  faultPlan: FaultPlan;
+  epochs: O[];
+  steps: number;
+  virtualMs: number;
+  traceHash: string;
+  history: C[];
+  violation?: V;
+  unhandledRejections?: number;
+  trace?: string[];
+  crashImages?: (CrashImageRecord & { epoch: number })[];
+}
+
+export function runOutcome<H, C extends RecordedCall, O extends BaseEpochOutcome, V extends { epoch: number }, Op, S>(
+  run: EpochRunner<H, C, O, V, Op>,
+  scenario: S,
+  plan: FaultPlan,
+  ended: { violation: V | undefined; unhandled: number },
+  keepTrace: boolean,
+): RunOutcomeOf<S, O, C, V> {
+  const outcome: RunOutcomeOf<S, O, C, V> = {
+    ok: ended.violation === undefined,
+    scenario,
+    faultPlan: plan,
+    epochs: run.epochs,
+    steps: run.world.scheduler.steps,
+    virtualMs: run.world.scheduler.now,
+    traceHash: run.world.trace.hash(),
+    history: run.history.calls,
+  };
+  if (ended.violation !== undefined) outcome.violation = ended.violation;
+  if (ended.unhandled > 0) outcome.unhandledRejections = ended.unhandled;
+  if (keepTrace) {
+    outcome.trace = [...run.world.trace.lines];
+    outcome.crashImages = run.crashImages;
+  }
+  return outcome;
 }

@@ -15,6 +15,8 @@ import { isFaultKind, parseFaultPlan } from '../faults/plan.js';
 import type { FaultKind, FaultPlan } from '../faults/types.js';
 import { parseScenario } from '../contract/workload.js';
 import type { RuleName, Scenario, WorkloadOptions } from '../contract/types.js';
+import type { StoreRuleName, StoreScenario, StoreWorkloadOptions } from '../contract/store-types.js';
+import { parseStoreScenario } from '../contract/store-workload.js';
 import type { FailureReport } from './types.js';
 
 export const FAILURE_DB_VERSION = 1;
@@ -43,7 +45,7 @@ export interface SavedFailure {
 }
 
 /** The file an entry is saved under: plugin, rule and trace hash (the same failure found twice is one file). */
-export function savedFailureName(entry: Pick<SavedFailure, 'plugin' | 'rule' | 'traceHash'>): string {
+export function savedFailureName(entry: { plugin: string; rule: string; traceHash: string }): string {
   const safe = entry.plugin.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 64) || 'plugin';
   return `${safe}-${entry.rule}-${entry.traceHash}.json`;
 }
@@ -72,26 +74,62 @@ export function savedFailureOf(
   return entry;
 }
 
-/** Checks a value (a parsed file) is a saved failure; WalError EINVAL names the file and what is wrong. */
+/** A saved failure of a store check (`faultline check --store`): the same fields, with a store scenario and the store's workload. */
+export interface SavedStoreFailure extends Omit<SavedFailure, 'rule' | 'workload' | 'scenario'> {
+  subject: 'store';
+  rule: StoreRuleName;
+  workload?: StoreWorkloadOptions;
+  scenario: StoreScenario;
+}
+
+/** Checks a value (a parsed file) is a saved failure of a log check; WalError EINVAL names the file and what is wrong. */
 export function parseSavedFailure(value: unknown, file: string): SavedFailure {
-  const v = value as Partial<SavedFailure> | null;
+  const entry = parseSavedEntry(value, file);
+  if ('subject' in entry)
+    throw new WalError('EINVAL', `${file} is a saved failure of a store check: replay it with --store`, { details: { file } });
+  return entry;
+}
+
+/** Checks a value is a saved failure of a store check; WalError EINVAL otherwise. */
+export function parseSavedStoreFailure(value: unknown, file: string): SavedStoreFailure {
+  const entry = parseSavedEntry(value, file);
+  if (!('subject' in entry))
+    throw new WalError('EINVAL', `${file} is a saved failure of a log check, not of a store check: replay it without --store`, {
+      details: { file },
+    });
+  return entry;
+}
+
+function parseSavedEntry(value: unknown, file: string): SavedFailure | SavedStoreFailure {
+  const v = value as Partial<SavedFailure & { subject: unknown }> | null;
   const bad = (what: string): WalError => new WalError('EINVAL', `${file} is not a saved failure: ${what}`, { details: { file } });
   if (v === null || typeof v !== 'object') throw bad('not a JSON object');
   if (v.version !== FAILURE_DB_VERSION) throw bad(`version must be ${FAILURE_DB_VERSION}, got ${JSON.stringify(v.version)}`);
   if (typeof v.plugin !== 'string' || v.plugin === '') throw bad('no plugin name');
   if (!Array.isArray(v.faults) || !v.faults.every(isFaultKind)) throw bad('faults must be a list of fault kinds');
   if (typeof v.traceHash !== 'string' || typeof v.rule !== 'string') throw bad('rule and traceHash are required');
+  if (v.subject !== undefined && v.subject !== 'store') throw bad(`subject must be "store" or absent, got ${JSON.stringify(v.subject)}`);
   try {
-    parseScenario(v.scenario);
+    if (v.subject === 'store') parseStoreScenario(v.scenario);
+    else parseScenario(v.scenario);
     parseFaultPlan(v.faultPlan);
   } catch (cause) {
     throw new WalError('EINVAL', `${file} is not a saved failure: ${(cause as Error).message}`, { cause, details: { file } });
   }
-  return v as SavedFailure;
+  return v as SavedFailure | SavedStoreFailure;
 }
 
 /** Reads one entry (for `faultline replay --scenario FILE`). */
 export async function readSavedFailure(file: string): Promise<SavedFailure> {
+  return parseSavedFailure(await readSavedJson(file), file);
+}
+
+/** Reads one entry of a store check (for `faultline replay --store --scenario FILE`). */
+export async function readSavedStoreFailure(file: string): Promise<SavedStoreFailure> {
+  return parseSavedStoreFailure(await readSavedJson(file), file);
+}
+
+async function readSavedJson(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -104,11 +142,22 @@ export async function readSavedFailure(file: string): Promise<SavedFailure> {
   } catch (cause) {
     throw new WalError('EINVAL', `${file} is not JSON`, { cause, details: { file } });
   }
-  return parseSavedFailure(value, file);
+  return value;
 }
 
 /** The entries of `dir` saved for `plugin`, oldest name first (a missing directory holds none). A damaged file is an error, not skipped. */
 export async function loadSavedFailures(dir: string, plugin: string): Promise<{ file: string; entry: SavedFailure }[]> {
+  const all = await loadSavedEntries(dir, plugin);
+  return all.filter((e): e is { file: string; entry: SavedFailure } => !('subject' in e.entry));
+}
+
+/** The entries of `dir` saved by store checks of `plugin`. */
+export async function loadSavedStoreFailures(dir: string, plugin: string): Promise<{ file: string; entry: SavedStoreFailure }[]> {
+  const all = await loadSavedEntries(dir, plugin);
+  return all.filter((e): e is { file: string; entry: SavedStoreFailure } => 'subject' in e.entry);
+}
+
+async function loadSavedEntries(dir: string, plugin: string): Promise<{ file: string; entry: SavedFailure | SavedStoreFailure }[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -116,17 +165,17 @@ export async function loadSavedFailures(dir: string, plugin: string): Promise<{ 
     if ((err as { code?: string }).code === 'ENOENT') return [];
     throw new WalError('EIO', `cannot list the failure database ${dir}: ${(err as Error).message}`, { cause: err, details: { dir } });
   }
-  const out: { file: string; entry: SavedFailure }[] = [];
+  const out: { file: string; entry: SavedFailure | SavedStoreFailure }[] = [];
   for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
     const file = join(dir, name);
-    const entry = await readSavedFailure(file);
+    const entry = parseSavedEntry(await readSavedJson(file), file);
     if (entry.plugin === plugin) out.push({ file, entry });
   }
   return out;
 }
 
 /** Saves an entry (written to a temporary name, then renamed: a reader never sees half a file). Returns its path. */
-export async function saveFailure(dir: string, entry: SavedFailure): Promise<string> {
+export async function saveFailure(dir: string, entry: SavedFailure | SavedStoreFailure): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = join(dir, savedFailureName(entry));
   const tmp = `${file}.tmp`;

@@ -13,6 +13,8 @@ import type { FaultKind } from '../faults/types.js';
 import type { CampaignFile, CampaignRunResult } from './campaign-types.js';
 import { formatFailureReport } from './report.js';
 import type { CheckResult, FailureReport } from './types.js';
+import { formatStoreFailureReport } from './check-store.js';
+import type { StoreCheckResult } from './store-check-types.js';
 
 /** GitHub's limit on one step's summary file, in bytes. */
 export const STEP_SUMMARY_LIMIT = 1024 * 1024;
@@ -63,7 +65,11 @@ function faultsTable(fired: Partial<Record<FaultKind, number>>): string {
   return ['| fault | fired |', '| --- | ---: |', ...rows.map(([k, n]) => `| ${cell(k)} | ${n} |`)].join('\n');
 }
 
-function failureSection(heading: string, f: FailureReport): string {
+function failureSection(
+  heading: string,
+  f: { rule: string; message: string; replayCommand: string; violation: { epoch: number } },
+  text: string = formatFailureReport(f as FailureReport),
+): string {
   return [
     `### ${heading}`,
     '',
@@ -75,7 +81,7 @@ function failureSection(heading: string, f: FailureReport): string {
     '',
     '<details><summary>The failure report</summary>',
     '',
-    fence(formatFailureReport(f), 'text'),
+    fence(text, 'text'),
     '',
     '</details>',
   ].join('\n');
@@ -92,17 +98,47 @@ function failureCommand(prefix: string, f: { rule?: string; message?: string; re
 /** `faultline check`'s annotation and step summary. */
 export function checkGithubReport(pluginName: string, result: CheckResult): GithubReport {
   const s = result.summary;
-  const f = result.failure;
-  const commands = f === undefined ? '' : failureCommand(` (${pluginName})`, f);
+  return checkReportOf(
+    pluginName,
+    result.ok,
+    ['runs', 'seed', 'stopped by', 'epochs', 'power cuts', 'appended', 'acknowledged', 'recovered'],
+    [s.runs, s.seed, s.stoppedBy, s.epochs, s.crashes, s.appends, s.acknowledged, s.recovered],
+    s.faultsFired,
+    result.failure === undefined ? undefined : { f: result.failure, text: formatFailureReport(result.failure) },
+  );
+}
+
+/** `faultline check --store`'s annotation and step summary. */
+export function storeCheckGithubReport(pluginName: string, result: StoreCheckResult): GithubReport {
+  const s = result.summary;
+  return checkReportOf(
+    pluginName,
+    result.ok,
+    ['runs', 'seed', 'stopped by', 'epochs', 'power cuts', 'transactions', 'acknowledged', 'aborted', 'applied'],
+    [s.runs, s.seed, s.stoppedBy, s.epochs, s.crashes, s.transactions, s.acknowledged, s.aborted, s.applied],
+    s.faultsFired,
+    result.failure === undefined ? undefined : { f: result.failure, text: formatStoreFailureReport(result.failure) },
+  );
+}
+
+function checkReportOf(
+  pluginName: string,
+  ok: boolean,
+  columns: readonly string[],
+  row: readonly (string | number)[],
+  faults: Partial<Record<FaultKind, number>>,
+  failure: { f: { rule: string; message: string; replayCommand: string; violation: { epoch: number } }; text: string } | undefined,
+): GithubReport {
+  const commands = failure === undefined ? '' : failureCommand(` (${pluginName})`, failure.f);
   const summary = [
-    `## faultline check: ${cell(pluginName)}: ${result.ok ? 'OK, no violation' : 'FAILED, a rule of the plugin contract was broken'}`,
+    `## faultline check: ${cell(pluginName)}: ${ok ? 'OK, no violation' : 'FAILED, a rule of the plugin contract was broken'}`,
     '',
-    '| runs | seed | stopped by | epochs | power cuts | appended | acknowledged | recovered |',
-    '| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
-    `| ${s.runs} | ${s.seed} | ${s.stoppedBy} | ${s.epochs} | ${s.crashes} | ${s.appends} | ${s.acknowledged} | ${s.recovered} |`,
+    `| ${columns.join(' | ')} |`,
+    `| ${columns.map((c) => (c === 'stopped by' ? '---' : '---:')).join(' | ')} |`,
+    `| ${row.join(' | ')} |`,
     '',
-    faultsTable(s.faultsFired),
-    ...(f === undefined ? [] : ['', failureSection('The failure', f)]),
+    faultsTable(faults),
+    ...(failure === undefined ? [] : ['', failureSection('The failure', failure.f, failure.text)]),
     '',
   ].join('\n');
   return { commands, summary };

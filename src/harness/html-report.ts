@@ -9,7 +9,7 @@
 import { describeFaultPlan } from '../faults/plan.js';
 import { historyToJson } from '../contract/history.js';
 import type { FailureReport, ScenarioOutcome } from './types.js';
-import type { EpochScript, HistoryCall, RuleName, Violation } from '../contract/types.js';
+import type { EpochScript, HistoryCall, Violation } from '../contract/types.js';
 import {
   esc,
   isPowerCut,
@@ -41,6 +41,10 @@ function callText(c: HistoryCall): string {
   const who = c.client >= 0 ? `client ${c.client}` : 'harness';
   if (c.kind === 'append') return `${who}: append ${c.label} (${c.data.length} B)`;
   if (c.kind === 'truncatePrefix') return `${who}: truncatePrefix(${c.upTo})`;
+  // A store's transaction (html-store.ts) shows its label and what it did.
+  const named = c as { label?: unknown; summary?: unknown };
+  if (typeof named.label === 'string')
+    return `${who}: ${c.kind} ${named.label}${typeof named.summary === 'string' ? ` ${named.summary}` : ''}`;
   return `${who}: ${c.kind}`;
 }
 
@@ -137,7 +141,8 @@ export function scriptedEnd(e: EpochScript | undefined): string {
   return `power cut ${e.end.at.when} ${e.end.at.class} op #${e.end.at.nth}${e.end.at.phase === 'recovery' ? ' of the recovery' : ''}`;
 }
 
-const RECOVERY_RULES: readonly RuleName[] = ['integrity', 'durability', 'order', 'no-holes'];
+/** Rules broken by what an open recovered: the log's, and a store's (html-store.ts). */
+const RECOVERY_RULES: readonly string[] = ['integrity', 'durability', 'order', 'no-holes', 'atomicity', 'aborted', 'checkpoint'];
 
 /** Where in its epoch a violation was found. */
 function violationWhere(v: Violation): string {

@@ -18,3 +18,16 @@ export { formatFailureReport, makeFailureReport, replayCommand, type ReplayIdent
 export { hostYield } from './host-yield.js';
 export { renderHtmlReport, timelineRows, type TimelineRow } from './html-report.js';
 export { CrashCutFileSystem, type CrashCutPoint } from './crash-cut.js';
+export * from './store-check-types.js';
+export {
+  checkStore,
+  replayStoreFailure,
+  replaySavedStoreFailure,
+  storeScenarioAt,
+  formatStoreFailureReport,
+  makeStoreFailureReport,
+} from './check-store.js';
+export { runStoreScenario } from './run-store.js';
+export { loadStorePluginModule, isStorePlugin } from './plugin-module.js';
+export { builtinStorePlugin, BUILTIN_STORE_CHECK_OPTIONS } from './builtin-store.js';
+export { renderStoreHtmlReport } from './html-store.js';

@@ -1,15 +1,22 @@
 /**
  * loadPluginModule: imports a plugin module (a path or a package name) whose
- * default export is a WalPlugin or a factory `(options?) => WalPlugin`.
+ * default export is a WalPlugin or a factory `(options?) => WalPlugin`
+ * (loadStorePluginModule: a StorePlugin, for `faultline check --store`).
  * Anything else is WalError EPLUGIN (the CLI's exit status 2).
  */
 import { isAbsolute, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WalError } from '../errors.js';
-import type { WalPlugin } from '../ports.js';
+import type { StorePlugin, WalPlugin } from '../ports.js';
 import { notePluginOrigin } from './plugin-origin.js';
 import { isUnknownTypeScriptExtension, registerTypeScriptLoader } from './typescript-loader.js';
+
+export function isStorePlugin(x: unknown): x is StorePlugin {
+  if (x === null || typeof x !== 'object') return false;
+  const p = x as Partial<StorePlugin>;
+  return typeof p.name === 'string' && typeof p.durableCommit === 'boolean' && typeof p.openStore === 'function';
+}
 
 export function isWalPlugin(x: unknown): x is WalPlugin {
   if (x === null || typeof x !== 'object') return false;
@@ -52,6 +59,20 @@ export function describeImportError(err: unknown, spec: string): string {
 }
 
 export async function loadPluginModule(spec: string, options?: unknown): Promise<WalPlugin> {
+  return loadModuleDefault(spec, options, isWalPlugin, 'a WalPlugin { name, durableAppend, open(env) }');
+}
+
+/** A store plugin module (`faultline check --store`): its default export is a StorePlugin or a factory of one. WalError EPLUGIN otherwise. */
+export async function loadStorePluginModule(spec: string, options?: unknown): Promise<StorePlugin> {
+  return loadModuleDefault(spec, options, isStorePlugin, 'a StorePlugin { name, durableCommit, openStore(env) }');
+}
+
+async function loadModuleDefault<P extends object>(
+  spec: string,
+  options: unknown,
+  isPlugin: (x: unknown) => x is P,
+  what: string,
+): Promise<P> {
   if (typeof spec !== 'string' || spec === '') throw new WalError('EPLUGIN', 'no plugin module given');
   let mod: { default?: unknown };
   try {
@@ -73,11 +94,8 @@ export async function loadPluginModule(spec: string, options?: unknown): Promise
   } else if (options !== undefined) {
     throw new WalError('EPLUGIN', `${spec} exports a plugin, not a factory, so it takes no options`);
   }
-  if (!isWalPlugin(plugin)) {
-    throw new WalError(
-      'EPLUGIN',
-      `${spec}: the default export must be a WalPlugin { name, durableAppend, open(env) } or a function returning one`,
-    );
+  if (!isPlugin(plugin)) {
+    throw new WalError('EPLUGIN', `${spec}: the default export must be ${what} or a function returning one`);
   }
   return notePluginOrigin(plugin, options === undefined ? { kind: 'module', module: spec } : { kind: 'module', module: spec, options });
 }

@@ -4,19 +4,18 @@
  * the built-in engine (builtinPlugin), or unknown (a plugin built in code,
  * which no command line can name). Kept beside the object, never on it.
  */
-import type { WalPlugin } from '../ports.js';
 
 export type PluginOrigin = { kind: 'module'; module: string; options?: unknown } | { kind: 'builtin'; options?: unknown };
 
 const origins = new WeakMap<object, PluginOrigin>();
 
 /** Records where `plugin` came from (the last word wins: a module's default export may be loaded again). */
-export function notePluginOrigin<P extends WalPlugin>(plugin: P, origin: PluginOrigin): P {
+export function notePluginOrigin<P extends object>(plugin: P, origin: PluginOrigin): P {
   origins.set(plugin, origin);
   return plugin;
 }
 
-/** Where `plugin` came from, or undefined for a plugin built in code. */
-export function pluginOriginOf(plugin: WalPlugin): PluginOrigin | undefined {
+/** Where `plugin` (a WalPlugin or a StorePlugin) came from, or undefined for a plugin built in code. */
+export function pluginOriginOf(plugin: object): PluginOrigin | undefined {
   return origins.get(plugin);
 }

@@ -16,13 +16,18 @@ import type { ReplayOptions, ReplayResult } from './types.js';
 import type { Scenario } from '../contract/types.js';
 
 /** The scenario fast-check generates at { seed, path }. */
-export async function scenarioAt(options: ReplayOptions): Promise<Scenario> {
+export function scenarioAt(options: ReplayOptions): Promise<Scenario> {
+  return generatedAt(scenarioArbitrary(options), options, 'scenario');
+}
+
+/** What `arbitrary` generates at { seed, path } (a log's scenario, a store's); WalError EINVAL when the path names none. */
+export async function generatedAt<S>(arbitrary: fc.Arbitrary<S>, options: { seed: number; path: string }, what: string): Promise<S> {
   if (!/^\d+(:\d+)*$/.test(options.path)) throw new WalError('EINVAL', `a fast-check path is numbers joined by ':', got "${options.path}"`);
-  let found: Scenario | undefined;
-  let result: fc.RunDetails<[Scenario]>;
+  let found: S | undefined;
+  let result: fc.RunDetails<[S]>;
   try {
     result = await fc.check(
-      fc.asyncProperty(scenarioArbitrary(options), (s) => {
+      fc.asyncProperty(arbitrary, (s) => {
         found = s;
         return Promise.resolve(false);
       }),
@@ -34,12 +39,12 @@ export async function scenarioAt(options: ReplayOptions): Promise<Scenario> {
     // the report came from another faultline version.
     throw new WalError(
       'EINVAL',
-      `cannot replay seed ${options.seed} path ${options.path}: it does not name a scenario of this faultline version with these options (${err instanceof Error ? err.message : String(err)})`,
+      `cannot replay seed ${options.seed} path ${options.path}: it does not name a ${what} of this faultline version with these options (${err instanceof Error ? err.message : String(err)})`,
       { cause: err },
     );
   }
   const s = result.counterexample?.[0] ?? found;
-  if (s === undefined) throw new WalError('EINVAL', `no scenario at seed ${options.seed} path ${options.path}`);
+  if (s === undefined) throw new WalError('EINVAL', `no ${what} at seed ${options.seed} path ${options.path}`);
   return s;
 }
 

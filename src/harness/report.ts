@@ -3,7 +3,10 @@ import { CONTRACT_FAULT_KINDS, type FaultKind } from '../faults/types.js';
 import { describeFaultPlan } from '../faults/plan.js';
 import { nonDefaultWorkload } from '../contract/workload.js';
 import type { FailureReport, ScenarioOutcome } from './types.js';
-import type { WorkloadOptions } from '../contract/types.js';
+import type { EpochEnd, WorkloadOptions } from '../contract/types.js';
+import type { StoreWorkloadOptions } from '../contract/store-types.js';
+import { nonDefaultStoreWorkload } from '../contract/store-workload.js';
+import type { FaultPlan } from '../faults/types.js';
 
 export interface ReplayIdentity extends WorkloadOptions {
   seed: number;
@@ -16,6 +19,8 @@ export interface ReplayIdentity extends WorkloadOptions {
   pluginUnknown?: boolean;
   /** The failure came from a saved scenario (the failure database): the command replays that file. */
   scenarioFile?: string;
+  /** A store check's failure (`faultline replay --store`), with the store workload's knobs instead of the log's. */
+  store?: { workload: StoreWorkloadOptions };
 }
 
 /** What stands in the replay command for a plugin built in code. */
@@ -32,6 +37,7 @@ function isDefaultKinds(kinds: readonly FaultKind[]): boolean {
 /** `npx faultline replay [module] --seed S --path P [...]`: every option that changes the run. */
 export function replayCommand(id: ReplayIdentity): string {
   const parts = ['npx', 'faultline', 'replay'];
+  if (id.store !== undefined) parts.push('--store');
   if (id.pluginModule !== undefined) parts.push(shellQuote(id.pluginModule));
   else if (id.pluginUnknown === true) parts.push(UNKNOWN_PLUGIN_PLACEHOLDER);
   if (id.scenarioFile !== undefined) {
@@ -44,12 +50,26 @@ export function replayCommand(id: ReplayIdentity): string {
   if (!isDefaultKinds(id.faults)) parts.push('--faults', id.faults.length === 0 ? "''" : id.faults.join(','));
   if (id.faultProbability !== undefined) parts.push('--fault-probability', String(id.faultProbability));
   if (id.pluginOptions !== undefined) parts.push('--plugin-options', shellQuote(JSON.stringify(id.pluginOptions)));
-  const workload = nonDefaultWorkload(id);
+  const workload = id.store === undefined ? nonDefaultWorkload(id) : nonDefaultStoreWorkload(id.store.workload);
   if (Object.keys(workload).length > 0) parts.push('--workload', shellQuote(JSON.stringify(workload)));
   return parts.join(' ');
 }
 
-export function makeFailureReport(outcome: ScenarioOutcome, id: ReplayIdentity, shrinks: number): FailureReport {
+/** What a failure report is made from, a log run's outcome or a store run's. */
+interface FailingOutcome<V extends { rule: string; message: string }, S> {
+  violation?: V;
+  epochs: readonly { faultsFired: Partial<Record<FaultKind, number>> }[];
+  faultPlan: FaultPlan;
+  scenario: S;
+  traceHash: string;
+}
+
+/** The fields of a failure report every check fills the same way. */
+export function reportFields<V extends { rule: string; message: string }, S>(
+  outcome: FailingOutcome<V, S>,
+  id: ReplayIdentity,
+  shrinks: number,
+) {
   const v = outcome.violation;
   if (v === undefined) throw new Error('makeFailureReport needs a failing outcome');
   const faultsFired: Partial<Record<FaultKind, number>> = {};
@@ -58,7 +78,7 @@ export function makeFailureReport(outcome: ScenarioOutcome, id: ReplayIdentity, 
   return {
     seed: id.seed,
     faults: [...id.faults],
-    rule: v.rule,
+    rule: v.rule as V['rule'],
     message: v.message,
     replayCommand: replayCommand(id),
     fastCheck: { seed: id.seed, path: id.path },
@@ -72,6 +92,17 @@ export function makeFailureReport(outcome: ScenarioOutcome, id: ReplayIdentity, 
   };
 }
 
+export function makeFailureReport(outcome: ScenarioOutcome, id: ReplayIdentity, shrinks: number): FailureReport {
+  return reportFields(outcome, id, shrinks);
+}
+
+/** How an epoch ends, in the report's words. */
+export function epochEndText(end: EpochEnd): string {
+  if (end.type === 'restart') return 'clean restart';
+  if (end.at === undefined) return 'power cut when idle';
+  return `power cut ${end.at.when} ${end.at.class} op #${end.at.nth}${end.at.phase === 'recovery' ? ' of the recovery' : ''}`;
+}
+
 function scenarioLines(r: FailureReport): string[] {
   return r.counterexample.epochs.map((e, i) => {
     const clients = e.clients
@@ -80,13 +111,7 @@ function scenarioLines(r: FailureReport): string[] {
           `c${c}[${ops.map((o) => (o.op === 'append' ? `append ${o.size}B` : o.op === 'sync' ? 'sync' : o.op === 'sleep' ? `sleep ${o.ms}ms` : `truncatePrefix back=${o.back}`)).join(', ')}]`,
       )
       .join(' ');
-    const end =
-      e.end.type === 'restart'
-        ? 'clean restart'
-        : e.end.at === undefined
-          ? 'power cut when idle'
-          : `power cut ${e.end.at.when} ${e.end.at.class} op #${e.end.at.nth}${e.end.at.phase === 'recovery' ? ' of the recovery' : ''}`;
-    return `    epoch ${i}: ${clients} -> ${end}`;
+    return `    epoch ${i}: ${clients} -> ${epochEndText(e.end)}`;
   });
 }
 
@@ -94,6 +119,21 @@ const UNKNOWN_PLUGIN_NOTE = `the plugin was built in code, so faultline cannot k
 
 /** The text `faultline check` prints on a violation. */
 export function formatFailureReport(r: FailureReport): string {
+  return formatReportWith(r, scenarioLines(r));
+}
+
+/** The report's text around the counterexample's lines (one per epoch), for a log's report or a store's. */
+export function formatReportWith(
+  r: Pick<
+    FailureReport,
+    'message' | 'faults' | 'faultPlan' | 'faultsFired' | 'fastCheck' | 'shrinks' | 'traceHash' | 'replayCommand' | 'replayNote'
+  > & {
+    rule: string;
+    violation: { epoch: number; expected?: string[]; recovered?: string[]; evidence: Record<string, unknown> };
+    counterexample: { simSeed: number };
+  },
+  counterexample: readonly string[],
+): string {
   const v = r.violation;
   const lines = [
     `VIOLATION of rule "${r.rule}" in epoch ${v.epoch}: ${r.message}`,
@@ -107,7 +147,7 @@ export function formatFailureReport(r: FailureReport): string {
     `  sim seed:      ${r.counterexample.simSeed}, trace hash ${r.traceHash}`,
     // A replay (or a first failure fast-check could not shrink) did not shrink: say only what shrinking did.
     `  counterexample${r.shrinks > 0 ? ' (shrunk)' : ''}:`,
-    ...scenarioLines(r),
+    ...counterexample,
   ];
   if (v.expected !== undefined) lines.push(`  expected:      ${v.expected.join(' ') || '(nothing)'}`);
   if (v.recovered !== undefined) lines.push(`  recovered:     ${v.recovered.join(' ') || '(nothing)'}`);

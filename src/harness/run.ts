@@ -16,7 +16,7 @@ import { Judge } from '../contract/judge.js';
 import { History } from '../contract/history.js';
 import { generateScenario, resolveWorkloadOptions, withoutPowerCuts } from '../contract/workload.js';
 import { PayloadFactory } from '../contract/payload.js';
-import { DEFAULT_LIVENESS_MS, DEFAULT_MAX_STEPS, EpochRunner, type WorldChoice } from './epoch-runner.js';
+import { EpochRunner, runOutcome, worldChoiceOf } from './epoch-runner.js';
 import type { EpochOutcome, RunScenarioOptions, ScenarioOutcome } from './types.js';
 import type { ClientOp, HistoryCall, OpenCall, Violation } from '../contract/types.js';
 
@@ -75,15 +75,7 @@ class Run extends EpochRunner<WalLog, HistoryCall, EpochOutcome, Violation, Clie
     plan: FaultPlan,
     simSeed: number,
   ) {
-    const choice: WorldChoice = {
-      simSeed,
-      plan,
-      maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
-      keepTrace: opts.keepTrace === true,
-      livenessMs: opts.livenessMs ?? DEFAULT_LIVENESS_MS,
-    };
-    if (opts.sectorSize !== undefined) choice.sectorSize = opts.sectorSize;
-    super(choice);
+    super(worldChoiceOf(opts, plan, simSeed));
     const o = resolveWorkloadOptions(opts);
     this.maxBytes = o.maxBytesPerRun;
     this.durableAppend = plugin.durableAppend === true;
@@ -176,22 +168,5 @@ export async function runScenario(plugin: WalPlugin, options: RunScenarioOptions
   const scenario = kinds.includes('crash') ? drawn : withoutPowerCuts(drawn);
   const plan = options.faultPlan === undefined ? faultPlanForCheck(kinds, options.faultProbability) : parseFaultPlan(options.faultPlan);
   const run = new Run(plugin, options, plan, scenario.simSeed);
-  const { violation, unhandled } = await run.runToEnd(scenario);
-  const outcome: ScenarioOutcome = {
-    ok: violation === undefined,
-    scenario,
-    faultPlan: plan,
-    epochs: run.epochs,
-    steps: run.world.scheduler.steps,
-    virtualMs: run.world.scheduler.now,
-    traceHash: run.world.trace.hash(),
-    history: run.history.calls,
-  };
-  if (violation !== undefined) outcome.violation = violation;
-  if (unhandled > 0) outcome.unhandledRejections = unhandled;
-  if (options.keepTrace === true) {
-    outcome.trace = [...run.world.trace.lines];
-    outcome.crashImages = run.crashImages;
-  }
-  return outcome;
+  return runOutcome(run, scenario, plan, await run.runToEnd(scenario), options.keepTrace === true);
 }

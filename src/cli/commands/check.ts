@@ -18,6 +18,7 @@ import type { WorkloadOptions } from '../../contract/types.js';
 import type { WalPlugin } from '../../ports.js';
 import { resolveWorkloadOptions } from '../../contract/workload.js';
 import { EXIT_OK, EXIT_VACUOUS, EXIT_VIOLATION } from '../exit-codes.js';
+import { runStoreCheck } from './store.js';
 
 export function intOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER): (text: string) => number {
   const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in ${min}..${max}`;
@@ -78,7 +79,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--plugin-options <json>', "options passed to the plugin module's factory", jsonOption('--plugin-options'))
     .option(
       '--workload <json>',
-      'workload knobs: maxClients, maxEpochs, maxOpsPerClient, maxRecordBytes, largeRecordChance, maxBytesPerRun',
+      'workload knobs: maxClients, maxEpochs, maxOpsPerClient, maxRecordBytes, largeRecordChance, maxBytesPerRun (with --store: maxClients, maxEpochs, maxOpsPerClient, maxStepsPerTxn, keys, maxValueBytes, transactionTimeoutMs)',
       workloadOption,
     );
 }
@@ -121,7 +122,7 @@ export function failureDirFor(flag: string | boolean | undefined, env: NodeJS.Pr
 }
 
 /** What the failure database did, when it did something. */
-function failureDbLines(result: CheckResult, dir: string | undefined): string {
+export function failureDbLines(result: Pick<CheckResult, 'ok' | 'runs' | 'savedReplayed' | 'savedTo'>, dir: string | undefined): string {
   let out = '';
   if ((result.savedReplayed ?? 0) > 0) {
     const from = result.runs === 0 && !result.ok ? ', and one still fails (above)' : ', none fails any more';
@@ -139,10 +140,11 @@ interface CheckCliOptions extends RunCliOptions {
   json?: boolean;
   minAcknowledged?: number;
   minCutsAtStake?: number;
+  store?: boolean;
 }
 
 /** The last line of `faultline check`: the verdict, and for a vacuous pass what was not met and how to lower the floor. */
-export function verdictLine(result: CheckResult): string {
+export function verdictLine(result: Pick<CheckResult, 'ok' | 'vacuous'>): string {
   if (!result.ok) return 'FAILED: a rule of the plugin contract was broken';
   if (result.vacuous === undefined) return 'OK: no violation';
   return [
@@ -176,8 +178,16 @@ export function registerCheck(program: Command): void {
         '--failures <dir>',
         `the failure database: saved failures of this plugin run first, a new one is saved there (default ${DEFAULT_FAILURE_DIR}, or $FAULTLINE_FAILURES)`,
       )
-      .option('--no-failures', 'neither replay nor save failures'),
+      .option('--no-failures', 'neither replay nor save failures')
+      .option(
+        '--store',
+        'crash-test a transactional store (contract section 5): the module is a StorePlugin module (default: the built-in store)',
+      ),
   ).action(async (module: string | undefined, o: CheckCliOptions) => {
+    if (o.store === true) {
+      await runStoreCheck(module, o);
+      return;
+    }
     const plugin = await pluginFor(module, o.pluginOptions);
     const failureDir = failureDirFor(o.failures, process.env);
     const started = Date.now();

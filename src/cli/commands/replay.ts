@@ -20,6 +20,7 @@ import { historyToJson } from '../../contract/history.js';
 import { EXIT_USAGE, EXIT_VIOLATION } from '../exit-codes.js';
 import { addRunOptions, intOption, pluginFor, type RunCliOptions } from './check.js';
 import { WalError } from '../../errors.js';
+import { runStoreReplay } from './store.js';
 
 /** Why a replay that broke no rule is an error: it ran something other than the check did. */
 export function notReproduced(pluginName: string, module: string | undefined): string {
@@ -29,6 +30,23 @@ export function notReproduced(pluginName: string, module: string | undefined): s
     'A replay needs the module, --plugin-options, --faults, --fault-probability and --workload of the check (its report prints them all); ' +
     'a report of a plugin built in code names no module and must be replayed from code (replayFailure).'
   );
+}
+
+type ReplayCli = RunCliOptions & { seed?: number; path?: string; scenario?: string; out?: string; json?: boolean; store?: boolean };
+
+/** What every replay refuses: a saved scenario with a seed, path or run options of its own; a malformed path. */
+function checkReplayArgs(o: ReplayCli): void {
+  if (o.scenario !== undefined) {
+    if (o.seed !== undefined || o.path !== undefined)
+      throw new WalError('EINVAL', '--scenario replays a saved failure: give it without --seed and --path');
+    if (o.faults !== undefined || o.faultProbability !== undefined || o.workload !== undefined)
+      throw new WalError(
+        'EINVAL',
+        '--scenario carries its own faults, fault plan and workload: give it without --faults, --fault-probability and --workload',
+      );
+  } else if (o.path !== undefined && !/^\d+(:\d+)*$/.test(o.path)) {
+    throw new WalError('EINVAL', `--path must be numbers joined by ':', got '${o.path}'`);
+  }
 }
 
 export function registerReplay(program: Command): void {
@@ -41,59 +59,52 @@ export function registerReplay(program: Command): void {
       .option('--path <path>', 'fast-check path from the report')
       .option('--scenario <file>', 'a saved failure (the failure database, .faultline/failures/): replays it without --seed and --path')
       .option('--out <dir>', 'where to write trace.jsonl, history.json and report.html (default faultline-replay-<seed>)')
-      .option('--json', 'print the failure report as JSON'),
-  ).action(
-    async (
-      module: string | undefined,
-      o: RunCliOptions & { seed?: number; path?: string; scenario?: string; out?: string; json?: boolean },
-    ) => {
-      let result: ReplayResult;
-      let name: string;
-      if (o.scenario !== undefined) {
-        if (o.seed !== undefined || o.path !== undefined)
-          throw new WalError('EINVAL', '--scenario replays a saved failure: give it without --seed and --path');
-        if (o.faults !== undefined || o.faultProbability !== undefined || o.workload !== undefined)
-          throw new WalError(
-            'EINVAL',
-            '--scenario carries its own faults, fault plan and workload: give it without --faults, --fault-probability and --workload',
-          );
-        const plugin = await pluginFor(module, o.pluginOptions);
-        result = await replaySavedFailure(plugin, o.scenario, {
-          ...(module === undefined ? {} : { pluginModule: module }),
-          ...(o.pluginOptions === undefined ? {} : { pluginOptions: o.pluginOptions }),
-        });
-        name = plugin.name;
-      } else {
-        if (o.seed === undefined || o.path === undefined)
-          throw new WalError('EINVAL', 'replay needs --seed and --path (from the report), or --scenario FILE');
-        if (!/^\d+(:\d+)*$/.test(o.path)) throw new WalError('EINVAL', `--path must be numbers joined by ':', got '${o.path}'`);
-        const plugin = await pluginFor(module, o.pluginOptions);
-        result = await replayFailure(plugin, {
-          ...(o.workload ?? {}),
-          seed: o.seed,
-          path: o.path,
-          ...(o.faults === undefined ? {} : { faults: o.faults }),
-          ...(o.faultProbability === undefined ? {} : { faultProbability: o.faultProbability }),
-          ...(module === undefined ? {} : { pluginModule: module }),
-          ...(o.pluginOptions === undefined ? {} : { pluginOptions: o.pluginOptions }),
-        });
-        name = plugin.name;
-      }
-      const dir = resolve(o.out ?? `faultline-replay-${o.seed ?? 'scenario'}`);
-      await mkdir(dir, { recursive: true });
-      await writeFile(join(dir, 'trace.jsonl'), (result.outcome.trace ?? []).map((l) => `${l}\n`).join(''));
-      await writeFile(join(dir, 'history.json'), `${JSON.stringify(historyToJson(result.outcome.history), null, 1)}\n`);
-      await writeFile(join(dir, 'report.html'), renderHtmlReport(result.outcome, result.failure));
-      if (o.json === true) {
-        process.stdout.write(
-          `${JSON.stringify({ reproduced: result.failure !== undefined, failure: result.failure, traceHash: result.outcome.traceHash, out: dir })}\n`,
-        );
-      } else {
-        if (result.failure !== undefined) process.stdout.write(`${formatFailureReport(result.failure)}\n`);
-        process.stdout.write(`trace: ${join(dir, 'trace.jsonl')}\nreport: ${join(dir, 'report.html')}\n`);
-      }
-      if (result.failure === undefined) process.stderr.write(`faultline replay: ${notReproduced(name, module)}\n`);
-      process.exitCode = result.failure === undefined ? EXIT_USAGE : EXIT_VIOLATION;
-    },
-  );
+      .option('--json', 'print the failure report as JSON')
+      .option('--store', 'replay a store check (`faultline check --store`): the module is a store plugin (default: the built-in store)'),
+  ).action(async (module: string | undefined, o: ReplayCli) => {
+    checkReplayArgs(o);
+    if (o.store === true) {
+      await runStoreReplay(module, o);
+      return;
+    }
+    let result: ReplayResult;
+    let name: string;
+    if (o.scenario !== undefined) {
+      const plugin = await pluginFor(module, o.pluginOptions);
+      result = await replaySavedFailure(plugin, o.scenario, {
+        ...(module === undefined ? {} : { pluginModule: module }),
+        ...(o.pluginOptions === undefined ? {} : { pluginOptions: o.pluginOptions }),
+      });
+      name = plugin.name;
+    } else {
+      if (o.seed === undefined || o.path === undefined)
+        throw new WalError('EINVAL', 'replay needs --seed and --path (from the report), or --scenario FILE');
+      const plugin = await pluginFor(module, o.pluginOptions);
+      result = await replayFailure(plugin, {
+        ...(o.workload ?? {}),
+        seed: o.seed,
+        path: o.path,
+        ...(o.faults === undefined ? {} : { faults: o.faults }),
+        ...(o.faultProbability === undefined ? {} : { faultProbability: o.faultProbability }),
+        ...(module === undefined ? {} : { pluginModule: module }),
+        ...(o.pluginOptions === undefined ? {} : { pluginOptions: o.pluginOptions }),
+      });
+      name = plugin.name;
+    }
+    const dir = resolve(o.out ?? `faultline-replay-${o.seed ?? 'scenario'}`);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'trace.jsonl'), (result.outcome.trace ?? []).map((l) => `${l}\n`).join(''));
+    await writeFile(join(dir, 'history.json'), `${JSON.stringify(historyToJson(result.outcome.history), null, 1)}\n`);
+    await writeFile(join(dir, 'report.html'), renderHtmlReport(result.outcome, result.failure));
+    if (o.json === true) {
+      process.stdout.write(
+        `${JSON.stringify({ reproduced: result.failure !== undefined, failure: result.failure, traceHash: result.outcome.traceHash, out: dir })}\n`,
+      );
+    } else {
+      if (result.failure !== undefined) process.stdout.write(`${formatFailureReport(result.failure)}\n`);
+      process.stdout.write(`trace: ${join(dir, 'trace.jsonl')}\nreport: ${join(dir, 'report.html')}\n`);
+    }
+    if (result.failure === undefined) process.stderr.write(`faultline replay: ${notReproduced(name, module)}\n`);
+    process.exitCode = result.failure === undefined ? EXIT_USAGE : EXIT_VIOLATION;
+  });
 }
