@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { errorCode } from '../../src/errors.js';
-import type { FileHandle, FileSystem, OpenFlags } from '../../src/ports.js';
+import type { FileHandle, FileStat, FileSystem, OpenFlags } from '../../src/ports.js';
 import { NodeFileSystem } from '../../src/real/node-file-system.js';
 import { Rng } from '../../src/rng.js';
 import { diskImageKey, type DiskImage } from '../../src/sim/index.js';
@@ -29,9 +29,12 @@ type Op =
   | { t: 'sync'; h: number }
   | { t: 'syncDir'; path: string };
 
+/** The contract's fields of a stat: mtimeMs (optional, added later) is virtual time on one side and the wall clock on the other. */
+const contractStat = (st: FileStat): FileStat => ({ size: st.size, isFile: st.isFile, isDirectory: st.isDirectory });
+
 const path = fc.constantFrom('a', 'b', 'd', 'd/a', 'd/e', 'd/e/b', 'a/x');
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ t: fc.constant('open' as const), path, flags: fc.constantFrom<OpenFlags>('r', 'r+', 'w+', 'wx+') }),
+  fc.record({ t: fc.constant('open' as const), path, flags: fc.constantFrom<OpenFlags>('r', 'r+', 'w+', 'wx+', 'a+', 'ax+') }),
   fc.record({ t: fc.constant('write' as const), h: fc.nat(3), pos: fc.nat(40), len: fc.nat(20), v: fc.integer({ min: 1, max: 255 }) }),
   fc.record({ t: fc.constant('read' as const), h: fc.nat(3), pos: fc.nat(50), len: fc.nat(30) }),
   fc.record({ t: fc.constant('truncate' as const), h: fc.nat(3), size: fc.nat(60) }),
@@ -87,7 +90,7 @@ async function apply(fs: FileSystem, ops: Op[], drive: <T>(p: Promise<T>) => Pro
         case 'fstat': {
           const h = handles[op.h];
           if (h === undefined) continue;
-          r = await drive(h.stat());
+          r = contractStat(await drive(h.stat()));
           break;
         }
         case 'mkdir':
@@ -100,7 +103,7 @@ async function apply(fs: FileSystem, ops: Op[], drive: <T>(p: Promise<T>) => Pro
           await drive(fs.unlink(op.path));
           break;
         case 'stat':
-          r = await drive(fs.stat(op.path));
+          r = contractStat(await drive(fs.stat(op.path)));
           if ((r as { isDirectory: boolean }).isDirectory) r = 'dir';
           break;
         case 'readdir':
