@@ -218,7 +218,7 @@ export interface CheckpointHalf {
   commits: number;
   commitsPerSec: number;
   latency: LatencySummary;
-  /** Event-loop delay over the half (perf_hooks.monitorEventLoopDelay, 1 ms resolution): how long the thread was blocked. */
+  /** Event-loop delay (perf_hooks.monitorEventLoopDelay, 1 ms resolution; the worst round's p99, and the max): how long the thread was blocked. */
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
 }

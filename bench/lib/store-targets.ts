@@ -23,6 +23,14 @@ export function bestStoreCell(r: Pick<BenchResults, 'store'>, system: string, wr
     .sort((a, b) => b.commitsPerSec - a.commitsPerSec)[0];
 }
 
+/** The cell of a system at the highest measured concurrency, at a write count. */
+function bestStoreCellAt(r: Pick<BenchResults, 'store'>, system: string, writes = STORE_TARGET_WRITES): Measured | undefined {
+  if (r.store?.status !== 'ok') return undefined;
+  return r.store.data.cells
+    .filter((c): c is Measured => c.system === system && c.writesPerTxn === writes && !('skipped' in c))
+    .sort((a, b) => b.concurrency - a.concurrency)[0];
+}
+
 export function storeTargets(r: Pick<BenchResults, 'store'>): TargetResult[] {
   return STORE_TARGET_SYSTEMS.map((system) => {
     const spec = {
@@ -78,14 +86,20 @@ export function storeTargetNotes(r: Pick<BenchResults, 'store'>, targets: readon
         `The log did ${Math.round(best.fsyncsPerSec).toLocaleString('en-US')} batches (write + fdatasync) per second with ${best.commitsPerFsync.toFixed(1)} commits each.`,
       );
     }
+    const busy = cpuShare >= 0.8;
     parts.push(
-      `The process spent ${best.cpuUsPerCommit.toFixed(0)} µs of CPU per commit (all threads), ${(cpuShare * 100).toFixed(0)}% of one core at that rate: ` +
-        (cpuShare >= 0.8
-          ? 'CPU-bound (on 2 shared cores, the bench process itself is the limit).'
-          : best.commitsPerFsync !== undefined && best.commitsPerFsync >= best.concurrency * 0.5
-            ? "not CPU-bound, and commits already share fdatasyncs: the disk's fdatasync rate is the limit."
-            : 'neither the CPU nor the batching is saturated: waiting (fdatasync latency, event-loop turns) dominates.'),
+      `The process spent ${best.cpuUsPerCommit.toFixed(0)} µs of CPU per commit (all threads), ${(cpuShare * 100).toFixed(0)}% of one core at that rate` +
+        (busy ? ': CPU-bound (on 2 shared cores, the bench process itself is the limit).' : ', so the CPU is not the limit.'),
     );
+    // The most concurrent cell says whether concurrent commits share fdatasyncs at all.
+    const widest = bestStoreCellAt(r, system);
+    if (!busy && widest !== undefined && widest.commitsPerFsync !== undefined) {
+      parts.push(
+        widest.commitsPerFsync >= widest.concurrency * 0.5
+          ? `At x${widest.concurrency} the commits share fdatasyncs (${widest.commitsPerFsync.toFixed(1)} per batch): the disk's fdatasync rate is the limit.`
+          : `At x${widest.concurrency} only ${widest.commitsPerFsync.toFixed(1)} commits shared each fdatasync (${Math.round(widest.commitsPerSec).toLocaleString('en-US')} commits/s): concurrent commits are serialized somewhere other than the disk, so more concurrency does not buy batching.`,
+      );
+    }
     out.push(parts.join(' '));
   }
   return out;

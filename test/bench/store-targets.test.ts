@@ -59,6 +59,19 @@ describe('store targets', () => {
     expect(notes[0]).toContain('CPU-bound');
   });
 
+  it('a miss that is not CPU-bound says whether the most concurrent cell batched its commits', () => {
+    const cells = [
+      cell(LMDB, 1, 400, { commitsPerFsync: 1, fsyncsPerSec: 400, cpuUsPerCommit: 900 }),
+      cell(LMDB, 256, 300, { commitsPerFsync: 2.5, fsyncsPerSec: 120, cpuUsPerCommit: 900 }),
+    ];
+    const r = { store: { status: 'ok' as const, data: run(cells) } };
+    const notes = storeTargetNotes(r, storeTargets(r));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain('at best (x1)');
+    expect(notes[0]).toContain('the CPU is not the limit');
+    expect(notes[0]).toContain('At x256 only 2.5 commits shared each fdatasync');
+  });
+
   it('the table gives ratios to the peers of the same cell and a target row per state store', () => {
     const cells = [cell(MEM, 8, 2000), cell('lmdb-js', 8, 1000), cell('better-sqlite3', 8, 250)];
     const md = storeTables({ store: { status: 'ok', data: run(cells) } });
