@@ -55,8 +55,8 @@ export const LAYERS = {
   conformance: BASE,
   // A node:fs-shaped facade over any FileSystem port (so code that only knows node:fs runs on the simulator).
   nodefs: BASE,
-  // Operations: metrics and health read the engine's stats.
-  ops: [...BASE, 'engine'],
+  // Operations: metrics and health read the engine's and the store's stats.
+  ops: [...BASE, 'engine', 'store'],
   // The harness drives everything below it; only the command line is above it.
   harness: ALL_BELOW_HARNESS,
   cli: [...ALL_BELOW_HARNESS, 'harness'],

@@ -6,7 +6,7 @@
  * counts instead; everything else (registration, exposition) is prom-client's.
  */
 import { Histogram, type MetricType, type Registry } from 'prom-client';
-import { FLUSH_DURATION_BOUNDS } from '../engine/flush-timings.js';
+import { FLUSH_DURATION_BOUNDS, type FlushDurations } from '../engine/flush-timings.js';
 import type { WalStatsSource } from './metrics.js';
 
 type Values = Awaited<ReturnType<Histogram<string>['get']>>;
@@ -16,7 +16,7 @@ class StatsHistogram extends Histogram<string> {
     private readonly metricName: string,
     private readonly helpText: string,
     registry: Registry,
-    private readonly source: WalStatsSource,
+    private readonly read: () => FlushDurations,
     private readonly constLabels: Record<string, string>,
   ) {
     super({
@@ -29,7 +29,7 @@ class StatsHistogram extends Histogram<string> {
   }
 
   override get(): Promise<Values> {
-    const { bounds, counts, sumSeconds, count } = this.source.stats().flushDurations;
+    const { bounds, counts, sumSeconds, count } = this.read();
     const labels = this.constLabels;
     const values: Values['values'] = [];
     let cumulative = 0;
@@ -53,11 +53,22 @@ class StatsHistogram extends Histogram<string> {
 
 /** Registers `${prefix}flush_duration_seconds` for `source` in `registry`. */
 export function registerFlushHistogram(source: WalStatsSource, registry: Registry, prefix: string, labels: Record<string, string>): void {
-  new StatsHistogram(
+  registerDurationHistogram(
     `${prefix}flush_duration_seconds`,
     'Duration of the file fsync/fdatasync calls counted by flushes_total, on the log clock.',
+    () => source.stats().flushDurations,
     registry,
-    source,
     labels,
   );
+}
+
+/** Registers a histogram `name` read at scrape time from bucket counts kept elsewhere (the engine's, the store's). */
+export function registerDurationHistogram(
+  name: string,
+  help: string,
+  read: () => FlushDurations,
+  registry: Registry,
+  labels: Record<string, string>,
+): void {
+  new StatsHistogram(name, help, registry, read, labels);
 }

@@ -11,6 +11,7 @@ import { errorCode, WalError } from '../errors.js';
 import { healthBody } from './health-body.js';
 import type { HealthOptions } from './health.js';
 import { registerWalMetrics, type WalStatsSource } from './metrics.js';
+import { registerStoreMetrics, type StoreStatsSource } from './store-metrics.js';
 
 export interface OpsServerOptions {
   /** TCP port; 0 picks a free one (default 0). */
@@ -77,10 +78,25 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-/** Serves the metrics and health of `wal` over HTTP; resolves once listening. A port in use is WalError EINVAL. */
-export async function serveOps(wal: WalStatsSource, options: OpsServerOptions = {}): Promise<OpsServer> {
+function isStoreSource(source: WalStatsSource | StoreStatsSource): source is StoreStatsSource {
+  const stats: unknown = source.stats();
+  return typeof stats === 'object' && stats !== null && 'wal' in stats && 'commits' in stats;
+}
+
+/**
+ * Serves the metrics and health of a log (a Wal) or of a store (its own
+ * metrics and its log's) over HTTP; resolves once listening. A port in use is
+ * WalError EINVAL. A store is ready only while it is open and its log is.
+ */
+export async function serveOps(source: WalStatsSource | StoreStatsSource, options: OpsServerOptions = {}): Promise<OpsServer> {
   const { port, host } = checkOptions(options);
+  const store = isStoreSource(source) ? source : undefined;
+  const wal: WalStatsSource =
+    store === undefined
+      ? (source as WalStatsSource)
+      : { stats: () => store.stats().wal, ...(store.report === undefined ? {} : { report: store.report.wal }) };
   const registry = registerWalMetrics(wal);
+  if (store !== undefined) registerStoreMetrics(store, { registry });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -93,6 +109,14 @@ export async function serveOps(wal: WalStatsSource, options: OpsServerOptions = 
       return;
     }
     const body = await healthBody(wal, options.diskPath, options.health);
+    if (store !== undefined) {
+      const state = store.stats().state;
+      body.checks.push({ name: 'store', level: state === 'open' ? 'ok' : 'failed', detail: state });
+      if (state !== 'open') {
+        body.ready = false;
+        body.level = 'failed';
+      }
+    }
     sendJson(res, path === '/health/live' || body.ready ? 200 : 503, body);
   };
 

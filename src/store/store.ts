@@ -28,6 +28,7 @@ import { assert } from '../assert.js';
 import { WalError } from '../errors.js';
 import type { Clock, FileSystem, Store, StoreTransaction, WalEnv } from '../ports.js';
 import { Wal, type WalStats } from '../engine/wal.js';
+import { FlushTimings, type FlushDurations } from '../engine/flush-timings.js';
 import { ensureDirectory } from '../engine/segments.js';
 import type { RecoveryReport } from '../engine/recovery.js';
 import { MemoryStateStore } from './memory-state.js';
@@ -64,6 +65,8 @@ export interface StoreStats {
   /** The LSN of the last transaction applied to the state. */
   appliedLsn: number;
   state: 'open' | 'failed' | 'closed';
+  /** How long transactions took from transaction() to its settling, on the injected clock (every outcome), as histogram buckets. */
+  transactionDurations: FlushDurations;
   wal: WalStats;
 }
 
@@ -126,6 +129,7 @@ export class TransactionalStore implements Store, TransactionHost {
   private watchdogUntil: number | undefined;
   private checkpointTail: Promise<void> = Promise.resolve();
   private checkpointRunning = false;
+  private readonly durations = new FlushTimings();
   private bytesAtCheckpoint = 0;
   private readonly counters = {
     commits: 0,
@@ -233,10 +237,20 @@ export class TransactionalStore implements Store, TransactionHost {
       }
       timeoutMs = t;
     }
-    const tx = new Transaction(this, this.nextTxnId++, this.clock.now() + timeoutMs, this.visible);
+    const began = this.clock.now();
+    const tx = new Transaction(this, this.nextTxnId++, began + timeoutMs, this.visible);
     this.active.add(tx);
     const done = new Promise<T>((resolve, reject) => {
-      this.settles.set(tx, { resolve: resolve as (v: unknown) => void, reject });
+      this.settles.set(tx, {
+        resolve: (v: unknown) => {
+          this.durations.observe(this.clock.now() - began, true);
+          resolve(v as T);
+        },
+        reject: (err: unknown) => {
+          this.durations.observe(this.clock.now() - began, false);
+          reject(err);
+        },
+      });
     });
     this.armWatchdog(tx.deadline);
     Promise.resolve()
@@ -306,6 +320,7 @@ export class TransactionalStore implements Store, TransactionHost {
       commitsInFlight: this.inFlight,
       appliedLsn: this.stateStore.appliedLsn,
       state: this.status === 'closing' ? 'open' : this.status,
+      transactionDurations: this.durations.snapshot(),
       wal: this.wal.stats(),
     };
   }
