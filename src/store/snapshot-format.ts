@@ -60,6 +60,8 @@ export interface DecodedSnapshot {
 }
 
 const utf8Encoder = new TextEncoder();
+/** A lone surrogate has no UTF-8 form. */
+const LONE_SURROGATE = /\p{Cs}/u;
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function writeU64(view: DataView, at: number, value: number): void {
@@ -122,6 +124,7 @@ export function* encodeSnapshot(snapshot: StateSnapshot, storeId: Uint8Array, op
 
   const chunkCrcs: number[] = [];
   let buffer = new Uint8Array(SNAPSHOT_CHUNK_HEADER_SIZE + chunkBytes);
+  let bufferView = new DataView(buffer.buffer);
   let used = 0; // payload bytes in the current chunk
   let inChunk = 0; // entries in the current chunk
   let written = 0;
@@ -136,17 +139,20 @@ export function* encodeSnapshot(snapshot: StateSnapshot, storeId: Uint8Array, op
     view.setUint32(8, crc, true);
     chunkCrcs.push(crc);
     buffer = new Uint8Array(SNAPSHOT_CHUNK_HEADER_SIZE + chunkBytes);
+    bufferView = new DataView(buffer.buffer);
     used = 0;
     inChunk = 0;
     return out;
   };
 
+  // Once per entry: no details object is built unless a check fails.
   for (const [key, value] of snapshot.entries()) {
-    if (previous !== undefined) assert(previous < key, 'snapshot entries are sorted by key, strictly increasing', { previous, key });
+    if (previous !== undefined && !(previous < key))
+      assert(false, 'snapshot entries are sorted by key, strictly increasing', { previous, key });
     previous = key;
-    const keyBytes = utf8Encoder.encode(key);
-    if (utf8Decoder.decode(keyBytes) !== key)
+    if (LONE_SURROGATE.test(key))
       throw new WalError('EINVAL', 'snapshot: a key is not well-formed UTF-16 (a lone surrogate has no UTF-8 form)', { details: { key } });
+    const keyBytes = utf8Encoder.encode(key);
     const size = SNAPSHOT_ENTRY_OVERHEAD + keyBytes.length + value.length;
     if (size > MAX_U32) throw new WalError('ETOOLARGE', 'snapshot: an entry is larger than a chunk can hold (4 GiB)', { details: { key } });
     if (inChunk > 0 && used + size > chunkBytes) yield cut();
@@ -154,11 +160,11 @@ export function* encodeSnapshot(snapshot: StateSnapshot, storeId: Uint8Array, op
       // Only an entry larger than chunkBytes, alone in its chunk, gets here.
       assert(used === 0, 'an oversized entry starts its own chunk', { used, size });
       buffer = new Uint8Array(SNAPSHOT_CHUNK_HEADER_SIZE + size);
+      bufferView = new DataView(buffer.buffer);
     }
-    const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     const at = SNAPSHOT_CHUNK_HEADER_SIZE + used;
-    view.setUint32(at, keyBytes.length, true);
-    view.setUint32(at + 4, value.length, true);
+    bufferView.setUint32(at, keyBytes.length, true);
+    bufferView.setUint32(at + 4, value.length, true);
     buffer.set(keyBytes, at + SNAPSHOT_ENTRY_OVERHEAD);
     buffer.set(value, at + SNAPSHOT_ENTRY_OVERHEAD + keyBytes.length);
     used += size;

@@ -39,7 +39,9 @@ export interface StateStore {
    * Applies one committed transaction's writes and records lsn as the last
    * applied, atomically. A transaction with lsn <= appliedLsn was applied
    * before and is skipped (replay after a crash is idempotent). lsn must be
-   * a safe integer.
+   * a safe integer. Applies are issued without waiting for the one before to
+   * complete (so one group commit's applies can share a write): a state store
+   * applies them in call order.
    */
   apply(lsn: number, writes: readonly StateWrite[]): Promise<void>;
   /** The whole state, sorted by key. */

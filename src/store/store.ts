@@ -121,8 +121,14 @@ export class TransactionalStore implements Store, TransactionHost {
   private sequenced = 0;
   private visible = 0;
   private nextTxnId = 1;
-  /** Applies in sequence order: each commit's apply waits for the one before. */
-  private applyTail: Promise<void> = Promise.resolve();
+  /**
+   * Applies in sequence order: each commit's apply is issued once the one
+   * before was issued (so a state store like LMDB can group the applies of
+   * one group commit into one write), and its result made visible once the
+   * one before completed.
+   */
+  private issueTail: Promise<void> = Promise.resolve();
+  private doneTail: Promise<void> = Promise.resolve();
   private inFlight = 0;
   private status: 'open' | 'closing' | 'failed' | 'closed' = 'open';
   private failure: WalError | undefined;
@@ -303,7 +309,7 @@ export class TransactionalStore implements Store, TransactionHost {
     const wasFailed = this.status === 'failed';
     this.status = 'closing';
     for (const tx of [...this.active]) this.endWith(tx, new WalError('ECLOSED', 'the store was closed while this transaction ran'));
-    await this.applyTail;
+    await this.doneTail;
     await this.checkpointTail;
     this.status = 'closed';
     let first: unknown;
@@ -391,24 +397,36 @@ export class TransactionalStore implements Store, TransactionHost {
       writes.push({ key, value: w.value });
     }
     const logged = this.wal.appendTransaction(records);
+    // Handled at once: a refusal (ENOSPC, EFAILSTOP) may settle while an earlier apply still runs; it is awaited below.
+    logged.catch(() => undefined);
     this.inFlight += 1;
-    const applied = this.applyTail.then(async () => {
+    const previousIssued = this.issueTail;
+    const previousDone = this.doneTail;
+    let markIssued: () => void = () => undefined;
+    this.issueTail = new Promise<void>((resolve) => (markIssued = resolve));
+    const applied = (async (): Promise<void> => {
+      await previousIssued;
       let lsn: number;
       try {
         lsn = await logged;
       } catch (err) {
+        markIssued();
+        await previousDone;
         this.visible = seq; // a commit the log refused is never applied: later reads see what came before it
         throw err;
       }
+      const applying = this.stateStore.apply(lsn, writes); // issued in sequence order (state stores apply in call order)
+      markIssued();
       try {
-        await this.stateStore.apply(lsn, writes);
+        await applying;
       } catch (err) {
         throw this.stop(err, lsn);
       }
+      await previousDone;
       // Only now: a read that saw seq - 1 while the apply ran is stale if it read a key this commit wrote, and validation says so.
       this.visible = seq;
-    });
-    this.applyTail = applied.catch(() => undefined); // each caller gets its own commit's error
+    })();
+    this.doneTail = applied.catch(() => undefined); // each caller gets its own commit's error
     applied.then(
       () => {
         this.inFlight -= 1;

@@ -1,5 +1,7 @@
 /**
- * Reproduces a bug in src/store/store.ts (commit()): the promise of a commit's
+ * A regression test for a bug found by the store property suite on a real
+ * disk, fixed in src/store/store.ts (commit() now handles the log write's
+ * promise at once). The bug: the promise of a commit's
  * log write (`const logged = this.wal.appendTransaction(records)`) gets its
  * handler only when the apply tail reaches it (`await logged` inside
  * `this.applyTail.then(...)`). When the log refuses the write (ENOSPC, or
@@ -10,7 +12,6 @@
  * have rejected with the error. Found by the store property suite on a real
  * disk with the LMDB state and injected ENOSPC / EIO (store-properties.test.ts).
  *
- * Skipped until the fix lands in src/store: set FAULTLINE_STORE_REPRO=1 to run it.
  */
 import { expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
@@ -53,35 +54,32 @@ function gatedState(): { factory: () => Promise<StateStore>; entered: Promise<vo
   return { factory, entered, open };
 }
 
-it.skipIf(process.env.FAULTLINE_STORE_REPRO === undefined)(
-  'a commit the log refuses while an earlier apply runs rejects its transaction, with no unhandled rejection',
-  async () => {
-    const { dir, cleanup } = await makeTempDir('faultline-store-refusal-');
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    try {
-      const fs = new FaultyFileSystem(new NodeFileSystem(dir), { seed: 1, probabilities: { 'disk-full': 1 }, armed: false });
-      const gated = gatedState();
-      const store = await openStore({ fs, clock: new RealClock(), dir: 'store' }, { state: gated.factory, wal: { preallocate: false } });
-      const first = store.transaction(async (tx) => tx.put('a', enc('1')));
-      await gated.entered; // the first commit is in the log, its apply waits
-      fs.arm(['disk-full']);
-      const second = store.transaction(async (tx) => tx.put('b', enc('2')));
-      const secondOutcome = second.then(
-        () => 'resolved',
-        (err: { code?: string }) => err.code,
-      );
-      await new Promise((r) => setTimeout(r, 50)); // the log refused the second commit by now
-      fs.disarm();
-      gated.open();
-      await first;
-      expect(await secondOutcome).toBe('ENOSPC');
-      await store.close().catch(() => undefined);
-      expect(unhandled).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-      await cleanup();
-    }
-  },
-);
+it('a commit the log refuses while an earlier apply runs rejects its transaction, with no unhandled rejection', async () => {
+  const { dir, cleanup } = await makeTempDir('faultline-store-refusal-');
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const fs = new FaultyFileSystem(new NodeFileSystem(dir), { seed: 1, probabilities: { 'disk-full': 1 }, armed: false });
+    const gated = gatedState();
+    const store = await openStore({ fs, clock: new RealClock(), dir: 'store' }, { state: gated.factory, wal: { preallocate: false } });
+    const first = store.transaction(async (tx) => tx.put('a', enc('1')));
+    await gated.entered; // the first commit is in the log, its apply waits
+    fs.arm(['disk-full']);
+    const second = store.transaction(async (tx) => tx.put('b', enc('2')));
+    const secondOutcome = second.then(
+      () => 'resolved',
+      (err: { code?: string }) => err.code,
+    );
+    await new Promise((r) => setTimeout(r, 50)); // the log refused the second commit by now
+    fs.disarm();
+    gated.open();
+    await first;
+    expect(await secondOutcome).toBe('ENOSPC');
+    await store.close().catch(() => undefined);
+    expect(unhandled).toEqual([]);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    await cleanup();
+  }
+});

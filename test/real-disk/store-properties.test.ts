@@ -70,13 +70,13 @@ describe('store rules on a real disk (NodeFileSystem, RealClock, clean restarts)
     }, 120_000);
   }
 
-  // The in-memory state only: with the LMDB state a log refusal during an earlier commit's apply is an unhandled
-  // rejection in src/store (store-log-refusal.test.ts reproduces it); add 'lmdb' here once that is fixed.
-  it('the built-in store breaks no rule under injected ENOSPC and EIO', async () => {
-    const results = await realRuns(builtin('memory'), seeds(RUNS, 101), ['disk-full', 'fsync-error', 'read-error']);
-    expect(results.map((r) => r.violation)).toEqual(results.map(() => undefined));
-    expect(total(results, 'injected')).toBeGreaterThan(0);
-  }, 120_000);
+  for (const state of ['memory', 'lmdb'] as const) {
+    it(`the built-in store (${state} state) breaks no rule under injected ENOSPC and EIO`, async () => {
+      const results = await realRuns(builtin(state), seeds(RUNS, 101), ['disk-full', 'fsync-error', 'read-error']);
+      expect(results.map((r) => r.violation)).toEqual(results.map(() => undefined));
+      expect(total(results, 'injected')).toBeGreaterThan(0);
+    }, 120_000);
+  }
 
   it('the corpus store correct-log-store breaks no rule', async () => {
     const correct = ((await import(join(fixtures, 'correct-log-store.ts'))) as { default: () => StorePlugin }).default;
