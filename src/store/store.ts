@@ -100,6 +100,9 @@ function hexBytes(hex: string): Uint8Array {
   return out;
 }
 
+/** The longest single sleep of the timeout watchdog. */
+const WATCHDOG_SLICE_MS = 1000;
+
 /** The log's directory inside a store's directory. */
 export const STORE_WAL_DIR = 'wal';
 
@@ -487,19 +490,25 @@ export class TransactionalStore implements Store, TransactionHost {
     }
   }
 
-  /** One sleep on the injected clock for the earliest deadline; a transaction with an earlier one arms another. */
+  /**
+   * One sleep on the injected clock toward the earliest deadline, at most
+   * WATCHDOG_SLICE_MS long (the Clock port cannot cancel a sleep, so a closed
+   * store's last timer ends within a slice, and a process can exit); a
+   * transaction with an earlier deadline arms another.
+   */
   private armWatchdog(deadline: number): void {
     if (this.watchdogUntil !== undefined && this.watchdogUntil <= deadline) return;
     this.watchdogUntil = deadline;
-    void this.clock.sleep(Math.max(0, deadline - this.clock.now())).then(() => {
+    void this.clock.sleep(Math.min(WATCHDOG_SLICE_MS, Math.max(0, deadline - this.clock.now()))).then(() => {
       if (this.watchdogUntil === deadline) this.watchdogUntil = undefined;
+      if (this.status !== 'open') return;
       const now = this.clock.now();
       let next: number | undefined;
       for (const tx of [...this.active]) {
         if (tx.deadline <= now) this.timeOut(tx);
         else next = next === undefined ? tx.deadline : Math.min(next, tx.deadline);
       }
-      if (next !== undefined && this.status === 'open') this.armWatchdog(next);
+      if (next !== undefined) this.armWatchdog(next);
     });
   }
 
