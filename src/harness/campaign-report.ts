@@ -39,7 +39,8 @@ export function campaignJUnit(file: CampaignFile): string {
       time: file.wallMs / 1000,
       timestamp: file.startedAt,
       properties: {
-        plugin: id.pluginModule ?? 'built-in engine',
+        plugin: id.pluginModule ?? (id.subject === 'store' ? 'built-in store' : 'built-in engine'),
+        subject: id.subject ?? 'log',
         baseSeed: String(id.baseSeed),
         runs: String(id.runs),
         shards: `${file.shards.join(',')} of ${id.shardCount}`,
@@ -67,10 +68,10 @@ export function campaignSummary(file: CampaignFile, maxFailuresShown = 10): stri
     `faultline campaign: ${id.pluginName}, seed ${id.baseSeed}${id.shardCount > 1 ? `, shards ${file.shards.join(',')} of ${id.shardCount}` : ''}, faults ${id.faults.join(',')}`,
     `${totals.runs} runs: ${totals.passed} passed, ${totals.failed} failed, ${totals.errors} errors in ${(file.wallMs / 1000).toFixed(1)} s`,
   ];
-  const sum = (field: 'epochs' | 'crashes' | 'appends' | 'acknowledged'): number => file.results.reduce((n, r) => n + (r[field] ?? 0), 0);
-  lines.push(
-    `exercised: ${sum('epochs')} epochs, ${sum('crashes')} power cuts, ${sum('appends')} appends, ${sum('acknowledged')} acknowledged`,
-  );
+  const sum = (field: 'epochs' | 'crashes' | 'appends' | 'transactions' | 'acknowledged'): number =>
+    file.results.reduce((n, r) => n + (r[field] ?? 0), 0);
+  const work = id.subject === 'store' ? `${sum('transactions')} transactions` : `${sum('appends')} appends`;
+  lines.push(`exercised: ${sum('epochs')} epochs, ${sum('crashes')} power cuts, ${work}, ${sum('acknowledged')} acknowledged`);
   const bad = file.results.filter((r) => r.status !== 'passed');
   for (const r of bad.slice(0, maxFailuresShown)) {
     if (r.status === 'failed')

@@ -7,13 +7,19 @@ import type { FaultKind } from '../faults/types.js';
 import type { RunRange } from './shard.js';
 import type { FailureReport } from './types.js';
 import type { RuleName, WorkloadOptions } from '../contract/types.js';
+import type { StoreRuleName, StoreWorkloadOptions } from '../contract/store-types.js';
+import type { StoreFailureReport } from './store-check-types.js';
 
 export const CAMPAIGN_FORMAT = 'faultline-campaign';
 export const CAMPAIGN_FORMAT_VERSION = 1;
 
 /** What the campaign is: equal on every shard of one campaign. */
 export interface CampaignIdentity {
-  /** The plugin module as given on the command line; undefined for the built-in engine. */
+  /** 'store': a campaign of a store (contract section 5): the module is a StorePlugin module, each run a checkStore run. Absent: a log. */
+  subject?: 'store';
+  /** A store campaign's workload knobs (the log's are `workload`). */
+  storeWorkload?: StoreWorkloadOptions;
+  /** The plugin module as given on the command line; undefined for the built-in engine (or store). */
   pluginModule?: string;
   pluginOptions?: unknown;
   /** The plugin's own name (WalPlugin.name). */
@@ -29,6 +35,8 @@ export interface CampaignIdentity {
 
 /** One seed's job, sent to a worker thread (the plugin goes by module path, never as an object). */
 export interface CampaignTask {
+  subject?: 'store';
+  storeWorkload?: StoreWorkloadOptions;
   pluginModule?: string;
   pluginOptions?: unknown;
   faults: FaultKind[];
@@ -46,16 +54,18 @@ export interface CampaignRunResult {
   status: RunStatus;
   wallMs: number;
   /** failed: the broken rule and the shrunk, replayable report. */
-  rule?: RuleName;
+  rule?: RuleName | StoreRuleName;
   message?: string;
   replayCommand?: string;
-  failure?: FailureReport;
+  failure?: FailureReport | StoreFailureReport;
   /** error: what went wrong outside the checked rules (a plugin that throws on load, a harness fault). */
   error?: { code?: string; message: string };
   /** Counters of the run (passed and failed runs). */
   epochs?: number;
   crashes?: number;
   appends?: number;
+  /** A store campaign's transactions (acknowledged counts transactions there). */
+  transactions?: number;
   acknowledged?: number;
 }
 

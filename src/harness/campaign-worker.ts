@@ -1,18 +1,20 @@
 /**
  * The campaign's worker-thread entry (piscina loads this file): one seed per
- * task. A campaign seed is one checkWal run with that fast-check seed, so a
+ * task. A campaign seed is one checkWal run (checkStore for a store campaign) with that fast-check seed, so a
  * failure comes back shrunk, with the command that replays it, and
  * `faultline check <module> --seed S --runs 1` reruns the same scenario.
  * The plugin is loaded from its module path once per worker and reused.
  */
 import { errorCode } from '../errors.js';
-import type { WalPlugin } from '../ports.js';
+import type { StorePlugin, WalPlugin } from '../ports.js';
 import type { CampaignRunResult, CampaignTask } from './campaign-types.js';
-import { loadCampaignPlugin } from './campaign-plugin.js';
+import { loadCampaignPlugin, loadCampaignStore } from './campaign-plugin.js';
 import { checkWal } from './check.js';
+import { checkStore } from './check-store.js';
 import { registerTypeScriptLoader } from './typescript-loader.js';
 
 const plugins = new Map<string, Promise<WalPlugin>>();
+const stores = new Map<string, Promise<StorePlugin>>();
 /**
  * A TypeScript plugin module needs tsx's loader registered in this thread:
  * `--import tsx` in a worker's execArgv does not reach dynamic imports there
@@ -34,6 +36,65 @@ function cachedPlugin(task: CampaignTask): Promise<WalPlugin> {
     plugins.set(key, plugin);
   }
   return plugin;
+}
+
+function cachedStore(task: CampaignTask): Promise<StorePlugin> {
+  const key = JSON.stringify([task.pluginModule ?? null, task.pluginOptions ?? null]);
+  let store = stores.get(key);
+  if (store === undefined) {
+    store = ensureTypeScriptLoader(task.pluginModule).then(() => loadCampaignStore(task.pluginModule, task.pluginOptions));
+    stores.set(key, store);
+  }
+  return store;
+}
+
+/** What went wrong outside the checked rules, as a run result. */
+function errorResult(task: CampaignTask, wallMs: number, err: unknown): CampaignRunResult {
+  const code = errorCode(err);
+  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  return { run: task.run, seed: task.seed, status: 'error', wallMs, error: code === undefined ? { message } : { code, message } };
+}
+
+/** Runs one store campaign seed (one checkStore run with that seed) against a store plugin already loaded. */
+export async function runStoreCampaignSeed(plugin: StorePlugin, task: CampaignTask): Promise<CampaignRunResult> {
+  const started = performance.now();
+  const base = { run: task.run, seed: task.seed };
+  try {
+    const result = await checkStore(plugin, {
+      ...task.storeWorkload,
+      runs: 1,
+      seed: task.seed,
+      faults: task.faults,
+      ...(task.faultProbability === undefined ? {} : { faultProbability: task.faultProbability }),
+      ...(task.pluginModule === undefined ? {} : { pluginModule: task.pluginModule }),
+      ...(task.pluginOptions === undefined ? {} : { pluginOptions: task.pluginOptions }),
+    });
+    const counters = {
+      epochs: result.summary.epochs,
+      crashes: result.summary.crashes,
+      transactions: result.summary.transactions,
+      acknowledged: result.summary.acknowledged,
+    };
+    const wallMs = performance.now() - started;
+    const f = result.failure;
+    if (f !== undefined) {
+      return {
+        ...base,
+        status: 'failed',
+        wallMs,
+        rule: f.rule,
+        message: f.message,
+        replayCommand: f.replayCommand,
+        failure: f,
+        ...counters,
+      };
+    }
+    if (result.runs < 1)
+      return { ...base, status: 'error', wallMs, error: { message: `checkStore completed ${result.runs} runs for one seed` } };
+    return { ...base, status: 'passed', wallMs, ...counters };
+  } catch (err) {
+    return errorResult(task, performance.now() - started, err);
+  }
 }
 
 /** Runs one campaign seed against a plugin already loaded. */
@@ -75,21 +136,33 @@ export async function runCampaignSeed(plugin: WalPlugin, task: CampaignTask): Pr
     }
     return { ...base, status: 'passed', wallMs, ...counters };
   } catch (err) {
-    const code = errorCode(err);
-    const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    return { ...base, status: 'error', wallMs: performance.now() - started, error: code === undefined ? { message } : { code, message } };
+    return errorResult(task, performance.now() - started, err);
   }
 }
 
 /** piscina's entry point. */
 export default async function campaignWorker(task: CampaignTask): Promise<CampaignRunResult> {
+  if (task.subject === 'store') {
+    let store: StorePlugin;
+    try {
+      store = await cachedStore(task);
+    } catch (err) {
+      return loadError(task, err);
+    }
+    return runStoreCampaignSeed(store, task);
+  }
   let plugin: WalPlugin;
   try {
     plugin = await cachedPlugin(task);
   } catch (err) {
-    const code = errorCode(err);
-    const message = err instanceof Error ? err.message : String(err);
-    return { run: task.run, seed: task.seed, status: 'error', wallMs: 0, error: code === undefined ? { message } : { code, message } };
+    return loadError(task, err);
   }
   return runCampaignSeed(plugin, task);
+}
+
+/** A plugin that cannot be loaded: every run of the worker is an error naming why (the message, no stack). */
+function loadError(task: CampaignTask, err: unknown): CampaignRunResult {
+  const code = errorCode(err);
+  const message = err instanceof Error ? err.message : String(err);
+  return { run: task.run, seed: task.seed, status: 'error', wallMs: 0, error: code === undefined ? { message } : { code, message } };
 }

@@ -82,6 +82,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignFil
         workload: identity.workload,
         run,
         seed: seedOfRun(identity.baseSeed, run),
+        ...(identity.subject === undefined ? {} : { subject: identity.subject }),
+        ...(identity.storeWorkload === undefined ? {} : { storeWorkload: identity.storeWorkload }),
         ...(identity.pluginModule === undefined ? {} : { pluginModule: identity.pluginModule }),
         ...(identity.pluginOptions === undefined ? {} : { pluginOptions: identity.pluginOptions }),
         ...(identity.faultProbability === undefined ? {} : { faultProbability: identity.faultProbability }),

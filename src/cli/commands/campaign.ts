@@ -12,7 +12,8 @@ import { WalError } from '../../errors.js';
 import { CONTRACT_FAULT_KINDS, type FaultKind } from '../../faults/kinds.js';
 import { absoluteModule, runCampaign } from '../../harness/campaign.js';
 import { mergeCampaignFiles, parseCampaignFile } from '../../harness/campaign-merge.js';
-import { loadCampaignPlugin } from '../../harness/campaign-plugin.js';
+import { loadCampaignPlugin, loadCampaignStore } from '../../harness/campaign-plugin.js';
+import { builtinStoreTimeoutMs } from '../../harness/builtin-store.js';
 import { createProgress } from '../../harness/campaign-progress.js';
 import { campaignSummary, writeCampaignFiles } from '../../harness/campaign-report.js';
 import { campaignGithubReport, emitGithubReport } from '../../harness/github.js';
@@ -52,6 +53,7 @@ interface CampaignFlags {
   options?: string;
   out: string;
   json?: boolean;
+  store?: boolean;
 }
 
 async function campaignAction(pluginModule: string | undefined, flags: CampaignFlags): Promise<void> {
@@ -63,9 +65,11 @@ async function campaignAction(pluginModule: string | undefined, flags: CampaignF
   const faults = flags.faults === undefined ? [...CONTRACT_FAULT_KINDS] : parseFaultList(flags.faults);
   const pluginOptions = pluginOptionsOf(flags);
   const module = absoluteModule(pluginModule);
+  const store = flags.store === true;
   let plugin;
   try {
-    plugin = await loadCampaignPlugin(module, pluginOptions); // fail fast (exit 2) before starting workers
+    // Fail fast (exit 2) before starting workers.
+    plugin = store ? await loadCampaignStore(module, pluginOptions) : await loadCampaignPlugin(module, pluginOptions);
   } catch (err) {
     if (err instanceof WalError) throw err;
     throw new WalError(
@@ -74,7 +78,9 @@ async function campaignAction(pluginModule: string | undefined, flags: CampaignF
       { cause: err },
     );
   }
+  const timeout = store ? builtinStoreTimeoutMs(module, pluginOptions) : undefined;
   const identity: CampaignIdentity = {
+    ...(store ? { subject: 'store' as const, storeWorkload: timeout === undefined ? {} : { transactionTimeoutMs: timeout } } : {}),
     pluginName: plugin.name,
     faults,
     workload: {},
@@ -155,6 +161,10 @@ export function registerCampaignCommand(program: Command): void {
     .addOption(new Option('--options <json>', 'deprecated name of --plugin-options').hideHelp())
     .option('--out <dir>', 'folder for campaign JSON and JUnit XML', 'faultline-campaign')
     .option('--json', 'print a one-line JSON summary instead of text')
+    .option(
+      '--store',
+      'a campaign of a transactional store (contract section 5): the module is a StorePlugin module (default: the built-in store)',
+    )
     .action((pluginModule: string | undefined, flags: CampaignFlags) => campaignAction(pluginModule, flags));
   campaign
     .command('merge')
