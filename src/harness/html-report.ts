@@ -169,7 +169,24 @@ function happened(end: string, v: Violation | undefined): string {
   }
 }
 
-export function renderHtmlReport(outcome: ScenarioOutcome, failure?: FailureReport): string {
+/** The headers of the epochs table's count columns (a store's page names its own counts). */
+export interface EpochColumnNames {
+  appends: string;
+  resolved: string;
+  acknowledged: string;
+  recoveredNext: string;
+  lostAcknowledged: string;
+}
+
+const LOG_EPOCH_COLUMNS: EpochColumnNames = {
+  appends: 'appends',
+  resolved: 'resolved',
+  acknowledged: 'acknowledged',
+  recoveredNext: 'recovered next',
+  lostAcknowledged: 'lost acknowledged',
+};
+
+export function renderHtmlReport(outcome: ScenarioOutcome, failure?: FailureReport, columns: EpochColumnNames = LOG_EPOCH_COLUMNS): string {
   const v = outcome.violation;
   const rows = mergedRows(outcome);
   const kinds = [...new Set(rows.map((r) => r.kind))].sort();
@@ -228,7 +245,7 @@ ${failure === undefined ? '' : `<p>Replay: <code id="replay-command">${esc(failu
 <div class="cols"><div><h3>Expected</h3>${list(v?.expected)}</div><div><h3>Recovered</h3>${list(v?.recovered)}</div></div>
 ${v === undefined ? '' : `<p>Evidence: <code>${esc(JSON.stringify(v.evidence))}</code></p>`}
 <h2>Epochs</h2>
-<table id="epochs"><tr><th>epoch</th><th>scripted end</th><th>what happened</th><th>appends</th><th>resolved</th><th>acknowledged</th><th>recovered next</th><th>lost acknowledged</th><th>faults fired</th><th>ended at (virtual ms)</th></tr>${epochs.join('')}</table>
+<table id="epochs"><tr><th>epoch</th><th>scripted end</th><th>what happened</th><th>${esc(columns.appends)}</th><th>${esc(columns.resolved)}</th><th>${esc(columns.acknowledged)}</th><th>${esc(columns.recoveredNext)}</th><th>${esc(columns.lostAcknowledged)}</th><th>faults fired</th><th>ended at (virtual ms)</th></tr>${epochs.join('')}</table>
 <h2>The run as swimlanes</h2>
 <p>One column per event, in causal order (virtual time, then the order the trace and the history record): calls that take no virtual time still get a bar. Hover for details; click a bar or a mark to see its line among the raw events.</p>
 ${LANES_LEGEND}

@@ -3,7 +3,7 @@
  * (html-report.ts: verdict, fault plan, epochs, swimlanes, crash images, raw
  * events) over the store's history, each transaction shown with its label
  * and what it read and wrote (values by the write they name), and the
- * epochs' counts of transactions in the columns of records.
+ * epochs' counts of transactions (headed as such) in the columns of records.
  */
 import { describeValue } from '../contract/store-values.js';
 import type { StoreCall } from '../contract/store-types.js';
@@ -40,5 +40,11 @@ export function renderStoreHtmlReport(outcome: StoreScenarioOutcome, failure?: S
     })),
   };
   // The page reads these fields only by name; a store's calls have no append, so no record is located in the byte maps.
-  return renderHtmlReport(display as unknown as ScenarioOutcome, failure as unknown as FailureReport | undefined);
+  return renderHtmlReport(display as unknown as ScenarioOutcome, failure as unknown as FailureReport | undefined, {
+    appends: 'transactions',
+    resolved: 'committed',
+    acknowledged: 'acknowledged',
+    recoveredNext: 'applied next',
+    lostAcknowledged: 'lost acknowledged',
+  });
 }
