@@ -191,6 +191,25 @@ describe('Store', () => {
     await again.close();
   });
 
+  it('checkpointEveryBytes starts checkpoints by itself as the log grows, and the state after reopening has every commit', async () => {
+    const e = env();
+    const options: StoreOptions = { ...SMALL, checkpointEveryBytes: 4096 };
+    const store = await openStore(e, options);
+    for (let i = 0; i < 80; i++) await store.transaction(async (tx) => tx.put(`k${i}`, new Uint8Array(100).fill(i)));
+    await store.sync();
+    const s = store.stats();
+    expect(s.checkpoints).toBeGreaterThan(2);
+    expect(s.checkpointErrors).toBe(0);
+    expect(s.lastCheckpointLsn).toBeGreaterThan(0);
+    expect(s.wal.segmentsRemoved).toBeGreaterThan(0);
+    const expected = await store.entries();
+    await store.close();
+    const again = await openStore(e, options);
+    expect(again.report.snapshot).toBe('loaded');
+    expect(await again.entries()).toEqual(expected);
+    await again.close();
+  });
+
   it('a damaged snapshot is never loaded: rebuilt from the log while it holds everything, refused once the log was released', async () => {
     const fs = new MemfsFileSystem();
     const e = env(fs);
