@@ -8,6 +8,8 @@
 import { errorCode } from '../errors.js';
 import type { StorePlugin, WalPlugin } from '../ports.js';
 import type { CampaignRunResult, CampaignTask } from './campaign-types.js';
+import type { StoreFailureReport } from './store-check-types.js';
+import type { FailureReport } from './types.js';
 import { loadCampaignPlugin, loadCampaignStore } from './campaign-plugin.js';
 import { checkWal } from './check.js';
 import { checkStore } from './check-store.js';
@@ -55,28 +57,32 @@ function errorResult(task: CampaignTask, wallMs: number, err: unknown): Campaign
   return { run: task.run, seed: task.seed, status: 'error', wallMs, error: code === undefined ? { message } : { code, message } };
 }
 
-/** Runs one store campaign seed (one checkStore run with that seed) against a store plugin already loaded. */
-export async function runStoreCampaignSeed(plugin: StorePlugin, task: CampaignTask): Promise<CampaignRunResult> {
+/** What one check run of a seed gave: its run count, the failure if any, and the counters a campaign keeps. */
+interface SeedCheck {
+  runs: number;
+  failure: FailureReport | StoreFailureReport | undefined;
+  counters: Pick<CampaignRunResult, 'epochs' | 'crashes' | 'appends' | 'transactions' | 'acknowledged'>;
+}
+
+/** The options every seed's check gets: one run of that seed, the campaign's faults and plugin. */
+function seedOptions(task: CampaignTask): { runs: 1; seed: number; faults: CampaignTask['faults'] } & Record<string, unknown> {
+  return {
+    runs: 1,
+    seed: task.seed,
+    faults: task.faults,
+    ...(task.faultProbability === undefined ? {} : { faultProbability: task.faultProbability }),
+    ...(task.pluginModule === undefined ? {} : { pluginModule: task.pluginModule }),
+    ...(task.pluginOptions === undefined ? {} : { pluginOptions: task.pluginOptions }),
+  };
+}
+
+/** Runs `check` for one seed and turns what it gave (or threw) into the seed's result. */
+async function runSeed(task: CampaignTask, checker: string, check: () => Promise<SeedCheck>): Promise<CampaignRunResult> {
   const started = performance.now();
   const base = { run: task.run, seed: task.seed };
   try {
-    const result = await checkStore(plugin, {
-      ...task.storeWorkload,
-      runs: 1,
-      seed: task.seed,
-      faults: task.faults,
-      ...(task.faultProbability === undefined ? {} : { faultProbability: task.faultProbability }),
-      ...(task.pluginModule === undefined ? {} : { pluginModule: task.pluginModule }),
-      ...(task.pluginOptions === undefined ? {} : { pluginOptions: task.pluginOptions }),
-    });
-    const counters = {
-      epochs: result.summary.epochs,
-      crashes: result.summary.crashes,
-      transactions: result.summary.transactions,
-      acknowledged: result.summary.acknowledged,
-    };
+    const { runs, failure: f, counters } = await check();
     const wallMs = performance.now() - started;
-    const f = result.failure;
     if (f !== undefined) {
       return {
         ...base,
@@ -89,55 +95,29 @@ export async function runStoreCampaignSeed(plugin: StorePlugin, task: CampaignTa
         ...counters,
       };
     }
-    if (result.runs < 1)
-      return { ...base, status: 'error', wallMs, error: { message: `checkStore completed ${result.runs} runs for one seed` } };
+    if (runs < 1) return { ...base, status: 'error', wallMs, error: { message: `${checker} completed ${runs} runs for one seed` } };
     return { ...base, status: 'passed', wallMs, ...counters };
   } catch (err) {
     return errorResult(task, performance.now() - started, err);
   }
 }
 
+/** Runs one store campaign seed (one checkStore run with that seed) against a store plugin already loaded. */
+export function runStoreCampaignSeed(plugin: StorePlugin, task: CampaignTask): Promise<CampaignRunResult> {
+  return runSeed(task, 'checkStore', async () => {
+    const result = await checkStore(plugin, { ...task.storeWorkload, ...seedOptions(task) });
+    const { epochs, crashes, transactions, acknowledged } = result.summary;
+    return { runs: result.runs, failure: result.failure, counters: { epochs, crashes, transactions, acknowledged } };
+  });
+}
+
 /** Runs one campaign seed against a plugin already loaded. */
-export async function runCampaignSeed(plugin: WalPlugin, task: CampaignTask): Promise<CampaignRunResult> {
-  const started = performance.now();
-  const base = { run: task.run, seed: task.seed };
-  try {
-    const result = await checkWal(plugin, {
-      ...task.workload,
-      runs: 1,
-      seed: task.seed,
-      faults: task.faults,
-      ...(task.faultProbability === undefined ? {} : { faultProbability: task.faultProbability }),
-      ...(task.pluginModule === undefined ? {} : { pluginModule: task.pluginModule }),
-      ...(task.pluginOptions === undefined ? {} : { pluginOptions: task.pluginOptions }),
-    });
-    const counters = {
-      epochs: result.summary.epochs,
-      crashes: result.summary.crashes,
-      appends: result.summary.appends,
-      acknowledged: result.summary.acknowledged,
-    };
-    const wallMs = performance.now() - started;
-    if (result.failure !== undefined) {
-      const f = result.failure;
-      return {
-        ...base,
-        status: 'failed',
-        wallMs,
-        rule: f.rule,
-        message: f.message,
-        replayCommand: f.replayCommand,
-        failure: f,
-        ...counters,
-      };
-    }
-    if (result.runs < 1) {
-      return { ...base, status: 'error', wallMs, error: { message: `checkWal completed ${result.runs} runs for one seed` } };
-    }
-    return { ...base, status: 'passed', wallMs, ...counters };
-  } catch (err) {
-    return errorResult(task, performance.now() - started, err);
-  }
+export function runCampaignSeed(plugin: WalPlugin, task: CampaignTask): Promise<CampaignRunResult> {
+  return runSeed(task, 'checkWal', async () => {
+    const result = await checkWal(plugin, { ...task.workload, ...seedOptions(task) });
+    const { epochs, crashes, appends, acknowledged } = result.summary;
+    return { runs: result.runs, failure: result.failure, counters: { epochs, crashes, appends, acknowledged } };
+  });
 }
 
 /** piscina's entry point. */

@@ -4,11 +4,11 @@
  * hot path pays nothing for metrics and the engine stays free of any
  * metrics library.
  */
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import type { RecoveryReport, WalStats } from '../engine/index.js';
-import { WalError } from '../errors.js';
 import { registerFlushHistogram } from './flush-histogram.js';
 import { registerRecoveryGauges } from './recovery-metrics.js';
+import { checkedPrefix, registerStateGauge, registerStatsFamilies } from './stats-families.js';
 
 /** Anything that reports WalStats: a Wal, or a test double. */
 export interface WalStatsSource {
@@ -96,36 +96,11 @@ const STATES: readonly WalStats['state'][] = ['open', 'readOnly', 'failStopped',
 /** Registers the log's metrics; values are read from `source.stats()` on every scrape. */
 export function registerWalMetrics(source: WalStatsSource, options: WalMetricsOptions = {}): Registry {
   const registry = options.registry ?? new Registry();
-  const prefix = options.prefix ?? 'wal_';
-  if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(prefix)) {
-    throw new WalError('EINVAL', `invalid metric prefix ${JSON.stringify(prefix)}`);
-  }
+  const prefix = checkedPrefix(options.prefix ?? 'wal_');
   const labels = options.labels ?? {};
   const labelNames = Object.keys(labels);
-
-  for (const c of COUNTERS) {
-    new Counter({
-      name: prefix + c.name,
-      help: c.help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(labels, source.stats()[c.field]);
-      },
-    });
-  }
-  for (const g of GAUGES) {
-    new Gauge({
-      name: prefix + g.name,
-      help: g.help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.set(labels, source.stats()[g.field]);
-      },
-    });
-  }
+  const target = { registry, prefix, labels };
+  registerStatsFamilies<CounterField>(target, () => source.stats(), COUNTERS, GAUGES);
   new Counter({
     name: `${prefix}errors_total`,
     help: 'Failures by type: write (failed batch writes), sync (failed fsyncs), background (preallocation, retention), backpressure (appends refused or timed out).',
@@ -139,15 +114,6 @@ export function registerWalMetrics(source: WalStatsSource, options: WalMetricsOp
   });
   registerFlushHistogram(source, registry, prefix, labels);
   if (source.report !== undefined) registerRecoveryGauges(source.report, registry, prefix, labels);
-  new Gauge({
-    name: `${prefix}state`,
-    help: 'The log state: 1 for the current one.',
-    labelNames: [...labelNames, 'state'],
-    registers: [registry],
-    collect() {
-      const current = source.stats().state;
-      for (const s of STATES) this.set({ ...labels, state: s }, s === current ? 1 : 0);
-    },
-  });
+  registerStateGauge(target, 'The log state: 1 for the current one.', STATES, () => source.stats().state);
   return registry;
 }

@@ -5,10 +5,10 @@
  * every outcome). Read from store.stats() on every scrape. The store's log is
  * registered beside it with registerWalMetrics (serveOps does both).
  */
-import { Counter, Gauge, Registry } from 'prom-client';
-import { WalError } from '../errors.js';
+import { Registry } from 'prom-client';
 import type { StoreOpenReport, StoreStats } from '../store/store.js';
 import { registerDurationHistogram } from './flush-histogram.js';
+import { checkedPrefix, registerStateGauge, registerStatsFamilies } from './stats-families.js';
 
 export interface StoreStatsSource {
   stats(): StoreStats;
@@ -47,49 +47,15 @@ const STATES: readonly StoreStats['state'][] = ['open', 'failed', 'closed'];
 
 export function registerStoreMetrics(source: StoreStatsSource, options: StoreMetricsOptions = {}): Registry {
   const registry = options.registry ?? new Registry();
-  const prefix = options.prefix ?? 'store_';
-  if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(prefix)) throw new WalError('EINVAL', `invalid metric prefix ${JSON.stringify(prefix)}`);
-  const labels = options.labels ?? {};
-  const labelNames = Object.keys(labels);
-  for (const c of COUNTERS) {
-    new Counter({
-      name: prefix + c.name,
-      help: c.help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(labels, source.stats()[c.field]);
-      },
-    });
-  }
-  for (const g of GAUGES) {
-    new Gauge({
-      name: prefix + g.name,
-      help: g.help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.set(labels, source.stats()[g.field]);
-      },
-    });
-  }
-  new Gauge({
-    name: `${prefix}state`,
-    help: 'The store state: 1 for the current one.',
-    labelNames: [...labelNames, 'state'],
-    registers: [registry],
-    collect() {
-      const current = source.stats().state;
-      for (const s of STATES) this.set({ ...labels, state: s }, s === current ? 1 : 0);
-    },
-  });
+  const target = { registry, prefix: checkedPrefix(options.prefix ?? 'store_'), labels: options.labels ?? {} };
+  registerStatsFamilies<CountField | GaugeField>(target, () => source.stats(), COUNTERS, GAUGES);
+  registerStateGauge(target, 'The store state: 1 for the current one.', STATES, () => source.stats().state);
   registerDurationHistogram(
     'transaction_duration_seconds',
     'Duration of store transactions, from transaction() to its settling (every outcome), on the store clock.',
     () => source.stats().transactionDurations,
     registry,
-    labels,
+    target.labels,
   );
   return registry;
 }
