@@ -18,6 +18,7 @@ import {
   replayIdentity,
   resolveCheckBasics,
   runPropertyCheck,
+  withRunLimits,
   withOrigin,
   type PropertyRunSpec,
 } from './check.js';
@@ -226,12 +227,7 @@ export async function checkStore(plugin: StorePlugin, given: StoreCheckOptions =
       options.onProgress?.({ runs: summary.runs, elapsedMs: Date.now() - started });
     },
   };
-  if (replayPath !== undefined) spec.replayPath = replayPath;
-  if (options.timeLimitMs !== undefined) spec.timeLimitMs = options.timeLimitMs;
-  if (options.shrinkTimeLimitMs !== undefined) spec.shrinkTimeLimitMs = options.shrinkTimeLimitMs;
-  if (options.maxShrinkRuns !== undefined) spec.maxShrinkRuns = options.maxShrinkRuns;
-  if (signal !== undefined) spec.signal = signal;
-  const result = await runPropertyCheck(spec);
+  const result = await runPropertyCheck(withRunLimits(spec, options, replayPath));
   summary.wallMs = Date.now() - started;
   if (!result.failed) {
     summary.stoppedBy = result.interrupted ? 'time-limit' : 'runs';

@@ -244,6 +244,20 @@ export interface PropertyRunSpec<S, O extends { ok: boolean }> {
   counted(outcome: O): void;
 }
 
+/** The spec with the check's limits (time, shrinking, abort signal) and its replay path, where given. */
+export function withRunLimits<S, O extends { ok: boolean }>(
+  spec: PropertyRunSpec<S, O>,
+  options: { timeLimitMs?: number; shrinkTimeLimitMs?: number; maxShrinkRuns?: number; signal?: AbortSignal },
+  replayPath: string | undefined,
+): PropertyRunSpec<S, O> {
+  if (replayPath !== undefined) spec.replayPath = replayPath;
+  if (options.timeLimitMs !== undefined) spec.timeLimitMs = options.timeLimitMs;
+  if (options.shrinkTimeLimitMs !== undefined) spec.shrinkTimeLimitMs = options.shrinkTimeLimitMs;
+  if (options.maxShrinkRuns !== undefined) spec.maxShrinkRuns = options.maxShrinkRuns;
+  if (options.signal !== undefined) spec.signal = options.signal;
+  return spec;
+}
+
 export type PropertyRunResult<O> = { failed: false; interrupted: boolean } | { failed: true; outcome: O; path: string; shrinks: number };
 
 /**
@@ -328,12 +342,7 @@ export async function checkWal(plugin: WalPlugin, given: CheckOptions = {}): Pro
       options.onProgress?.({ runs: summary.runs, elapsedMs: Date.now() - started });
     },
   };
-  if (replayPath !== undefined) spec.replayPath = replayPath;
-  if (options.timeLimitMs !== undefined) spec.timeLimitMs = options.timeLimitMs;
-  if (options.shrinkTimeLimitMs !== undefined) spec.shrinkTimeLimitMs = options.shrinkTimeLimitMs;
-  if (options.maxShrinkRuns !== undefined) spec.maxShrinkRuns = options.maxShrinkRuns;
-  if (signal !== undefined) spec.signal = signal;
-  const result = await runPropertyCheck(spec);
+  const result = await runPropertyCheck(withRunLimits(spec, options, replayPath));
   summary.wallMs = Date.now() - started;
   if (!result.failed) {
     summary.stoppedBy = result.interrupted ? 'time-limit' : 'runs';
