@@ -78,6 +78,20 @@ export class CrashCutFileSystem implements FileSystem {
   stat(path: string): Promise<FileStat> {
     return this.run(false, () => this.inner.stat(path));
   }
+  /** rmdir (an optional port member), counted as any other operation; ENOTSUP (Node-style) when the wrapped port has none. */
+  rmdir(path: string): Promise<void> {
+    const inner = this.inner;
+    if (inner.rmdir === undefined) {
+      return Promise.reject(
+        Object.assign(new Error(`ENOTSUP: rmdir '${path}': the wrapped FileSystem has no rmdir`), {
+          code: 'ENOTSUP',
+          syscall: 'rmdir',
+          path,
+        }),
+      );
+    }
+    return this.run(false, () => (inner.rmdir as (p: string) => Promise<void>).call(inner, path));
+  }
   syncDir(path: string): Promise<void> {
     return this.run(true, () => this.inner.syncDir(path));
   }
