@@ -1,11 +1,13 @@
 /**
  * docs/ops/grafana-dashboard.json queries only metrics the ops server
  * exposes: every metric name in its PromQL `expr` fields is checked against a
- * real scrape of serveOps over a real log.
+ * real scrape of serveOps over a real log; docs/ops/grafana-store-dashboard.json
+ * likewise against serveOps over a real store.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Wal } from '../../src/engine/index.js';
+import { openStore } from '../../src/store/index.js';
 import { serveOps } from '../../src/ops/index.js';
 import { NodeFileSystem } from '../../src/real/node-file-system.js';
 import { RealClock } from '../../src/real/real-clock.js';
@@ -14,6 +16,7 @@ import { exposedSeries, scrape } from './scrape.js';
 import { exprFields, promqlMetricNames } from './promql-names.js';
 
 const dashboard: unknown = JSON.parse(readFileSync('docs/ops/grafana-dashboard.json', 'utf8'));
+const storeDashboard: unknown = JSON.parse(readFileSync('docs/ops/grafana-store-dashboard.json', 'utf8'));
 
 describe('promqlMetricNames', () => {
   it('finds the metrics and skips functions, labels, ranges, grouping and strings', () => {
@@ -55,6 +58,33 @@ describe('the Grafana dashboard', () => {
     } finally {
       await server.close();
       await wal.close();
+      await cleanup();
+    }
+  });
+
+  it('the store dashboard queries only metrics serveOps(store) exposes, the store and its log both', async () => {
+    const exprs = exprFields(storeDashboard);
+    const queried = new Set(exprs.flatMap(promqlMetricNames));
+    for (const name of [
+      'store_commits_total',
+      'store_conflicts_total',
+      'transaction_duration_seconds_bucket',
+      'store_checkpoints_total',
+      'wal_appends_total',
+    ]) {
+      expect(queried, name).toContain(name);
+    }
+    const { dir, cleanup } = await makeTempDir('faultline-dash-store-');
+    const store = await openStore({ fs: new NodeFileSystem(dir), clock: new RealClock(), dir: 'db' });
+    const server = await serveOps(store);
+    try {
+      await store.transaction(async (tx) => tx.put('k', new Uint8Array(4)));
+      const exposed = exposedSeries((await scrape(server.url)).families);
+      expect([...queried].filter((n) => !exposed.has(n))).toEqual([]);
+      expect(exposed.has('store_commit_total')).toBe(false);
+    } finally {
+      await server.close();
+      await store.close();
       await cleanup();
     }
   });
