@@ -83,8 +83,9 @@ export interface WalStats {
   state: WriterStatus;
 }
 
-function checkEnv(env: WalEnv): void {
-  if (typeof env !== 'object' || env === null) throw new WalError('EINVAL', 'Wal.open needs an env { fs, clock, dir }');
+/** Refuses an env that is not { fs, clock, dir } (WalError EINVAL); `caller` names who was given it. */
+export function checkEnv(env: WalEnv, caller = 'Wal.open'): void {
+  if (typeof env !== 'object' || env === null) throw new WalError('EINVAL', `${caller} needs an env { fs, clock, dir }`);
   if (typeof env.dir !== 'string' || env.dir.length === 0) throw new WalError('EINVAL', 'env.dir must be a non-empty path');
   if (typeof env.fs !== 'object' || env.fs === null) throw new WalError('EINVAL', 'env.fs must be a FileSystem');
   if (typeof env.clock !== 'object' || env.clock === null || typeof env.clock.now !== 'function' || typeof env.clock.sleep !== 'function') {

@@ -7,6 +7,7 @@
  */
 import { errorCode, WalError } from '../errors.js';
 import type { FileSystem } from '../ports.js';
+import { joinPath } from '../engine/segments.js';
 import type { StateSnapshot } from './state-store.js';
 import { decodeSnapshot, encodeSnapshot, type DecodedSnapshot } from './snapshot-format.js';
 
@@ -19,13 +20,9 @@ export const SNAPSHOT_TEMP_NAME = 'snapshot.tmp';
  */
 const SNAPSHOT_WRITE_CHUNK = 64 * 1024;
 
-function join(dir: string, name: string): string {
-  return dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`;
-}
-
 /** Writes the snapshot durably; resolves with its size in bytes. */
 export async function writeSnapshotFile(fs: FileSystem, dir: string, snapshot: StateSnapshot, storeId: Uint8Array): Promise<number> {
-  const temp = join(dir, SNAPSHOT_TEMP_NAME);
+  const temp = joinPath(dir, SNAPSHOT_TEMP_NAME);
   const handle = await fs.open(temp, 'w+');
   let at = 0;
   try {
@@ -39,7 +36,7 @@ export async function writeSnapshotFile(fs: FileSystem, dir: string, snapshot: S
     throw err;
   }
   await handle.close();
-  await fs.rename(temp, join(dir, SNAPSHOT_NAME));
+  await fs.rename(temp, joinPath(dir, SNAPSHOT_NAME));
   await fs.syncDir(dir);
   return at;
 }
@@ -52,7 +49,7 @@ export async function readSnapshotFile(
 ): Promise<DecodedSnapshot | undefined> {
   let handle;
   try {
-    handle = await fs.open(join(dir, SNAPSHOT_NAME), 'r');
+    handle = await fs.open(joinPath(dir, SNAPSHOT_NAME), 'r');
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return undefined;
     throw err;
@@ -67,7 +64,7 @@ export async function readSnapshotFile(
 /** Removes a snapshot.tmp a crash left behind (it was never renamed in, so nothing refers to it). */
 export async function removeTempSnapshot(fs: FileSystem, dir: string): Promise<void> {
   try {
-    await fs.unlink(join(dir, SNAPSHOT_TEMP_NAME));
+    await fs.unlink(joinPath(dir, SNAPSHOT_TEMP_NAME));
   } catch (err) {
     if (errorCode(err) !== 'ENOENT') throw new WalError('EIO', `cannot remove a leftover ${SNAPSHOT_TEMP_NAME} in ${dir}`, { cause: err });
   }

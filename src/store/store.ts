@@ -27,9 +27,9 @@
 import { assert } from '../assert.js';
 import { WalError } from '../errors.js';
 import type { Clock, FileSystem, Store, StoreTransaction, WalEnv } from '../ports.js';
-import { Wal, type WalStats } from '../engine/wal.js';
+import { checkEnv, Wal, type WalStats } from '../engine/wal.js';
 import { FlushTimings, type FlushDurations } from '../engine/flush-timings.js';
-import { ensureDirectory } from '../engine/segments.js';
+import { ensureDirectory, joinPath } from '../engine/segments.js';
 import type { RecoveryReport } from '../engine/recovery.js';
 import { MemoryStateStore } from './memory-state.js';
 import { resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from './options.js';
@@ -81,23 +81,8 @@ export interface StoreOpenReport {
   replayed: number;
 }
 
-function checkEnv(env: WalEnv): void {
-  if (typeof env !== 'object' || env === null) throw new WalError('EINVAL', 'openStore needs an env { fs, clock, dir }');
-  if (typeof env.dir !== 'string' || env.dir.length === 0) throw new WalError('EINVAL', 'env.dir must be a non-empty path');
-  if (typeof env.fs !== 'object' || env.fs === null) throw new WalError('EINVAL', 'env.fs must be a FileSystem');
-  if (typeof env.clock !== 'object' || env.clock === null || typeof env.clock.now !== 'function' || typeof env.clock.sleep !== 'function') {
-    throw new WalError('EINVAL', 'env.clock must be a Clock');
-  }
-}
-
-function join(dir: string, name: string): string {
-  return dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`;
-}
-
 function hexBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
+  return Uint8Array.from(Buffer.from(hex, 'hex'));
 }
 
 /** The longest single sleep of the timeout watchdog. */
@@ -163,11 +148,10 @@ export class TransactionalStore implements Store, TransactionHost {
     readonly report: StoreOpenReport,
   ) {
     this.counters.lastCheckpointLsn = stateStore.persistent ? 0 : report.stateLsn;
-    this.bytesAtCheckpoint = 0;
   }
 
   static async open(env: WalEnv, options?: StoreOptions): Promise<TransactionalStore> {
-    checkEnv(env);
+    checkEnv(env, 'openStore');
     const opts = resolveStoreOptions(options);
     const kind = opts.walResolved.durability.kind;
     if (opts.state !== undefined && kind !== 'everyWrite' && kind !== 'groupCommit') {
@@ -177,7 +161,7 @@ export class TransactionalStore implements Store, TransactionHost {
       );
     }
     await ensureDirectory(env.fs, env.dir); // created durably: each new directory's parent is synced
-    const wal = await Wal.open({ fs: env.fs, clock: env.clock, dir: join(env.dir, STORE_WAL_DIR) }, opts.wal);
+    const wal = await Wal.open({ fs: env.fs, clock: env.clock, dir: joinPath(env.dir, STORE_WAL_DIR) }, opts.wal);
     let state: StateStore | undefined;
     try {
       const storeId = wal.logId;
