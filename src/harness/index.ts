@@ -1,7 +1,7 @@
 // Public surface of src/harness: re-exported from src/index.ts.
 export * from './types.js';
 export { checkWal, ViolationFound, DEFAULT_RUNS } from './check.js';
-export { assertWal, WalCheckFailed } from './assert-wal.js';
+export { assertStore, assertWal, WalCheckFailed } from './assert-wal.js';
 export {
   runScenario,
   faultPlanForCheck,

@@ -4,6 +4,7 @@
  *   import { crashTest } from 'faultline/vitest';
  *   import plugin from '../src/my-wal.js';
  *   crashTest('my WAL survives power cuts', plugin, { runs: 200 });
+ *   crashTestStore('my store keeps its transactions', storePlugin, { runs: 200 });
  *
  * It declares a vitest test that runs assertWal (so a broken rule fails the
  * test with the whole report: rule, shrunk counterexample, seed, path, replay
@@ -15,8 +16,9 @@
  * FAULTLINE_SEED and FAULTLINE_PATH apply as in checkWal.
  */
 import { it } from 'vitest';
-import type { WalPlugin } from '../ports.js';
-import { assertWal } from '../harness/assert-wal.js';
+import type { StorePlugin, WalPlugin } from '../ports.js';
+import { assertStore, assertWal } from '../harness/assert-wal.js';
+import type { StoreCheckOptions } from '../harness/store-check-types.js';
 import type { CheckOptions } from '../harness/types.js';
 
 /** The run phase's default time limit in a crash test (the check stops earlier after its runs). */
@@ -27,9 +29,12 @@ export const CRASH_TEST_SHRINK_LIMIT_MS = 30_000;
 export const CRASH_TEST_MARGIN_MS = 15_000;
 
 export type CrashTestOptions = Omit<CheckOptions, 'signal'>;
+export type StoreCrashTestOptions = Omit<StoreCheckOptions, 'signal'>;
 
 /** The options the check runs with, and the test's timeout (their limits plus the margin). */
-export function crashTestBudget(options: CrashTestOptions = {}): { options: CrashTestOptions; timeoutMs: number } {
+export function crashTestBudget<O extends { timeLimitMs?: number; shrinkTimeLimitMs?: number }>(
+  options: O = {} as O,
+): { options: O; timeoutMs: number } {
   const timeLimitMs = options.timeLimitMs ?? CRASH_TEST_TIME_LIMIT_MS;
   const shrinkTimeLimitMs = options.shrinkTimeLimitMs ?? CRASH_TEST_SHRINK_LIMIT_MS;
   return { options: { ...options, timeLimitMs, shrinkTimeLimitMs }, timeoutMs: timeLimitMs + shrinkTimeLimitMs + CRASH_TEST_MARGIN_MS };
@@ -47,6 +52,27 @@ export function crashTest(name: string, plugin: WalPlugin | (() => WalPlugin | P
     async ({ signal }): Promise<void> => {
       const p = typeof plugin === 'function' ? await plugin() : plugin;
       await assertWal(p, { ...budget.options, signal });
+    },
+    budget.timeoutMs,
+  );
+}
+
+/**
+ * Declares a vitest test that crash-tests a transactional store (contract
+ * section 5) with assertStore, with the same budget and abort handling as
+ * crashTest.
+ */
+export function crashTestStore(
+  name: string,
+  plugin: StorePlugin | (() => StorePlugin | Promise<StorePlugin>),
+  options: StoreCrashTestOptions = {},
+): void {
+  const budget = crashTestBudget(options);
+  it(
+    name,
+    async ({ signal }): Promise<void> => {
+      const p = typeof plugin === 'function' ? await plugin() : plugin;
+      await assertStore(p, { ...budget.options, signal });
     },
     budget.timeoutMs,
   );

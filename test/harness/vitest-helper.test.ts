@@ -45,6 +45,22 @@ describe('faultline/vitest', () => {
     expect(fixed.code).toBe(0);
   }, 120_000);
 
+  it("a user's crashTestStore of a dirty-read store fails with the store report; of faultline's store it passes", async () => {
+    const buggy = await userVitest('test/fixtures/vitest-user/buggy-store.crash.ts');
+    expect(buggy.code).not.toBe(0);
+    for (const part of [
+      'WalCheckFailed',
+      'dirty-read broke a rule of the plugin contract',
+      'VIOLATION of rule',
+      'replay with:   npx faultline replay --store',
+    ]) {
+      expect(buggy.out).toContain(part);
+    }
+    const fixed = await userVitest('test/fixtures/vitest-user/fixed-store.crash.ts');
+    expect(fixed.out).toMatch(/1 passed/);
+    expect(fixed.code).toBe(0);
+  }, 120_000);
+
   it('the test timeout is the check time limit plus the shrink limit plus a margin, never vitest’s 5 s', () => {
     expect(crashTestBudget({ timeLimitMs: 1_000, shrinkTimeLimitMs: 2_000 })).toEqual({
       options: { timeLimitMs: 1_000, shrinkTimeLimitMs: 2_000 },
