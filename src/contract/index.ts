@@ -9,6 +9,8 @@ export {
   resolveWorkloadOptions,
   nonDefaultWorkload,
   DEFAULT_WORKLOAD,
+  BOUNDARY_SIZES,
+  describeSwarmDraw,
   type ResolvedWorkloadOptions,
 } from './workload.js';
 export { PayloadFactory, payloadKey, fullPayload, PAYLOAD_HEADER_BYTES, MAX_PAYLOAD_BYTES } from './payload.js';

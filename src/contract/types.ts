@@ -51,6 +51,25 @@ export interface Scenario {
   /** Seeds the Scheduler, the filesystem's fault draws and the crash images. */
   simSeed: number;
   epochs: EpochScript[];
+  /** With the swarm workload (option `swarm`): this run's draw, which shaped its operations. */
+  swarm?: SwarmDraw;
+}
+
+/**
+ * One run's swarm draw (Groce et al., "Swarm testing", ISSTA 2012): which
+ * client operation kinds are on and how often each comes, how many clients,
+ * how long they think, and how often an append takes a boundary size. Plain
+ * JSON, part of the scenario, printed in the report.
+ */
+export interface SwarmDraw {
+  /** Relative weights of the client operations (0: the kind is off this run; appends are always on). */
+  weights: { append: number; sync: number; truncatePrefix: number; sleep: number };
+  /** Clients per epoch, upper bound, this run (at most the workload's maxClients). */
+  maxClients: number;
+  /** Longest think time of a sleep, virtual ms. */
+  maxSleepMs: number;
+  /** Percent of appends that take a boundary size (BOUNDARY_SIZES, those within maxRecordBytes). */
+  boundaryPercent: number;
 }
 
 /** Knobs for the workload generator (defaults in parentheses). */
@@ -67,6 +86,12 @@ export interface WorkloadOptions {
   largeRecordChance?: number;
   /** Total bytes appended per run are capped at this (8 MiB); later appends shrink to fit. */
   maxBytesPerRun?: number;
+  /**
+   * true: the swarm workload. Each run first draws which operation kinds are
+   * on and their weights, the clients and the think time (a SwarmDraw, kept in
+   * the scenario), and a share of appends take boundary sizes. Default false.
+   */
+  swarm?: boolean;
 }
 
 // ---- history (what each client called and saw) -----------------------------------

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { WalError } from '../errors.js';
 import { CONTRACT_FAULT_KINDS, type FaultKind } from '../faults/types.js';
 import type { WalPlugin } from '../ports.js';
-import { scenarioArbitrary, resolveWorkloadOptions } from '../contract/workload.js';
+import { DEFAULT_WORKLOAD, scenarioArbitrary, resolveWorkloadOptions } from '../contract/workload.js';
 import { isWalPlugin } from './plugin-module.js';
 import { pluginOriginOf } from './plugin-origin.js';
 import { loadSavedFailures, saveFailure, savedFailureOf, type SavedFailure } from './failure-db.js';
@@ -30,12 +30,13 @@ export class ViolationFound extends Error {
   }
 }
 
+/** The workload knobs among the options (every knob the generator has, so a new one is never dropped from a replay). */
 function workloadOf(o: WorkloadOptions): WorkloadOptions {
-  const w: WorkloadOptions = {};
-  for (const k of ['maxClients', 'maxEpochs', 'maxOpsPerClient', 'maxRecordBytes', 'largeRecordChance', 'maxBytesPerRun'] as const) {
+  const w: Record<string, unknown> = {};
+  for (const k of Object.keys(DEFAULT_WORKLOAD) as (keyof WorkloadOptions)[]) {
     if (o[k] !== undefined) w[k] = o[k];
   }
-  return w;
+  return w as WorkloadOptions;
 }
 
 /** The run options a check (or its replay) gives every scenario. */

@@ -1,7 +1,7 @@
 /** Failure reports: built from a failing run, printed as text, and the one command that replays them. */
 import { CONTRACT_FAULT_KINDS, type FaultKind } from '../faults/types.js';
 import { describeFaultPlan } from '../faults/plan.js';
-import { nonDefaultWorkload } from '../contract/workload.js';
+import { describeSwarmDraw, nonDefaultWorkload } from '../contract/workload.js';
 import type { FailureReport, ScenarioOutcome } from './types.js';
 import type { EpochEnd, WorkloadOptions } from '../contract/types.js';
 import type { StoreWorkloadOptions } from '../contract/store-types.js';
@@ -104,15 +104,19 @@ export function epochEndText(end: EpochEnd): string {
 }
 
 function scenarioLines(r: FailureReport): string[] {
-  return r.counterexample.epochs.map((e, i) => {
-    const clients = e.clients
-      .map(
-        (ops, c) =>
-          `c${c}[${ops.map((o) => (o.op === 'append' ? `append ${o.size}B` : o.op === 'sync' ? 'sync' : o.op === 'sleep' ? `sleep ${o.ms}ms` : `truncatePrefix back=${o.back}`)).join(', ')}]`,
-      )
-      .join(' ');
-    return `    epoch ${i}: ${clients} -> ${epochEndText(e.end)}`;
-  });
+  const swarm = r.counterexample.swarm === undefined ? [] : [`    swarm draw: ${describeSwarmDraw(r.counterexample.swarm)}`];
+  return [
+    ...swarm,
+    ...r.counterexample.epochs.map((e, i) => {
+      const clients = e.clients
+        .map(
+          (ops, c) =>
+            `c${c}[${ops.map((o) => (o.op === 'append' ? `append ${o.size}B` : o.op === 'sync' ? 'sync' : o.op === 'sleep' ? `sleep ${o.ms}ms` : `truncatePrefix back=${o.back}`)).join(', ')}]`,
+        )
+        .join(' ');
+      return `    epoch ${i}: ${clients} -> ${epochEndText(e.end)}`;
+    }),
+  ];
 }
 
 const UNKNOWN_PLUGIN_NOTE = `the plugin was built in code, so faultline cannot know its module: put the module that builds it in place of ${UNKNOWN_PLUGIN_PLACEHOLDER} (with --plugin-options if it takes any), or replay from code with replayFailure(plugin, { seed, path })`;

@@ -20,7 +20,8 @@ import { campaignGithubReport, emitGithubReport } from '../../harness/github.js'
 import type { CampaignFile, CampaignIdentity } from '../../harness/campaign-types.js';
 import { MAX_RUNS, parseShard, shardRange, WHOLE } from '../../harness/shard.js';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.js';
-import { FAULTS_HELP, faultsOption, intOption, jsonOption } from './check.js';
+import { FAULTS_HELP, faultsOption, intOption, jsonOption, workloadOption } from './check.js';
+import type { WorkloadOptions } from '../../contract/types.js';
 
 /** `--faults` for a campaign: as for check, but a campaign with no fault kind at all is refused. */
 export function parseFaultList(text: string): FaultKind[] {
@@ -54,6 +55,7 @@ interface CampaignFlags {
   out: string;
   json?: boolean;
   store?: boolean;
+  workload?: WorkloadOptions;
 }
 
 async function campaignAction(pluginModule: string | undefined, flags: CampaignFlags): Promise<void> {
@@ -66,6 +68,12 @@ async function campaignAction(pluginModule: string | undefined, flags: CampaignF
   const pluginOptions = pluginOptionsOf(flags);
   const module = absoluteModule(pluginModule);
   const store = flags.store === true;
+  if (store && flags.workload !== undefined) {
+    throw new WalError(
+      'EINVAL',
+      '--workload is a log campaign knob: a store campaign takes the built-in store workload (use faultline check --store --workload for store knobs)',
+    );
+  }
   let plugin;
   try {
     // Fail fast (exit 2) before starting workers.
@@ -83,7 +91,7 @@ async function campaignAction(pluginModule: string | undefined, flags: CampaignF
     ...(store ? { subject: 'store' as const, storeWorkload: timeout === undefined ? {} : { transactionTimeoutMs: timeout } } : {}),
     pluginName: plugin.name,
     faults,
-    workload: {},
+    workload: flags.workload ?? {},
     baseSeed,
     runs: flags.runs,
     shardCount: shard.count,
@@ -161,6 +169,7 @@ export function registerCampaignCommand(program: Command): void {
     .addOption(new Option('--options <json>', 'deprecated name of --plugin-options').hideHelp())
     .option('--out <dir>', 'folder for campaign JSON and JUnit XML', 'faultline-campaign')
     .option('--json', 'print a one-line JSON summary instead of text')
+    .option('--workload <json>', 'workload knobs, as faultline check takes them (e.g. {"swarm":true})', workloadOption)
     .option(
       '--store',
       'a campaign of a transactional store (contract section 5): the module is a StorePlugin module (default: the built-in store)',

@@ -79,7 +79,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--plugin-options <json>', "options passed to the plugin module's factory", jsonOption('--plugin-options'))
     .option(
       '--workload <json>',
-      'workload knobs: maxClients, maxEpochs, maxOpsPerClient, maxRecordBytes, largeRecordChance, maxBytesPerRun (with --store: maxClients, maxEpochs, maxOpsPerClient, maxStepsPerTxn, keys, maxValueBytes, transactionTimeoutMs)',
+      'workload knobs: maxClients, maxEpochs, maxOpsPerClient, maxRecordBytes, largeRecordChance, maxBytesPerRun, swarm (true: each run draws its operation mix, clients, think time and boundary-size appends) (with --store: maxClients, maxEpochs, maxOpsPerClient, maxStepsPerTxn, keys, maxValueBytes, transactionTimeoutMs)',
       workloadOption,
     );
 }
