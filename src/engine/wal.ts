@@ -56,7 +56,7 @@ export interface WalStats {
   bytesAfterCompression: number;
   /** Groups of records written as one compressed frame. */
   compressedFrames: number;
-  /** Groups of records a compressing log wrote plain (too small, or compression did not pay). */
+  /** Groups of records a compressing log wrote plain (too small, compression did not pay, or a transaction, which is never compressed). */
   compressionSkipped: number;
   /** Appends admitted and not yet settled. */
   queueDepth: number;

@@ -13,7 +13,7 @@ export interface WriterCounters {
   bytesBeforeCompression: number;
   /** Groups of records written as one compressed frame. */
   compressedFrames: number;
-  /** Groups of records a compressing log wrote as plain records (small, or compression did not pay). */
+  /** Groups of records a compressing log wrote as plain records (small, compression did not pay, or a transaction). */
   compressionSkipped: number;
   writeErrors: number;
   rollbacks: number;

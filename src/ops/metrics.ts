@@ -55,7 +55,7 @@ const COUNTERS: readonly { name: string; help: string; field: CounterField }[] =
   { name: 'compressed_frames_total', help: 'Groups of records written as one compressed frame.', field: 'compressedFrames' },
   {
     name: 'compression_skipped_total',
-    help: 'Groups of records a compressing log wrote plain (too small, or compression did not pay).',
+    help: 'Groups of records a compressing log wrote plain (too small, compression did not pay, or a transaction).',
     field: 'compressionSkipped',
   },
   { name: 'backpressure_rejected_total', help: 'Appends refused because the queue was full.', field: 'backpressureRejected' },
