@@ -16,7 +16,7 @@ const VERSION = 1;
 export interface BackupSegment {
   name: string;
   firstLsn: number;
-  /** Bytes copied (the segment up to its last non-zero byte, or the active one up to its write offset). */
+  /** Bytes copied (a sealed segment up to the end of its last record, the active one up to its write offset). */
   bytes: number;
   crc32: number;
 }

@@ -9,9 +9,10 @@
  *    backup began. Appends, rotations, retention and truncatePrefix go on
  *    meanwhile: the bytes named never change, and an open handle reads a
  *    segment even after it is unlinked.
- * 2. Each segment is copied to the destination (trailing zero fill is not
- *    copied: a segment ending early reads as a clean end) and fdatasync'd,
- *    then the destination directory fsync'd.
+ * 2. Each segment is copied to the destination up to the end of its last
+ *    record (the preallocated zero fill after it is not copied: a segment
+ *    ending there reads as a clean end) and fdatasync'd, then the destination
+ *    directory fsync'd.
  * 3. The manifest (backup-manifest.ts: what was copied, sizes and CRCs,
  *    itself checksummed) is written to a temporary name, fdatasync'd, renamed
  *    in, and the directory fsync'd. A backup without a valid manifest is
@@ -21,9 +22,8 @@
  * its manifest and copies it into a new directory, which Wal.open recovers.
  */
 import { errorCode, WalError } from '../errors.js';
-import type { Clock, FileHandle, FileSystem } from '../ports.js';
+import type { FileHandle, FileSystem } from '../ports.js';
 import { crc32 } from './crc.js';
-import { nonZeroEnd } from './zero-bytes.js';
 import { decodeManifest, encodeManifest, MANIFEST_NAME, MANIFEST_TEMP_NAME, type BackupManifest } from './backup-manifest.js';
 import { ensureDirectory, joinPath } from './segments.js';
 import type { Wal } from './wal.js';
@@ -32,7 +32,8 @@ export type { BackupManifest, BackupSegment } from './backup-manifest.js';
 
 const CHUNK = 1024 * 1024;
 
-async function requireEmptyDir(fs: FileSystem, dir: string): Promise<void> {
+/** Creates dir durably when absent; refuses one that holds anything (EINVAL). */
+export async function requireEmptyDir(fs: FileSystem, dir: string): Promise<void> {
   await ensureDirectory(fs, dir); // created durably: each new directory's parent is synced
   const names = await fs.readdir(dir);
   if (names.length > 0) {
@@ -46,8 +47,13 @@ async function requireEmptyDir(fs: FileSystem, dir: string): Promise<void> {
   }
 }
 
-/** Copies [0, end) of src (end undefined: the whole file, less trailing zero fill) to dest; returns the bytes and their CRC. */
-async function copyFile(
+/**
+ * Copies [0, end) of src (end undefined: the whole file) to a new file at
+ * destPath, byte for byte, fdatasync'd; returns the bytes and their CRC.
+ * Zero bytes are never trimmed: a record's payload may end in zeros, so
+ * where a segment's records end is the caller's to say.
+ */
+export async function copyFile(
   src: FileHandle,
   end: number | undefined,
   destFs: FileSystem,
@@ -58,41 +64,24 @@ async function copyFile(
   try {
     const buf = new Uint8Array(CHUNK);
     let at = 0;
-    let written = 0;
     let crc = 0;
     // Bounded: every turn reads at least one byte or stops.
     while (at < size) {
-      const want = Math.min(CHUNK, size - at);
-      const n = await src.read(buf.subarray(0, want), at);
+      const n = await src.read(buf.subarray(0, Math.min(CHUNK, size - at)), at);
       if (n === 0)
-        throw new WalError('EIO', `a segment ended at ${at} bytes while a backup copied it (${size} expected)`, { details: { at, size } });
+        throw new WalError('EIO', `a file ended at ${at} bytes while it was copied (${size} expected)`, { details: { at, size } });
       const chunk = buf.subarray(0, n);
-      // Zero fill after the records is not copied; a zero run inside a segment is (the copy stays byte-exact up to its end).
-      const dataEnd = end === undefined ? nonZeroEnd(chunk, 0) : n;
-      if (dataEnd > 0) {
-        if (at > written) {
-          const zeros = new Uint8Array(at - written);
-          await out.write(zeros, written);
-          crc = crc32(zeros, crc);
-        }
-        await out.write(chunk.subarray(0, dataEnd), at);
-        crc = crc32(chunk.subarray(0, dataEnd), crc);
-        written = at + dataEnd;
-      }
+      await out.write(chunk, at);
+      crc = crc32(chunk, crc);
       at += n;
     }
     await out.datasync();
     await out.close();
-    return { bytes: written, crc };
+    return { bytes: at, crc };
   } catch (err) {
     await out.close().catch(() => undefined); // the copy error is the one reported
     throw err;
   }
-}
-
-export interface BackupOptions {
-  /** The clock the manifest's time comes from (default: the log's). */
-  clock?: Clock;
 }
 
 /**

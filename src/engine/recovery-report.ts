@@ -76,8 +76,12 @@ export interface RecoveryResult {
   /** The log's salt, undefined when a new log must be started. */
   salt: Uint8Array | undefined;
   segments: KeptSegment[];
+  /** Per kept segment (as `segments`): the offset just after its last accepted record. */
+  segmentEnds: number[];
   /** The compressed frames whose records were recovered, oldest first. */
   frames: FrameSummary[];
+  /** With the `layout` option: where each accepted record of each kept segment ends. */
+  layout?: { name: string; firstLsn: number; records: { lsn: number; end: number; txn: number }[] }[];
   /** The newest kept segment, opened read/write, or undefined for a new log. */
   tail: RecoveredTail | undefined;
   nextLsn: number;

@@ -34,6 +34,7 @@ import {
   SEGMENT_HEADER_SIZE,
   type DecodedRecord,
   type FormatVersion,
+  type TxnMark,
   type SegmentHeaderResult,
 } from './format.js';
 import type { RecoveryMode } from './options.js';
@@ -64,6 +65,15 @@ export interface RecoverOptions {
    * truncation), so unlinking a 64 MiB file stays off the open path. Default false.
    */
   keepPreallocated?: boolean;
+  /** true: the result also lists, per kept segment, where each accepted record ends (for restore.ts). Default false. */
+  layout?: boolean;
+}
+
+/** Where each accepted record of a kept segment ends: a record of a compressed frame ends where its frame ends. */
+export interface SegmentLayout {
+  name: string;
+  firstLsn: number;
+  records: { lsn: number; end: number; txn: TxnMark }[];
 }
 
 interface ScannedSegment {
@@ -133,7 +143,17 @@ export async function recoverLog(
       maxRecordSize: s.maxRecordSize,
       formatVersion: s.version,
     })),
+    segmentEnds: survivors.map((s) => s.end),
     frames: scan.frames,
+    ...(options.layout === true
+      ? {
+          layout: survivors.map((s) => ({
+            name: s.file.name,
+            firstLsn: s.file.firstLsn,
+            records: s.records.map((r) => ({ lsn: r.lsn, end: r.end, txn: r.txn })),
+          })),
+        }
+      : {}),
     tail,
     nextLsn,
     foreignSalts: scan.foreignSalts,

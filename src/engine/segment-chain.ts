@@ -39,6 +39,8 @@ export interface SegmentEntry {
   name: string;
   /** Clock time the segment was sealed (a newer one began); undefined for the active one. */
   sealedAt: number | undefined;
+  /** A sealed segment: the offset just after its last record (its bytes end there; zero fill may follow). */
+  end?: number;
 }
 
 export interface ActiveSegment {
@@ -260,6 +262,7 @@ export class SegmentChain {
     const last = present(this.segments.at(-1), 'the chain holds the active segment');
     assert(last.name === old.name, 'the last segment of the chain is the active one', { last: last.name, active: old.name });
     last.sealedAt = this.clock.now();
+    last.end = old.writeOffset;
     this.segments.push({ firstLsn, name, sealedAt: undefined });
     this.current = {
       handle: prepared.handle,
@@ -291,8 +294,9 @@ export class SegmentChain {
 
   /**
    * Every segment of the chain opened for reading, oldest first, with where
-   * its bytes end: the write offset for the active one, undefined (the whole
-   * file) for a sealed one. A handle keeps reading the file after an unlink
+   * its bytes end: the write offset for the active one, the end of its last
+   * record for a sealed one (undefined, the whole file, only when that is not
+   * known). A handle keeps reading the file after an unlink
    * (files are inodes, on POSIX and in the simulator), so retention and
    * truncatePrefix go on while a reader copies. Caller holds the lock; the
    * caller closes the handles.
@@ -302,7 +306,7 @@ export class SegmentChain {
     try {
       for (const s of this.segments) {
         const handle = await this.fs.open(joinPath(this.dir, s.name), 'r');
-        out.push({ name: s.name, firstLsn: s.firstLsn, handle, end: s.name === this.current.name ? this.current.writeOffset : undefined });
+        out.push({ name: s.name, firstLsn: s.firstLsn, handle, end: s.name === this.current.name ? this.current.writeOffset : s.end });
       }
     } catch (err) {
       for (const o of out) await o.handle.close().catch(() => undefined); // the open error is the one reported

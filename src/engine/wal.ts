@@ -149,6 +149,7 @@ export class Wal implements WalLog {
         firstLsn: s.firstLsn,
         name: s.name,
         sealedAt: i === rec.segments.length - 1 ? undefined : now,
+        end: rec.segmentEnds[i],
       }));
       active = {
         handle: rec.tail.handle,

@@ -50,6 +50,27 @@ describe('backup (in memory)', () => {
     await restored.close();
   });
 
+  it('a record whose payload ends in zero bytes survives the copy of a sealed segment (the copy ends where the records end, not at the last non-zero byte)', async () => {
+    const src = memEnv();
+    const wal = await Wal.open(src, OPTIONS);
+    // Payloads that end in zeros fill several segments, so every sealed segment's last record ends in zeros.
+    for (let i = 1; i <= 40; i++) {
+      const p = new Uint8Array(300);
+      p.fill(i, 0, 100);
+      await wal.append(p);
+    }
+    expect(wal.stats().segments).toBeGreaterThan(2);
+    const dest = new MemfsFileSystem();
+    await backup(wal, dest, '/backup');
+    await wal.close();
+    const out = new MemfsFileSystem();
+    await restoreBackup(dest, '/backup', out, '/restored');
+    const restored = await Wal.open({ fs: out, clock: src.clock, dir: '/restored' }, OPTIONS);
+    expect(restored.report.corruption).toEqual([]);
+    expect(restored.recovered.map((r) => r.lsn)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    await restored.close();
+  });
+
   it('refuses a destination that is not empty, a damaged manifest, a damaged or missing file, and an unfinished backup', async () => {
     const wal = await Wal.open(memEnv(), OPTIONS);
     for (let i = 1; i <= 20; i++) await wal.append(payload(i));
