@@ -7,10 +7,11 @@ import { registerDumpCommand } from './dump.js';
 import { registerBenchCommand } from './bench.js';
 import { registerServeOpsCommand } from './serve-ops.js';
 import { registerBackupCommands } from './backup.js';
+import { registerRestoreCommands } from './restore.js';
 
 /**
  * Every subcommand registers here, one module each:
- * check, replay, campaign (the harness), bench, verify, dump, serve-ops, backup, restore-backup (the engine's tools).
+ * check, replay, campaign (the harness), bench, verify, dump, serve-ops, backup, restore-backup, recovery-points, restore (the engine's tools).
  */
 export function registerCommands(program: Command): void {
   registerCheck(program);
@@ -21,4 +22,5 @@ export function registerCommands(program: Command): void {
   registerBenchCommand(program);
   registerServeOpsCommand(program);
   registerBackupCommands(program);
+  registerRestoreCommands(program);
 }
