@@ -25,7 +25,8 @@
  * replays the log.
  */
 import { assert } from '../assert.js';
-import { WalError } from '../errors.js';
+import { errorCode, WalError } from '../errors.js';
+import { backup as backupLog, copyFile, requireEmptyDir, type BackupManifest } from '../engine/backup.js';
 import type { Clock, FileSystem, Store, StoreTransaction, WalEnv } from '../ports.js';
 import { checkEnv, Wal, type WalStats } from '../engine/wal.js';
 import { FlushTimings, type FlushDurations } from '../engine/flush-timings.js';
@@ -33,7 +34,7 @@ import { ensureDirectory, joinPath } from '../engine/segments.js';
 import type { RecoveryReport } from '../engine/recovery.js';
 import { MemoryStateStore } from './memory-state.js';
 import { resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions } from './options.js';
-import { readSnapshotFile, removeTempSnapshot, writeSnapshotFile } from './snapshot-file.js';
+import { readSnapshotFile, removeTempSnapshot, SNAPSHOT_NAME, writeSnapshotFile } from './snapshot-file.js';
 import type { StateStore, StateWrite } from './state-store.js';
 import { Transaction, type TransactionHost } from './transaction.js';
 import { decodeWrite, encodeWrite } from './write-record.js';
@@ -288,6 +289,50 @@ export class TransactionalStore implements Store, TransactionHost {
     if (refused !== undefined) return Promise.reject(refused);
     const run = this.checkpointTail.then(() => this.runCheckpoint());
     this.checkpointTail = run.catch(() => undefined); // the next checkpoint runs after this one, whatever its outcome; its own caller gets the error
+    return run;
+  }
+
+  /**
+   * A hot backup of the store into destDir (empty or absent) while commits
+   * go on: the snapshot file copied and fdatasync'd, then the log's hot
+   * backup into destDir/wal (backup.ts), whose manifest is written last. It
+   * runs in the checkpoint order, so no checkpoint releases the log between
+   * the snapshot it copies and the log it copies. The result is a store
+   * directory: openStore on it (or on a copy restored with restoreBackup
+   * into wal/) recovers every transaction acknowledged before the backup
+   * began. The LMDB state lives outside the store: ENOTSUP.
+   */
+  backup(destFs: FileSystem, destDir: string): Promise<BackupManifest> {
+    const refused = this.refusal();
+    if (refused !== undefined) return Promise.reject(refused);
+    if (this.stateStore.persistent) {
+      return Promise.reject(
+        new WalError(
+          'ENOTSUP',
+          `backup of a store with the ${this.stateStore.kind} state: copy its environment with that store's own tools, then back up the log`,
+        ),
+      );
+    }
+    const run = this.checkpointTail.then(async () => {
+      await requireEmptyDir(destFs, destDir);
+      const snapshot = await this.fs.open(joinPath(this.dir, SNAPSHOT_NAME), 'r').catch((err: unknown) => {
+        if (errorCode(err) === 'ENOENT') return undefined;
+        throw err;
+      });
+      if (snapshot !== undefined) {
+        try {
+          await copyFile(snapshot, undefined, destFs, joinPath(destDir, SNAPSHOT_NAME));
+        } finally {
+          await snapshot.close();
+        }
+        await destFs.syncDir(destDir);
+      }
+      return backupLog(this.wal, destFs, joinPath(destDir, STORE_WAL_DIR));
+    });
+    this.checkpointTail = run.then(
+      () => undefined,
+      () => undefined,
+    ); // a checkpoint waits for the backup, whatever its outcome; the caller gets the error
     return run;
   }
 
