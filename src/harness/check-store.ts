@@ -13,6 +13,7 @@ import type { StorePlugin } from '../ports.js';
 import { resolveStoreWorkload, storeScenarioArbitrary, storeWorkloadOf } from '../contract/store-workload.js';
 import type { StoreClientOp, StoreScenario, TxnStep } from '../contract/store-types.js';
 import {
+  addRunCounts,
   checkFloors,
   checkBounds,
   replayIdentity,
@@ -120,19 +121,13 @@ function newStoreSummary(seed: number): StoreCheckSummary {
 }
 
 function addToStoreSummary(s: StoreCheckSummary, o: StoreScenarioOutcome): void {
-  s.runs++;
-  for (const e of o.epochs) {
-    s.epochs++;
-    if (e.end === 'crash' || e.end === 'crash-in-recovery') s.crashes++;
+  addRunCounts(s, o, (e) => {
     s.transactions += e.transactions;
     s.committed += e.committed;
     s.acknowledged += e.acknowledged;
     s.aborted += e.aborted;
     s.applied += e.appliedNext ?? 0;
-    if (e.end === 'crash' && (e.atStake ?? 0) > 0) s.cutsAtStake++;
-    for (const [k, n] of Object.entries(e.faultsFired) as [FaultKind, number][]) s.faultsFired[k] = (s.faultsFired[k] ?? 0) + n;
-  }
-  for (const c of o.history) if (c.kind === 'open' && c.outcome === 'resolved') s.recoveries++;
+  });
 }
 
 /** The floors a passing store check did not meet (a vacuous pass), in words. */

@@ -115,18 +115,39 @@ function newSummary(seed: number): CheckSummary {
   };
 }
 
-function addToSummary(s: CheckSummary, o: ScenarioOutcome): void {
+/** What a log check's and a store check's summaries both count of a run: its epochs, power cuts, cuts at stake, faults and recoveries. */
+export interface RunCounts {
+  runs: number;
+  epochs: number;
+  crashes: number;
+  cutsAtStake: number;
+  recoveries: number;
+  faultsFired: Partial<Record<FaultKind, number>>;
+}
+
+/** Adds one run's common counts to a summary; `epoch` adds what only that kind of check counts. */
+export function addRunCounts<E extends { end: string; atStake?: number; faultsFired: Partial<Record<FaultKind, number>> }>(
+  s: RunCounts,
+  o: { epochs: readonly E[]; history: readonly { kind: string; outcome: string }[] },
+  epoch: (e: E) => void,
+): void {
   s.runs++;
   for (const e of o.epochs) {
     s.epochs++;
     if (e.end === 'crash' || e.end === 'crash-in-recovery') s.crashes++;
+    if (e.end === 'crash' && (e.atStake ?? 0) > 0) s.cutsAtStake++;
+    for (const [k, n] of Object.entries(e.faultsFired) as [FaultKind, number][]) s.faultsFired[k] = (s.faultsFired[k] ?? 0) + n;
+    epoch(e);
+  }
+  for (const c of o.history) if (c.kind === 'open' && c.outcome === 'resolved') s.recoveries++;
+}
+
+function addToSummary(s: CheckSummary, o: ScenarioOutcome): void {
+  addRunCounts(s, o, (e) => {
     s.appends += e.appends;
     s.acknowledged += e.acknowledged;
     s.recovered += e.recoveredNext ?? 0;
-    if (e.end === 'crash' && (e.atStake ?? 0) > 0) s.cutsAtStake++;
-    for (const [k, n] of Object.entries(e.faultsFired) as [FaultKind, number][]) s.faultsFired[k] = (s.faultsFired[k] ?? 0) + n;
-  }
-  for (const c of o.history) if (c.kind === 'open' && c.outcome === 'resolved') s.recoveries++;
+  });
 }
 
 function floorOption(name: string, value: number | undefined, fallback: number): number {
