@@ -13,8 +13,10 @@ import type { StorePlugin } from '../ports.js';
 import { resolveStoreWorkload, storeScenarioArbitrary, storeWorkloadOf } from '../contract/store-workload.js';
 import type { StoreClientOp, StoreScenario, TxnStep } from '../contract/store-types.js';
 import {
+  aborted,
   addRunCounts,
   checkFloors,
+  runBoundsOf,
   checkBounds,
   replayIdentity,
   resolveCheckBasics,
@@ -23,7 +25,7 @@ import {
   withOrigin,
   type PropertyRunSpec,
 } from './check.js';
-import { loadSavedStoreFailures, readSavedStoreFailure, saveFailure, type SavedStoreFailure } from './failure-db.js';
+import { loadSavedStoreFailures, readSavedStoreFailure, saveFailure, savedFieldsOf, type SavedStoreFailure } from './failure-db.js';
 import { epochEndText, formatReportWith, reportFields, type ReplayIdentity } from './report.js';
 import { parseFaultKinds } from './run.js';
 import { generatedAt } from './replay.js';
@@ -47,10 +49,8 @@ export function storeRunOptionsFor(
   seed: number,
   scenario: StoreScenario,
 ): StoreRunOptions {
-  const r: StoreRunOptions = { ...storeWorkloadOf(o), seed, scenario, faults: kinds };
+  const r: StoreRunOptions = { ...storeWorkloadOf(o), seed, scenario, faults: kinds, ...runBoundsOf(o) };
   if (o.faultProbability !== undefined) r.faultProbability = o.faultProbability;
-  if (o.livenessMs !== undefined) r.livenessMs = o.livenessMs;
-  if (o.maxSteps !== undefined) r.maxSteps = o.maxSteps;
   return r;
 }
 
@@ -152,36 +152,16 @@ function savedStoreRunOptions(o: StoreCheckOptions, entry: SavedStoreFailure): S
     scenario: entry.scenario,
     faults: entry.faults,
     faultPlan: entry.faultPlan,
+    ...runBoundsOf(o),
   };
-  if (o.livenessMs !== undefined) r.livenessMs = o.livenessMs;
-  if (o.maxSteps !== undefined) r.maxSteps = o.maxSteps;
   return r;
 }
 
 function savedStoreFailureOf(plugin: string, report: StoreFailureReport, id: StoreCheckOptions): SavedStoreFailure {
-  const entry: SavedStoreFailure = {
-    version: 1,
-    subject: 'store',
-    plugin,
-    rule: report.rule,
-    message: report.message,
-    faults: [...report.faults],
-    scenario: report.counterexample,
-    faultPlan: report.faultPlan,
-    faultsFired: report.faultsFired,
-    traceHash: report.traceHash,
-    found: { seed: report.fastCheck.seed, path: report.fastCheck.path },
-  };
-  if (id.pluginModule !== undefined) entry.pluginModule = id.pluginModule;
-  if (id.pluginOptions !== undefined) entry.pluginOptions = id.pluginOptions;
-  if (id.faultProbability !== undefined) entry.faultProbability = id.faultProbability;
+  const entry: SavedStoreFailure = { ...savedFieldsOf(plugin, report, id), subject: 'store' };
   const workload = storeWorkloadOf(id);
   if (Object.keys(workload).length > 0) entry.workload = workload;
   return entry;
-}
-
-function aborted(): WalError {
-  return new WalError('EABORTED', 'the check was aborted by its signal before it finished: no verdict');
 }
 
 export async function checkStore(plugin: StorePlugin, given: StoreCheckOptions = {}): Promise<StoreCheckResult> {

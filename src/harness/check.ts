@@ -39,6 +39,14 @@ function workloadOf(o: WorkloadOptions): WorkloadOptions {
   return w as WorkloadOptions;
 }
 
+/** The bounds a check gives every run (a log's and a store's): the liveness bound and the step limit, where given. */
+export function runBoundsOf(o: { livenessMs?: number; maxSteps?: number }): { livenessMs?: number; maxSteps?: number } {
+  return {
+    ...(o.livenessMs === undefined ? {} : { livenessMs: o.livenessMs }),
+    ...(o.maxSteps === undefined ? {} : { maxSteps: o.maxSteps }),
+  };
+}
+
 /** The run options a check (or its replay) gives every scenario. */
 export function runOptionsFor(
   o: Omit<CheckOptions, 'runs' | 'onProgress'>,
@@ -46,10 +54,8 @@ export function runOptionsFor(
   seed: number,
   scenario: Scenario,
 ): RunScenarioOptions {
-  const r: RunScenarioOptions = { ...workloadOf(o), seed, scenario, faults: kinds };
+  const r: RunScenarioOptions = { ...workloadOf(o), seed, scenario, faults: kinds, ...runBoundsOf(o) };
   if (o.faultProbability !== undefined) r.faultProbability = o.faultProbability;
-  if (o.livenessMs !== undefined) r.livenessMs = o.livenessMs;
-  if (o.maxSteps !== undefined) r.maxSteps = o.maxSteps;
   return r;
 }
 
@@ -92,9 +98,8 @@ export function savedRunOptions(o: CheckOptions, entry: SavedFailure): RunScenar
     scenario: entry.scenario,
     faults: entry.faults,
     faultPlan: entry.faultPlan,
+    ...runBoundsOf(o),
   };
-  if (o.livenessMs !== undefined) r.livenessMs = o.livenessMs;
-  if (o.maxSteps !== undefined) r.maxSteps = o.maxSteps;
   return r;
 }
 
@@ -200,7 +205,7 @@ export function checkEnvironment(env: NodeJS.ProcessEnv): { runs?: number; seed?
   return out;
 }
 
-function aborted(): WalError {
+export function aborted(): WalError {
   return new WalError('EABORTED', 'the check was aborted by its signal before it finished: no verdict');
 }
 

@@ -50,12 +50,27 @@ export function savedFailureName(entry: { plugin: string; rule: string; traceHas
   return `${safe}-${entry.rule}-${entry.traceHash}.json`;
 }
 
-export function savedFailureOf(
+/** What a saved failure holds of its report and of how its plugin was named (a log's failure or a store's). */
+export function savedFieldsOf<R extends { rule: string; counterexample: unknown }>(
   plugin: string,
-  report: FailureReport,
-  id: { pluginModule?: string; pluginOptions?: unknown; faultProbability?: number; workload?: WorkloadOptions },
-): SavedFailure {
-  const entry: SavedFailure = {
+  report: Pick<FailureReport, 'message' | 'faults' | 'faultPlan' | 'faultsFired' | 'traceHash' | 'fastCheck'> & R,
+  id: { pluginModule?: string; pluginOptions?: unknown; faultProbability?: number },
+): {
+  version: typeof FAILURE_DB_VERSION;
+  plugin: string;
+  rule: R['rule'];
+  message: string;
+  faults: FailureReport['faults'];
+  scenario: R['counterexample'];
+  faultPlan: FailureReport['faultPlan'];
+  faultsFired: FailureReport['faultsFired'];
+  traceHash: string;
+  found: { seed: number; path: string };
+  pluginModule?: string;
+  pluginOptions?: unknown;
+  faultProbability?: number;
+} {
+  return {
     version: FAILURE_DB_VERSION,
     plugin,
     rule: report.rule,
@@ -66,10 +81,18 @@ export function savedFailureOf(
     faultsFired: report.faultsFired,
     traceHash: report.traceHash,
     found: { seed: report.fastCheck.seed, path: report.fastCheck.path },
+    ...(id.pluginModule === undefined ? {} : { pluginModule: id.pluginModule }),
+    ...(id.pluginOptions === undefined ? {} : { pluginOptions: id.pluginOptions }),
+    ...(id.faultProbability === undefined ? {} : { faultProbability: id.faultProbability }),
   };
-  if (id.pluginModule !== undefined) entry.pluginModule = id.pluginModule;
-  if (id.pluginOptions !== undefined) entry.pluginOptions = id.pluginOptions;
-  if (id.faultProbability !== undefined) entry.faultProbability = id.faultProbability;
+}
+
+export function savedFailureOf(
+  plugin: string,
+  report: FailureReport,
+  id: { pluginModule?: string; pluginOptions?: unknown; faultProbability?: number; workload?: WorkloadOptions },
+): SavedFailure {
+  const entry: SavedFailure = savedFieldsOf(plugin, report, id);
   if (id.workload !== undefined && Object.keys(id.workload).length > 0) entry.workload = id.workload;
   return entry;
 }
