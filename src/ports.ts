@@ -77,6 +77,13 @@ export interface Clock {
   now(): number;
   /** Resolves after ms of this clock's time. */
   sleep(ms: number): Promise<void>;
+  /**
+   * Optional (added later): wall-clock time, milliseconds since the Unix
+   * epoch. Unlike now() it may jump, backwards too (NTP, an operator, a
+   * VM's restore). A log opened with `timestamps` stamps its batches with it
+   * (docs/format.md, "Time marks"). A clock without it cannot stamp.
+   */
+  wallNow?(): number;
 }
 
 export interface WalEnv {

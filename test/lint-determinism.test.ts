@@ -26,6 +26,11 @@ describe('determinism lint rule', () => {
     expect([...lines].sort((a, b) => a - b)).toEqual([3, 5, 6, 7, 8, 9, 10]);
   });
 
+  it('allows a Date built from a given time (it reads no clock), inside the deterministic directories too', async () => {
+    const messages = await lintAs('src/engine/lint-probe.ts', 'export const s = new Date(1_767_225_600_000).toISOString();\n');
+    expect(messages).toEqual([]);
+  });
+
   it('allows the same code outside the deterministic directories', async () => {
     const messages = await lintAs('src/cli/lint-probe.ts', 'export const x = Math.random();\n');
     expect(messages).toEqual([]);

@@ -24,10 +24,12 @@ import {
   encodeFrameContent,
   encodeFrameInto,
   encodeRecordInto,
+  encodeTimeMarkInto,
   FRAME_ENTRY_OVERHEAD,
   frameContentSize,
   maxFrameStored,
   RECORD_HEADER_SIZE,
+  TIME_MARK_SIZE,
   TXN_COMMIT,
   TXN_DATA,
   TXN_NONE,
@@ -65,8 +67,9 @@ export class BatchEncoder {
    * (the active segment's max record size) is given (a format v2 segment).
    * Valid until the next call.
    */
-  encode(batch: readonly QueuedAppend[], first: number, syncedThrough: number, maxFrameContent?: number): Uint8Array {
-    let total = 0;
+  encode(batch: readonly QueuedAppend[], first: number, syncedThrough: number, maxFrameContent?: number, markMs?: number): Uint8Array {
+    const mark = markMs === undefined ? 0 : TIME_MARK_SIZE;
+    let total = mark;
     let transactions = false;
     for (const item of batch) {
       total += encodedSizeOf(item, RECORD_HEADER_SIZE);
@@ -76,15 +79,17 @@ export class BatchEncoder {
     this.last.plainBytes = total;
     this.last.compressedFrames = 0;
     this.last.plainGroups = 0;
+    const view = this.view.buffer === out.buffer ? this.view : viewOf(out);
+    if (markMs !== undefined) encodeTimeMarkInto(out, 0, { lsn: first, syncedThrough, wallMs: markMs }, this.seed, view);
     if (this.codec === undefined || maxFrameContent === undefined) {
-      const view = this.view.buffer === out.buffer ? this.view : viewOf(out);
-      const end = transactions
-        ? this.encodePlain(out, view, batch, 0, batch.length, { lsn: first, offset: 0 }, syncedThrough).offset
-        : encodeBatchInto(out, view, batch, first, syncedThrough, this.seed);
-      assert(end === total, 'a batch encodes to its records (header and payload each) and nothing more', { end, total });
+      let end: number;
+      if (transactions) end = this.encodePlain(out, view, batch, 0, batch.length, { lsn: first, offset: mark }, syncedThrough).offset;
+      else if (mark === 0) end = encodeBatchInto(out, view, batch, first, syncedThrough, this.seed);
+      else end = mark + encodeBatchInto(out.subarray(mark), viewOf(out.subarray(mark)), batch, first, syncedThrough, this.seed);
+      assert(end === total, 'a batch encodes to its time mark and records (header and payload each) and nothing more', { end, total });
       return out.subarray(0, end);
     }
-    const end = this.encodeFrames(out, batch, first, syncedThrough, this.codec, maxFrameContent);
+    const end = this.encodeFrames(out, batch, first, syncedThrough, this.codec, maxFrameContent, mark);
     assert(end <= total, 'a compressed batch is never larger than its plain records', { end, total });
     return out.subarray(0, end);
   }
@@ -140,10 +145,11 @@ export class BatchEncoder {
     syncedThrough: number,
     codec: CodecId,
     maxFrameContent: number,
+    from: number,
   ): number {
     const view = viewOf(out);
     const limit = Math.min(FRAME_TARGET_BYTES, maxFrameContent);
-    const at = { lsn: first, offset: 0 };
+    const at = { lsn: first, offset: from };
     let k = 0;
     // Bounded: every turn takes at least one entry of the batch.
     while (k < batch.length) {

@@ -16,6 +16,7 @@ import {
   CODEC_LZ4,
   FORMAT_VERSION,
   FORMAT_VERSION_FRAMES,
+  FORMAT_VERSION_TIMESTAMPS,
   FORMAT_VERSION_TRANSACTIONS,
   lz4DeclaredLength,
   type CodecId,
@@ -54,10 +55,12 @@ export function codecName(codec: CodecId): 'lz4' {
 }
 
 /**
- * The format version of the segments a log creates: v3 with transactions,
- * else v2 with compression, else v1 (byte for byte as before either existed).
+ * The format version of the segments a log creates: v4 with timestamps, else
+ * v3 with transactions, else v2 with compression, else v1 (byte for byte as
+ * before any of them existed).
  */
-export function formatVersionFor(compression: Compression, transactions = false): FormatVersion {
+export function formatVersionFor(compression: Compression, transactions = false, timestamps = false): FormatVersion {
+  if (timestamps) return FORMAT_VERSION_TIMESTAMPS;
   if (transactions) return FORMAT_VERSION_TRANSACTIONS;
   return compression === 'none' ? FORMAT_VERSION : FORMAT_VERSION_FRAMES;
 }

@@ -14,16 +14,24 @@ export const FORMAT_VERSION = 1;
 export const FORMAT_VERSION_FRAMES = 2;
 /** Format v3: a v2 segment that may also hold transaction records (docs/format.md, "Transactions"). */
 export const FORMAT_VERSION_TRANSACTIONS = 3;
-export type FormatVersion = typeof FORMAT_VERSION | typeof FORMAT_VERSION_FRAMES | typeof FORMAT_VERSION_TRANSACTIONS;
+/** Format v4: a v3 segment that may also hold time marks, the commit times of the records after them (docs/format.md, "Time marks"). */
+export const FORMAT_VERSION_TIMESTAMPS = 4;
+export type FormatVersion =
+  typeof FORMAT_VERSION | typeof FORMAT_VERSION_FRAMES | typeof FORMAT_VERSION_TRANSACTIONS | typeof FORMAT_VERSION_TIMESTAMPS;
 
 /** Whether a segment of this version may hold compressed frames (v2 and later). */
 export function versionHasFrames(version: FormatVersion): boolean {
   return version >= FORMAT_VERSION_FRAMES;
 }
 
-/** Whether a segment of this version may hold transaction records (v3). */
+/** Whether a segment of this version may hold transaction records (v3 and later). */
 export function versionHasTransactions(version: FormatVersion): boolean {
   return version >= FORMAT_VERSION_TRANSACTIONS;
+}
+
+/** Whether a segment of this version may hold time marks (v4). */
+export function versionHasTimeMarks(version: FormatVersion): boolean {
+  return version >= FORMAT_VERSION_TIMESTAMPS;
 }
 /** "FLWL" read as a little-endian u32. */
 export const SEGMENT_MAGIC = 0x4c574c46;
@@ -46,6 +54,16 @@ export const CODEC_LZ4 = 1;
 export const RECORD_TYPE_COMMIT = 3;
 /** The commit record's payload: the count of the transaction's data records (u32), then 4 reserved zero bytes. */
 export const COMMIT_PAYLOAD_SIZE = 8;
+/**
+ * A time mark (format v4 segments only): the wall-clock time, in milliseconds
+ * since the Unix epoch, at which the writer encoded the batch that follows it.
+ * Its LSN field is the first LSN of that batch: a mark takes no LSN of its own.
+ */
+export const RECORD_TYPE_TIME = 4;
+/** A time mark's payload: the wall-clock milliseconds as a u64. */
+export const TIME_MARK_PAYLOAD_SIZE = 8;
+/** A time mark's size on disk: a record header and its payload. */
+export const TIME_MARK_SIZE = RECORD_HEADER_SIZE + TIME_MARK_PAYLOAD_SIZE;
 export type CodecId = typeof CODEC_LZ4;
 
 /** Record flag bits: compressed (frames only) and part of a transaction (format v3: a transaction's data records and its commit). */
@@ -120,7 +138,12 @@ function decodeHeaderCopy(copy: Uint8Array): SegmentHeaderResult {
   if (view.getUint32(0, true) !== SEGMENT_MAGIC) return { ok: false, reason: 'bad magic' };
   if (view.getUint32(28, true) !== crc32(copy.subarray(0, 28))) return { ok: false, reason: 'header checksum mismatch' };
   const version = view.getUint16(4, true);
-  if (version !== FORMAT_VERSION && version !== FORMAT_VERSION_FRAMES && version !== FORMAT_VERSION_TRANSACTIONS)
+  if (
+    version !== FORMAT_VERSION &&
+    version !== FORMAT_VERSION_FRAMES &&
+    version !== FORMAT_VERSION_TRANSACTIONS &&
+    version !== FORMAT_VERSION_TIMESTAMPS
+  )
     return { ok: false, reason: `unsupported format version ${version}` };
   if (view.getUint16(6, true) !== 0) return { ok: false, reason: 'reserved header flags set' };
   const firstLsn = getU64(view, 8);
@@ -255,6 +278,62 @@ export function encodeCommitPayload(count: number): Uint8Array {
 /** The count of data records a commit record's payload commits (the record verified, so its payload is COMMIT_PAYLOAD_SIZE bytes). */
 export function commitCount(data: Uint8Array): number {
   return viewOf(data).getUint32(0, true);
+}
+
+/** A time mark to encode: the first LSN of the batch it stamps, the batch's synced-through, the wall-clock time. */
+export interface TimeMarkToEncode {
+  lsn: number;
+  syncedThrough: number;
+  wallMs: number;
+}
+
+/** A time mark decoded (checksum verified). */
+export interface DecodedTimeMark extends TimeMarkToEncode {
+  /** Offset just after the mark. */
+  end: number;
+}
+
+/** Encodes one time mark into out at offset (TIME_MARK_SIZE bytes); returns the offset after it. */
+export function encodeTimeMarkInto(out: Uint8Array, offset: number, mark: TimeMarkToEncode, seed: number, view = viewOf(out)): number {
+  view.setUint32(offset, TIME_MARK_PAYLOAD_SIZE, true);
+  out[offset + 4] = RECORD_TYPE_TIME;
+  out[offset + 5] = 0;
+  view.setUint16(offset + 6, 0, true);
+  putU64(view, offset + 8, mark.lsn);
+  putU64(view, offset + 16, mark.syncedThrough);
+  putU64(view, offset + RECORD_HEADER_SIZE, mark.wallMs);
+  const headCrc = crc32Short(out, offset, offset + 24, seed);
+  view.setUint32(offset + 24, crc32(out.subarray(offset + RECORD_HEADER_SIZE, offset + TIME_MARK_SIZE), headCrc), true);
+  return offset + TIME_MARK_SIZE;
+}
+
+/** Whether the entry at offset is a time mark (by its type; the caller has RECORD_HEADER_SIZE bytes there). */
+export function isTimeMarkAt(bytes: Uint8Array, offset: number): boolean {
+  return bytes[offset + 4] === RECORD_TYPE_TIME;
+}
+
+export type TimeMarkResult = { ok: true; mark: DecodedTimeMark } | { ok: false; reason: string };
+
+/** Decodes the time mark at offset: every field checked, then the checksum. */
+export function decodeTimeMark(bytes: Uint8Array, offset: number, seed: number, view = viewOf(bytes)): TimeMarkResult {
+  if (offset + RECORD_HEADER_SIZE > bytes.length) return { ok: false, reason: 'truncated header' };
+  if (bytes[offset + 4] !== RECORD_TYPE_TIME) return { ok: false, reason: `bad record type ${String(bytes[offset + 4])}` };
+  const len = view.getUint32(offset, true);
+  if (len !== TIME_MARK_PAYLOAD_SIZE) return { ok: false, reason: `time mark of ${len} bytes (${TIME_MARK_PAYLOAD_SIZE} expected)` };
+  if (bytes[offset + 5] !== 0 || view.getUint16(offset + 6, true) !== 0)
+    return { ok: false, reason: 'time mark flags or reserved bytes set' };
+  const end = offset + TIME_MARK_SIZE;
+  if (end > bytes.length) return { ok: false, reason: 'truncated payload' };
+  const lsn = getU64(view, offset + 8);
+  const syncedThrough = getU64(view, offset + 16);
+  if (!Number.isSafeInteger(lsn) || lsn < 1) return { ok: false, reason: 'LSN out of range' };
+  if (!Number.isSafeInteger(syncedThrough) || syncedThrough >= lsn) return { ok: false, reason: 'synced-through out of range' };
+  const headCrc = crc32Short(bytes, offset, offset + 24, seed);
+  if (view.getUint32(offset + 24, true) !== crc32(bytes.subarray(offset + RECORD_HEADER_SIZE, end), headCrc))
+    return { ok: false, reason: 'checksum mismatch' };
+  const wallMs = getU64(view, offset + RECORD_HEADER_SIZE);
+  if (!Number.isSafeInteger(wallMs)) return { ok: false, reason: 'time mark time out of range' };
+  return { ok: true, mark: { lsn, syncedThrough, wallMs, end } };
 }
 
 export type RecordResult = { ok: true; record: DecodedRecord } | { ok: false; reason: string };
@@ -491,8 +570,9 @@ export interface EntryHead {
 /**
  * Like scanForRecord, for a segment of format `version`: in one that may
  * hold frames (v2 and later) a frame whose header and CRC verify is found
- * too, as its first LSN; in one that may hold transaction records (v3) a
- * transaction's data record or commit is found too.
+ * too, as its first LSN; in one that may hold transaction records (v3 and
+ * later) a transaction's data record or commit is found too; in one that
+ * may hold time marks (v4) a time mark is found too, as the LSN it stamps.
  */
 export function scanForEntry(
   bytes: Uint8Array,
@@ -503,11 +583,20 @@ export function scanForEntry(
   accept: (entry: EntryHead) => boolean,
 ): { offset: number; record: EntryHead } | undefined {
   const transactions = versionHasTransactions(version);
+  const marks = versionHasTimeMarks(version);
   if (!versionHasFrames(version)) return scanForRecord(bytes, from, seed, maxRecordSize, accept);
   const last = bytes.length - RECORD_HEADER_SIZE;
   const view = viewOf(bytes);
   for (let p = from; p <= last; p++) {
     const type = bytes[p + 4];
+    if (marks && type === RECORD_TYPE_TIME) {
+      if (bytes[p + 5] !== 0 || bytes[p + 6] !== 0 || bytes[p + 7] !== 0) continue;
+      const m = decodeTimeMark(bytes, p, seed, view);
+      if (!m.ok) continue;
+      const head = { lsn: m.mark.lsn, syncedThrough: m.mark.syncedThrough, end: m.mark.end };
+      if (accept(head)) return { offset: p, record: head };
+      continue;
+    }
     if (type === RECORD_TYPE_FRAME) {
       if (bytes[p + 5] !== FRAME_FLAGS || bytes[p + 7] !== 0) continue;
       const f = decodeFrame(bytes, p, seed, maxRecordSize, view);

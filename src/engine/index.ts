@@ -6,6 +6,14 @@ export { SILENT_LOGGER, type WalLogger, type WalLogFields } from './logger.js';
 export { inspectLog, type RecoveryReport, type CorruptionFinding, type KeptSegment } from './recovery.js';
 export type { RecoveredTransaction, TransactionCounts } from './recovery-transactions.js';
 export { backup, restoreBackup, verifyBackup, type BackupManifest, type BackupSegment } from './backup.js';
-export { recoveryPoints, restoreToLsn, type RecoveryPoints, type RestoreResult } from './restore.js';
+export {
+  lsnForTime,
+  recoveryPoints,
+  restoreToLsn,
+  restoreToTime,
+  type RecoveryPoints,
+  type RestoreResult,
+  type TimeTarget,
+} from './restore.js';
 export type { WriterStatus as WalState } from './writer.js';
 export { crc32 as walCrc32, segmentName, parseSegmentName } from './format.js';

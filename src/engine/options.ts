@@ -50,6 +50,15 @@ export interface WalOptions {
    * segments are written exactly as without transactions.
    */
   transactions?: boolean;
+  /**
+   * true: every batch carries its commit time, the clock's wallNow() when the
+   * writer encodes it, in a time mark before its records; new segments are
+   * format v4 (docs/format.md, "Time marks"), so a restore can target a time
+   * (restoreToTime). The clock must have wallNow (EINVAL at open otherwise).
+   * A log of older segments opens as before and is stamped from its next
+   * segment on. Default false: no time is written, segments are as before.
+   */
+  timestamps?: boolean;
   /** Salt source in [0, 1); default derived from the clock and the directory's state. */
   random?: () => number;
   /** Where notable events are reported (a pino Logger fits); default silent. */
@@ -76,6 +85,7 @@ export interface ResolvedOptions {
   backpressure: Backpressure;
   compression: Compression;
   transactions: boolean;
+  timestamps: boolean;
   random: (() => number) | undefined;
   logger: WalLogger;
 }
@@ -118,6 +128,7 @@ const KNOWN_KEYS = new Set([
   'backpressure',
   'compression',
   'transactions',
+  'timestamps',
   'random',
   'logger',
 ]);
@@ -200,6 +211,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   }
   const compression = resolveCompression(o.compression);
   if (o.transactions !== undefined && typeof o.transactions !== 'boolean') throw bad('transactions must be a boolean');
+  if (o.timestamps !== undefined && typeof o.timestamps !== 'boolean') throw bad('timestamps must be a boolean');
   if (o.random !== undefined && typeof o.random !== 'function') throw bad('random must be a function');
   if (o.logger !== undefined && !isWalLogger(o.logger)) throw bad('logger must have debug, info, warn and error methods');
   return {
@@ -215,6 +227,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     backpressure,
     compression,
     transactions: o.transactions ?? false,
+    timestamps: o.timestamps ?? false,
     random: o.random,
     logger: o.logger ?? SILENT_LOGGER,
   };

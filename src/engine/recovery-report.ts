@@ -81,7 +81,13 @@ export interface RecoveryResult {
   /** The compressed frames whose records were recovered, oldest first. */
   frames: FrameSummary[];
   /** With the `layout` option: where each accepted record of each kept segment ends. */
-  layout?: { name: string; firstLsn: number; records: { lsn: number; end: number; txn: number }[] }[];
+  layout?: {
+    name: string;
+    firstLsn: number;
+    records: { lsn: number; end: number; txn: number }[];
+    /** The segment's time marks, in offset order: the first LSN each stamps and its wall-clock time. */
+    times: { lsn: number; wallMs: number }[];
+  }[];
   /** The newest kept segment, opened read/write, or undefined for a new log. */
   tail: RecoveredTail | undefined;
   nextLsn: number;

@@ -51,7 +51,15 @@ import {
 import { resolveTransactions } from './recovery-transactions.js';
 import { applyRepairs, openTail, removePreallocated, type Repair } from './recovery-repair.js';
 import { scanView, SegmentReads, type SegmentReader } from './segment-reader.js';
-import { durableEvidence, recordOfLog, recoveredRecords, scanSegment, scanSegmentBytes, type SegmentFindings } from './segment-scan.js';
+import {
+  durableEvidence,
+  recordOfLog,
+  recoveredRecords,
+  scanSegment,
+  scanSegmentBytes,
+  type SegmentFindings,
+  type TimeMarkFinding,
+} from './segment-scan.js';
 import { joinPath, listSegments, type SegmentFile } from './segments.js';
 
 export type { CorruptionFinding, FrameSummary, KeptSegment, RecoveryReport, RecoveryResult } from './recovery-report.js';
@@ -74,6 +82,8 @@ export interface SegmentLayout {
   name: string;
   firstLsn: number;
   records: { lsn: number; end: number; txn: TxnMark }[];
+  /** The segment's time marks in offset order (format v4): each stamps its records from the mark's LSN up to the next mark. */
+  times: TimeMarkFinding[];
 }
 
 interface ScannedSegment {
@@ -85,6 +95,7 @@ interface ScannedSegment {
   source: ArrayBufferLike;
   /** Offset after the last accepted record. */
   end: number;
+  times: TimeMarkFinding[];
 }
 
 /** The segment being scanned: its place in the list and its read. */
@@ -151,6 +162,7 @@ export async function recoverLog(
             name: s.file.name,
             firstLsn: s.file.firstLsn,
             records: s.records.map((r) => ({ lsn: r.lsn, end: r.end, txn: r.txn })),
+            times: s.times,
           })),
         }
       : {}),
@@ -355,7 +367,7 @@ class LogScan {
 
   /** A segment the scan keeps (its records recovered, unless a repair removes it); its salvaged holes are listed at the end. */
   private keep(file: SegmentFile, maxRecordSize: number, version: FormatVersion, found: SegmentFindings, source: ArrayBufferLike): void {
-    this.kept.push({ file, maxRecordSize, version, records: found.records, source, end: found.end });
+    this.kept.push({ file, maxRecordSize, version, records: found.records, source, end: found.end, times: found.times });
     for (const d of found.salvaged) this.salvaged.push(midLogFinding(file.name, d));
     for (const f of found.frames) this.frames.push({ segment: file.name, ...f, codec: codecName(f.codec) });
   }

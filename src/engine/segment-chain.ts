@@ -25,9 +25,10 @@ import type { Clock, FileHandle, FileSystem } from '../ports.js';
 import { formatVersionFor } from './compression.js';
 import {
   encodeSegmentHeader,
-  FORMAT_VERSION_TRANSACTIONS,
+  FORMAT_VERSION,
   SEGMENT_HEADER_SIZE,
-  versionHasTransactions,
+  TIME_MARK_SIZE,
+  versionHasTimeMarks,
   type FormatVersion,
 } from './format.js';
 import { ioErrorCode, isSyncFailure, messageOf, type LogState } from './log-state.js';
@@ -51,8 +52,10 @@ export interface ActiveSegment {
   size: number;
   /** The record size limit in this segment's header (a log reopened with a larger maxRecordSize rotates first). */
   maxRecordSize: number;
-  /** The segment's format version: v2 and later take compressed frames, v3 transaction records (a segment holding records never changes format; an empty one may be rewritten as v3). */
+  /** The segment's format version: v2 and later take compressed frames, v3 transaction records, v4 time marks (a segment holding records never changes format; an empty one may be rewritten to a later one). */
   version: FormatVersion;
+  /** The time the last time mark written into this segment states (undefined: none yet, so the next stamped batch writes one). */
+  lastMarkMs?: number;
 }
 
 /** The writer's counters the chain adds to. */
@@ -135,10 +138,16 @@ export class SegmentChain {
    * does not fit there (the batch then rotates first).
    */
   roomForBatch(firstEncoded: number | undefined): number {
-    const fresh = this.options.segmentSize - SEGMENT_HEADER_SIZE;
-    const left = this.options.segmentSize - this.current.writeOffset;
+    const overhead = this.batchOverhead();
+    const fresh = this.options.segmentSize - SEGMENT_HEADER_SIZE - overhead;
+    const left = this.options.segmentSize - this.current.writeOffset - overhead;
     if (firstEncoded === undefined || this.current.writeOffset === SEGMENT_HEADER_SIZE) return Math.max(left, 0);
     return firstEncoded <= left ? left : fresh;
+  }
+
+  /** Bytes a batch takes besides its records: the time mark in front of it, with timestamps (counted whether or not one is written). */
+  batchOverhead(): number {
+    return this.options.timestamps ? TIME_MARK_SIZE : 0;
   }
 
   /**
@@ -147,13 +156,20 @@ export class SegmentChain {
    * already in the segment, or when the segment's header does not allow a
    * record that large (an empty segment rewrites its header instead).
    */
-  tailChange(bytes: number, largestPayload: number, transactions = false): TailChange {
+  tailChange(bytes: number, largestPayload: number, needsVersion: FormatVersion = FORMAT_VERSION): TailChange {
     const full = this.current.writeOffset + bytes > this.options.segmentSize;
     const empty = this.current.writeOffset === SEGMENT_HEADER_SIZE;
-    // A transaction goes only into a segment whose format holds transaction records (v3): an older one is sealed first.
-    const format = transactions && !versionHasTransactions(this.current.version);
+    // A transaction goes only into a segment whose format holds transaction records (v3), a stamped batch only into one
+    // that holds time marks (v4): an older one is sealed first. And an unstamped batch never goes into a v4 segment,
+    // where its records would read as stamped by the mark before them.
+    const format = needsVersion > this.current.version || this.unstampedIntoStamped();
     if ((full && !empty) || largestPayload > this.current.maxRecordSize || format) return empty ? 'rewriteHeader' : 'rotate';
     return 'none';
+  }
+
+  /** Whether the log writes without timestamps while the active segment is format v4 (a log reopened without them). */
+  private unstampedIntoStamped(): boolean {
+    return !this.options.timestamps && versionHasTimeMarks(this.current.version);
   }
 
   /** A batch of `records` records, `bytes` bytes, was written at `offset` of the active segment. */
@@ -214,14 +230,16 @@ export class SegmentChain {
   }
 
   /** An empty active segment whose header has a smaller record limit than the options: rewrite the header in place. */
-  async rewriteEmptyHeader(transactions = false): Promise<void> {
+  async rewriteEmptyHeader(needsVersion: FormatVersion = FORMAT_VERSION): Promise<void> {
     const a = this.current;
     assert(a.writeOffset === SEGMENT_HEADER_SIZE, 'only an empty segment has its header rewritten', {
       segment: a.name,
       writeOffset: a.writeOffset,
     });
-    // An empty segment that must take a transaction becomes format v3; otherwise it keeps its version.
-    const version = transactions && !versionHasTransactions(a.version) ? FORMAT_VERSION_TRANSACTIONS : a.version;
+    // An empty segment that must take what its format does not hold (a transaction, a time mark) takes the version that does;
+    // an empty v4 segment of a log no longer stamped takes the log's version.
+    const from = this.unstampedIntoStamped() ? formatVersionFor(this.options.compression, this.options.transactions) : a.version;
+    const version = needsVersion > from ? needsVersion : from;
     const header = encodeSegmentHeader({
       version,
       firstLsn: a.firstLsn,
@@ -232,6 +250,7 @@ export class SegmentChain {
     await this.host.syncActive('fdatasync of a rewritten segment header');
     a.maxRecordSize = this.options.maxRecordSize;
     a.version = version;
+    a.lastMarkMs = undefined;
   }
 
   /**
@@ -246,7 +265,7 @@ export class SegmentChain {
     if (this.host.unsynced()) await this.host.syncActive('fdatasync sealing a segment');
     const prepared = await this.takePrepared();
     let name: string;
-    const version = formatVersionFor(this.options.compression, this.options.transactions);
+    const version = formatVersionFor(this.options.compression, this.options.transactions, this.options.timestamps);
     try {
       name = await installSegment(this.fs, this.dir, prepared, {
         version,

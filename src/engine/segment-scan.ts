@@ -23,8 +23,10 @@ import {
   decodeFrame,
   decodeFrameContent,
   decodeRecord,
+  decodeTimeMark,
   entryHeaderSize,
   isFrameAt,
+  isTimeMarkAt,
   isZero,
   peekRecordLength,
   RECORD_HEADER_SIZE,
@@ -37,6 +39,7 @@ import {
   type FormatVersion,
   TXN_NONE,
   versionHasFrames,
+  versionHasTimeMarks,
   versionHasTransactions,
 } from './format.js';
 import { scanView, type SegmentReader } from './segment-reader.js';
@@ -75,7 +78,7 @@ export interface ScanStart {
   wantLsn: number;
   /** true (skipCorrupted): resynchronise past damage, and accept an LSN that jumps upwards. */
   salvage: boolean;
-  /** The segment's format version: compressed frames are read in v2 and later, transaction records in v3 (else they are damage, as before). */
+  /** The segment's format version: compressed frames are read in v2 and later, transaction records in v3 and later, time marks in v4 (else they are damage, as before). */
   version: FormatVersion;
 }
 
@@ -90,6 +93,14 @@ export interface SegmentFindings {
   salvaged: ScanDamage[];
   /** The compressed frames accepted, in offset order (their records are in `records`). */
   frames: FrameFinding[];
+  /** The time marks accepted, in offset order: each stamps the records from its LSN on, up to the next mark. */
+  times: TimeMarkFinding[];
+}
+
+/** A time mark the scan accepted: the first LSN it stamps and the wall-clock time it states. */
+export interface TimeMarkFinding {
+  lsn: number;
+  wallMs: number;
 }
 
 /** A scan in progress: where it is, the last LSN accepted and the one it wants next. */
@@ -97,12 +108,14 @@ class Scan {
   readonly records: DecodedRecord[] = [];
   readonly salvaged: ScanDamage[] = [];
   readonly frameFindings: FrameFinding[] = [];
+  readonly times: TimeMarkFinding[] = [];
   pos = SEGMENT_HEADER_SIZE;
   end = SEGMENT_HEADER_SIZE;
   prev: number;
   want: number;
   readonly frames: boolean;
   readonly transactions: boolean;
+  readonly timeMarks: boolean;
 
   constructor(readonly start: ScanStart) {
     assert(start.wantLsn > start.prevLsn, 'a segment scan wants an LSN above the last one accepted', {
@@ -113,10 +126,11 @@ class Scan {
     this.want = start.wantLsn;
     this.frames = versionHasFrames(start.version);
     this.transactions = versionHasTransactions(start.version);
+    this.timeMarks = versionHasTimeMarks(start.version);
   }
 
   findings(damage: ScanDamage | undefined): SegmentFindings {
-    return { records: this.records, end: this.end, damage, salvaged: this.salvaged, frames: this.frameFindings };
+    return { records: this.records, end: this.end, damage, salvaged: this.salvaged, frames: this.frameFindings, times: this.times };
   }
 }
 
@@ -128,6 +142,7 @@ class Scan {
  */
 function acceptNext(scan: Scan, bytes: Uint8Array, view: DataView): string | undefined {
   if (scan.frames && isFrameAt(bytes, scan.pos)) return acceptFrame(scan, bytes, view);
+  if (scan.timeMarks && isTimeMarkAt(bytes, scan.pos)) return acceptTimeMark(scan, bytes, view);
   const r = decodeRecord(bytes, scan.pos, scan.start.seed, scan.start.maxRecordSize, view, scan.transactions);
   if (!r.ok) return r.reason;
   const lsn = r.record.lsn;
@@ -143,6 +158,28 @@ function acceptNext(scan: Scan, bytes: Uint8Array, view: DataView): string | und
   scan.want = lsn + 1;
   scan.pos = r.record.end;
   scan.end = scan.pos;
+  return undefined;
+}
+
+/**
+ * The acceptance step for a time mark: it verifies and carries the LSN the
+ * scan wants next (salvaging: any LSN above the last one accepted, as a
+ * record). It takes no LSN, so the scan still wants the same one after it; a
+ * mark with no record after it (a batch torn after its mark) stamps nothing
+ * and lies past the segment's end, where the writer's next batch goes.
+ */
+function acceptTimeMark(scan: Scan, bytes: Uint8Array, view: DataView): string | undefined {
+  const m = decodeTimeMark(bytes, scan.pos, scan.start.seed, view);
+  if (!m.ok) return m.reason;
+  const lsn = m.mark.lsn;
+  if (lsn !== scan.want && !(scan.start.salvage && lsn > scan.prev)) return `time mark for LSN ${lsn} where ${scan.want} was expected`;
+  if (lsn !== scan.want) {
+    scan.salvaged.push({ offset: scan.pos, lsn: scan.want, reason: `LSN jumps to ${lsn}` });
+    scan.want = lsn;
+  }
+  scan.times.push({ lsn, wallMs: m.mark.wallMs });
+  // Not `end`: a segment's end is after its last record, so a mark with nothing after it is written over by the next batch.
+  scan.pos = m.mark.end;
   return undefined;
 }
 

@@ -132,6 +132,9 @@ export class Wal implements WalLog {
   static async open(env: WalEnv, options?: WalOptions): Promise<Wal> {
     checkEnv(env);
     const opts = resolveOptions(options);
+    if (opts.timestamps && typeof env.clock.wallNow !== 'function') {
+      throw new WalError('EINVAL', 'timestamps: true needs a clock with wallNow() (the wall-clock time to stamp batches with)');
+    }
     const fs = new CountingFileSystem(env.fs, () => env.clock.now());
     const dir = env.dir;
     await ensureDirectory(fs, dir);
@@ -164,7 +167,7 @@ export class Wal implements WalLog {
       salt = newSalt({ random: opts.random, now, state: rec.stateHash, avoid: rec.foreignSalts });
       const prepared = await prepareSegment(fs, dir, opts.segmentSize, opts.preallocate);
       let name: string;
-      const version = formatVersionFor(opts.compression, opts.transactions);
+      const version = formatVersionFor(opts.compression, opts.transactions, opts.timestamps);
       try {
         name = await installSegment(fs, dir, prepared, { version, firstLsn: rec.nextLsn, salt, maxRecordSize: opts.maxRecordSize });
       } catch (err) {

@@ -28,7 +28,16 @@ import { WalError } from '../errors.js';
 import type { Clock, FileSystem } from '../ports.js';
 import { BatchEncoder } from './batch-encoder.js';
 import { codecOf } from './compression.js';
-import { COMMIT_PAYLOAD_SIZE, encodeCommitPayload, RECORD_HEADER_SIZE, SEGMENT_HEADER_SIZE, versionHasFrames } from './format.js';
+import {
+  COMMIT_PAYLOAD_SIZE,
+  encodeCommitPayload,
+  FORMAT_VERSION,
+  FORMAT_VERSION_TIMESTAMPS,
+  FORMAT_VERSION_TRANSACTIONS,
+  RECORD_HEADER_SIZE,
+  SEGMENT_HEADER_SIZE,
+  versionHasFrames,
+} from './format.js';
 import { LogState, writeFailure, type WriterStatus } from './log-state.js';
 import type { ResolvedOptions } from './options.js';
 import { Mutex } from './mutex.js';
@@ -177,8 +186,8 @@ export class LogWriter {
       }
       encoded += RECORD_HEADER_SIZE + w.length;
     }
-    // A transaction is written whole into one segment: it must fit an empty one, and the queue's byte bound.
-    const fresh = this.options.segmentSize - SEGMENT_HEADER_SIZE;
+    // A transaction is written whole into one segment: it must fit an empty one (behind its batch's time mark), and the queue's byte bound.
+    const fresh = this.options.segmentSize - SEGMENT_HEADER_SIZE - this.chain.batchOverhead();
     if (encoded > fresh || encoded - (writes.length + 1) * RECORD_HEADER_SIZE > this.options.maxQueueBytes) {
       return new WalError('ETOOLARGE', `a transaction of ${encoded} encoded bytes does not fit one segment (${fresh} B) or the queue`, {
         details: { bytes: encoded, segmentRoom: fresh, maxQueueBytes: this.options.maxQueueBytes },
@@ -249,18 +258,28 @@ export class LogWriter {
       records += item.records;
       if (item.writes !== undefined) transactions += 1;
     }
+    const stamped = this.options.timestamps;
+    const needs = stamped ? FORMAT_VERSION_TIMESTAMPS : transactions > 0 ? FORMAT_VERSION_TRANSACTIONS : FORMAT_VERSION;
     // The plain size decides the rotation: a compressed batch is never larger, so it fits wherever its plain records would.
-    const change = this.chain.tailChange(plainBytes, largest, transactions > 0);
+    const change = this.chain.tailChange(plainBytes + this.chain.batchOverhead(), largest, needs);
     if (change !== 'none') {
       try {
-        if (change === 'rewriteHeader') await this.chain.rewriteEmptyHeader(transactions > 0);
+        if (change === 'rewriteHeader') await this.chain.rewriteEmptyHeader(needs);
         else await this.chain.rotate(first);
       } catch (err) {
         return this.settle(batch, { error: this.logState.errorFor(err, 'rotation') });
       }
     }
     const active = this.chain.active;
-    const buf = this.encoder.encode(batch, first, syncedThrough, versionHasFrames(active.version) ? active.maxRecordSize : undefined);
+    let markMs: number | undefined;
+    if (stamped) {
+      const wall = this.wallTime();
+      if (wall instanceof WalError) return this.settle(batch, { error: wall });
+      // One mark per change of time: the batches after it, until the next mark, share its time.
+      if (wall !== active.lastMarkMs) markMs = wall;
+    }
+    const frameLimit = versionHasFrames(active.version) ? active.maxRecordSize : undefined;
+    const buf = this.encoder.encode(batch, first, syncedThrough, frameLimit, markMs);
     const offset = active.writeOffset;
     try {
       await active.handle.write(buf, offset);
@@ -269,6 +288,7 @@ export class LogWriter {
     }
     assert(this.lastWrittenLsn === first - 1, 'LSNs are handed out contiguously', { first, lastWritten: this.lastWrittenLsn });
     this.chain.advance(offset, buf.length, records);
+    if (markMs !== undefined) active.lastMarkMs = markMs;
     this.lastWrittenLsn = first + records - 1;
     this.unsynced = true;
     this.counters.batches += 1;
@@ -287,6 +307,20 @@ export class LogWriter {
     this.counters.appends += batch.length;
     this.counters.transactions += transactions;
     this.settle(batch, { lsn: first });
+  }
+
+  /**
+   * The commit time of the batch being written: the clock's wall-clock
+   * milliseconds, floored; a clock without wallNow, or one that answers
+   * something other than a time since the epoch, is refused (the batch's
+   * appends reject with EINVAL; the log goes on).
+   */
+  private wallTime(): number | WalError {
+    const wall = this.clock.wallNow?.();
+    if (typeof wall !== 'number' || !Number.isFinite(wall) || wall < 0 || wall > Number.MAX_SAFE_INTEGER) {
+      return new WalError('EINVAL', `timestamps: clock.wallNow() must return milliseconds since the Unix epoch, got ${String(wall)}`);
+    }
+    return Math.floor(wall);
   }
 
   /** fdatasync of the active segment; a failure stops the log (and is thrown as EFAILSTOP). */

@@ -22,6 +22,11 @@ export class RealClock implements Clock {
     return performance.now();
   }
 
+  /** The system's wall clock (Date.now): it may jump. */
+  wallNow(): number {
+    return Date.now();
+  }
+
   sleep(ms: number): Promise<void> {
     const wait = Number.isFinite(ms) && ms > 0 ? ms : 0;
     const deadline = performance.now() + wait;

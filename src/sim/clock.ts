@@ -6,14 +6,24 @@
 import { WalError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { Scheduler } from './scheduler.js';
+import { SimWallClock } from './wall-clock.js';
 
 export class SimClock implements Clock {
   private stopped = false;
 
-  constructor(private readonly scheduler: Scheduler) {}
+  /** `wall`: the world's wall clock, shared by its epochs (default a fresh one from SIM_WALL_EPOCH_MS). */
+  constructor(
+    private readonly scheduler: Scheduler,
+    readonly wall: SimWallClock = new SimWallClock(),
+  ) {}
 
   now(): number {
     return this.scheduler.now;
+  }
+
+  /** The simulated wall clock at the current virtual time (it jumps only when `wall.jump` is called). */
+  wallNow(): number {
+    return this.wall.at(this.scheduler.now);
   }
 
   sleep(ms: number): Promise<void> {

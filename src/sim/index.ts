@@ -1,6 +1,7 @@
 // Public surface of src/sim: re-exported from src/index.ts.
 export { Scheduler, type SchedulerOptions } from './scheduler.js';
 export { SimClock } from './clock.js';
+export { SimWallClock, SIM_WALL_EPOCH_MS } from './wall-clock.js';
 export { SimFileSystem, type SimFileSystemOptions } from './sim-file-system.js';
 export { Disk, type FileNode, type DirNode, type PendingDataOp, type PendingDirOp } from './disk.js';
 export { CrashSpace, sampleCrashImage, enumerateCrashImages, type CrashEnumeration } from './crash.js';

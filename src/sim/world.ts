@@ -12,6 +12,7 @@ import { Rng } from '../rng.js';
 import { Scheduler } from './scheduler.js';
 import { SimFileSystem, type CrashImageRecord } from './sim-file-system.js';
 import { Trace, type TraceEvent } from './trace.js';
+import { SimWallClock } from './wall-clock.js';
 
 export interface SimWorldOptions {
   seed: number | string;
@@ -49,6 +50,8 @@ export interface SimWorld {
   /** Randomness for the caller (workload, crash sampling); independent of the simulator's own draws. */
   readonly rng: Rng;
   readonly trace: Trace;
+  /** The world's wall clock (SimClock.wallNow), one for all its epochs: `wall.jump(ms)` moves it. */
+  readonly wall: SimWallClock;
   /** 0 for the first epoch, +1 per nextEpoch. */
   readonly epoch: number;
   readonly options: SimWorldOptions;
@@ -61,7 +64,7 @@ function makeEpoch(
   faults: FaultPlan | undefined,
   phase: SimPhase,
 ): SimWorld {
-  const clock = new SimClock(base.scheduler);
+  const clock = new SimClock(base.scheduler, base.wall);
   const o = base.options;
   const fsOpts: ConstructorParameters<typeof SimFileSystem>[0] = {
     scheduler: base.scheduler,
@@ -93,6 +96,7 @@ export function createSimWorld(opts: SimWorldOptions): SimWorld {
     scheduler: new Scheduler(schedOpts),
     rng: new Rng(seed).fork('world'),
     trace: new Trace(opts.maxTraceLines === undefined ? {} : { maxLines: opts.maxTraceLines }),
+    wall: new SimWallClock(),
     options: opts,
   };
   const header: Record<string, unknown> = { seed, sectorSize: opts.sectorSize ?? 512 };
@@ -135,9 +139,9 @@ export function worldOptionsFromTrace(events: readonly TraceEvent[]): TracedWorl
 export function nextEpoch(world: SimWorld, image: DiskImage, opts: { faults?: FaultPlan; phase?: SimPhase } = {}): SimWorld {
   world.fs.powerOff('next epoch');
   world.clock.stop();
-  const { scheduler, rng, trace, seed, options } = world;
+  const { scheduler, rng, trace, seed, wall, options } = world;
   return makeEpoch(
-    { scheduler, rng, trace, seed, options },
+    { scheduler, rng, trace, seed, wall, options },
     world.epoch + 1,
     image,
     opts.faults ?? options.faults,

@@ -4,4 +4,4 @@ export { storePlugin } from './plugin.js';
 export type { StoreOptions, StateStoreFactory, StateStoreContext } from './options.js';
 export type { StateStore, StateSnapshot, StateWrite } from './state-store.js';
 export { MemoryStateStore } from './memory-state.js';
-export { restoreStoreToLsn, type StoreRestoreResult } from './restore-store.js';
+export { restoreStoreToLsn, restoreStoreToTime, type StoreRestoreResult } from './restore-store.js';

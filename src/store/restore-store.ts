@@ -13,7 +13,7 @@ import { errorCode, WalError } from '../errors.js';
 import type { FileSystem } from '../ports.js';
 import { copyFile, requireEmptyDir } from '../engine/backup.js';
 import { FORMAT_MAX_RECORD_SIZE } from '../engine/format.js';
-import { recoveryPoints, restoreToLsn, type RestoreResult } from '../engine/restore.js';
+import { lsnForTime, recoveryPoints, restoreToLsn, type RestoreResult } from '../engine/restore.js';
 import { joinPath } from '../engine/segments.js';
 import { decodeSnapshot } from './snapshot-format.js';
 import { SNAPSHOT_NAME } from './snapshot-file.js';
@@ -74,4 +74,22 @@ export async function restoreStoreToLsn(
   }
   await destFs.syncDir(destDir);
   return { ...restored, snapshotLsn: copied };
+}
+
+/**
+ * A store restored to a wall-clock time: the transactions its log (written
+ * with `wal: { timestamps: true }`) stamped at or before `targetMs`, as
+ * lsnForTime resolves the time to a restore point; then as restoreStoreToLsn.
+ */
+export async function restoreStoreToTime(
+  srcFs: FileSystem,
+  srcDir: string,
+  destFs: FileSystem,
+  destDir: string,
+  targetMs: number,
+  clockNow: () => number,
+): Promise<StoreRestoreResult & { timeMs: number }> {
+  const target = await lsnForTime(srcFs, joinPath(srcDir, STORE_WAL_DIR), targetMs, clockNow);
+  const r = await restoreStoreToLsn(srcFs, srcDir, destFs, destDir, target.lsn, clockNow);
+  return { ...r, timeMs: target.timeMs };
 }

@@ -46,3 +46,79 @@ it('recovery-points lists the points; restore --to-lsn writes the log up to ther
     await cleanup();
   }
 }, 60_000);
+
+/** A real clock whose wall time the test sets: commits get the times the test names, on a real disk. */
+class SetWallClock extends RealClock {
+  wall = Date.parse('2026-06-01T12:00:00Z');
+  override wallNow(): number {
+    return this.wall;
+  }
+}
+
+it('restore --to-time: a log and a store written with timestamps restore to a time; bad times and logs without them are usage (2)', async () => {
+  const { dir, cleanup } = await makeTempDir();
+  try {
+    const fs = new NodeFileSystem(dir);
+    const clock = new SetWallClock();
+    const wal = await Wal.open({ fs, clock, dir: 'log' }, { segmentSize: 4096, timestamps: true });
+    for (let i = 1; i <= 20; i++) {
+      clock.wall = Date.parse('2026-06-01T12:00:00Z') + i * 60_000; // record i at 12:0i
+      await wal.append(enc(`r${i}-${'x'.repeat(200)}`));
+    }
+    await wal.close();
+    const points = await runFaultline(['recovery-points', join(dir, 'log')]);
+    expect(points.code).toBe(0);
+    expect(points.stdout).toContain('restore to any time from 2026-06-01T12:01:00.000Z to 2026-06-01T12:20:00.000Z');
+    expect(points.stdout).toMatch(/committed 2026-06-01T12:01:00.000Z\.\.2026-06-01T12:\d\d:00.000Z/);
+    // 14:07:30 at +02:00 is 12:07:30Z: records 1..7.
+    const r = await runFaultline(['restore', join(dir, 'log'), '--to-time', '2026-06-01T14:07:30+02:00', '--out', join(dir, 'at7')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('up to LSN 7 (target 2026-06-01T12:07:30.000Z; last commit 2026-06-01T12:07:00.000Z)');
+    const back = await Wal.open({ fs, clock, dir: 'at7' }, { segmentSize: 4096 });
+    expect(back.recovered.map((x) => dec(x.data).split('-')[0])).toEqual(Array.from({ length: 7 }, (_, i) => `r${i + 1}`));
+    await back.close();
+    for (const [args, message] of [
+      [['--to-time', '2026-06-01T12:07:30'], 'with a zone'],
+      [['--to-time', '2026-02-30T12:00:00Z'], 'does not exist'],
+      [['--to-time', '2026-06-01T11:00:00Z'], 'before the oldest commit time'],
+      [['--to-time', '2026-06-01T13:00:00Z'], 'after the newest commit time'],
+      [['--to-time', '2026-06-01T12:05:00Z', '--to-lsn', '3'], 'cannot be used with'],
+      [[], 'needs a target'],
+    ] as const) {
+      const bad = await runFaultline(['restore', join(dir, 'log'), ...args, '--out', join(dir, 'nope')]);
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.stderr).toContain(message);
+    }
+
+    const plain = await Wal.open({ fs, clock, dir: 'plain' }, { segmentSize: 4096 });
+    await plain.append(enc('x'));
+    await plain.close();
+    const none = await runFaultline(['restore', join(dir, 'plain'), '--to-time', '2026-06-01T12:00:00Z', '--out', join(dir, 'nope')]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('without timestamps');
+
+    const store = await openStore({ fs, clock, dir: 'db' }, { wal: { timestamps: true } });
+    for (let i = 0; i < 6; i++) {
+      clock.wall = Date.parse('2026-06-01T13:00:00Z') + i * 1000;
+      await store.transaction(async (tx) => tx.put('n', enc(String(i))));
+    }
+    await store.close();
+    const s = await runFaultline([
+      'restore',
+      join(dir, 'db'),
+      '--store',
+      '--to-time',
+      '2026-06-01T13:00:02.500Z',
+      '--out',
+      join(dir, 'db-at'),
+    ]);
+    expect(s.stderr).toBe('');
+    expect(s.code).toBe(0);
+    const restored = await openStore({ fs, clock, dir: 'db-at' });
+    expect(dec((await restored.get('n')) ?? enc('?'))).toBe('2');
+    await restored.close();
+  } finally {
+    await cleanup();
+  }
+}, 60_000);

@@ -55,6 +55,9 @@
  * allocations freed before open resolves are not seen by (2); the bounded
  * decompression itself is pinned by test/engine/compression-recovery.test.ts.
  *
+ * Logs are written with and without timestamps (format v4 time marks: an
+ * entry that stamps the records after it and holds none).
+ *
  * Cases: FAULTLINE_FUZZ_CASES (default 5,000 in CI, split over the
  * properties below), or FAULTLINE_RUNS when that is set; seed FAULTLINE_SEED
  * (default fixed). The file prints the seed, the case counts and its wall
@@ -82,6 +85,7 @@ import { ForwardingFileHandle, ForwardingFileSystem } from '../../src/forwarding
 import type { FileHandle, FileSystem, OpenFlags, RecoveredRecord } from '../../src/ports.js';
 import type { RecoveryReport } from '../../src/engine/recovery.js';
 import { MemfsFileSystem } from '../helpers/memfs-file-system.js';
+import { RealClock } from '../../src/real/real-clock.js';
 import { memEnv } from './support.js';
 
 const SEED = Number(process.env['FAULTLINE_SEED'] ?? 20261217);
@@ -151,6 +155,10 @@ function layout(name: string, bytes: Uint8Array): SegLayout {
       const count = view.getUint32(at + 24, true);
       entries.push({ end: at + 36 + length, firstLsn: lsn, lastLsn: lsn + count - 1 });
       at += 36 + length;
+    } else if (type === 4) {
+      // A time mark: it stamps the records after it and holds none.
+      entries.push({ end: at + 28 + length, firstLsn: lsn, lastLsn: lsn - 1 });
+      at += 28 + length;
     } else break;
   }
   return { name, firstLsn, entries };
@@ -178,6 +186,7 @@ const payload: fc.Arbitrary<Uint8Array> = fc.oneof(
 const logSpec = fc.record({
   records: fc.array(payload, { minLength: 30, maxLength: 80, size: 'max' }),
   compression: fc.constantFrom<'none' | 'lz4'>('none', 'lz4', 'lz4'),
+  timestamps: fc.boolean(),
   segmentSize: fc.constantFrom(4096, 4096, 6144, 8192),
   maxRecordSize: fc.constantFrom(5000, 6000),
   preallocate: fc.boolean(),
@@ -187,10 +196,19 @@ const logSpec = fc.record({
 });
 type LogSpec = typeof logSpec extends fc.Arbitrary<infer T> ? T : never;
 
+/** A clock whose wall time moves 1 ms per reading, so stamped batches get marks, and a case replays the same. */
+class CountingWallClock extends RealClock {
+  private wall = 1_800_000_000_000;
+  override wallNow(): number {
+    return this.wall++;
+  }
+}
+
 async function buildLog(spec: LogSpec): Promise<BaseLog> {
   const fs = new MemfsFileSystem();
-  const wal = await Wal.open(memEnv(fs, undefined, DIR), {
+  const wal = await Wal.open(memEnv(fs, new CountingWallClock(), DIR), {
     compression: spec.compression,
+    timestamps: spec.timestamps,
     segmentSize: spec.segmentSize,
     maxRecordSize: spec.maxRecordSize,
     preallocate: spec.preallocate,
@@ -714,9 +732,12 @@ describe('recovery fuzzing at scale', () => {
     );
   }
 
-  it('the pool holds real logs: several segments each, lz4 frames, 0-byte and multi-KiB records', () => {
+  it('the pool holds real logs: several segments each, lz4 frames, time marks, 0-byte and multi-KiB records', () => {
     expect(pool.filter((b) => b.segs.length >= 3).length).toBeGreaterThan(POOL / 2);
     expect(pool.reduce((n, b) => n + b.frames, 0)).toBeGreaterThan(0);
+    const marks = (b: BaseLog): number => b.segs.flatMap((s) => s.entries).filter((e) => e.lastLsn < e.firstLsn).length;
+    expect(pool.filter((b) => marks(b) > 0).length).toBeGreaterThan(0);
+    expect(pool.filter((b) => marks(b) === 0).length).toBeGreaterThan(0);
     expect(pool.some((b) => b.records.some((r) => r.length === 0))).toBe(true);
     expect(pool.some((b) => b.records.some((r) => r.length >= 4096))).toBe(true);
     console.log(
