@@ -13,6 +13,7 @@ import { Rng } from '../../src/rng.js';
 import { fullPayload } from '../../src/contract/payload.js';
 import type { WalPlugin } from '../../src/ports.js';
 import { walPlugin } from '../../src/engine/index.js';
+import { sendToParent } from './child-ipc.js';
 
 export interface CallMessage {
   t: 'call';
@@ -51,12 +52,7 @@ async function loadPlugin(module: string | undefined): Promise<WalPlugin> {
   return walPlugin({ durability: { kind: 'groupCommit' }, segmentSize: SEGMENT_SIZE });
 }
 
-function send(message: ChildMessage): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (process.send === undefined) return reject(new Error('crash-child must run with an IPC channel'));
-    process.send(message, (err: Error | null) => (err === null ? resolve() : reject(err)));
-  });
-}
+const send = (message: ChildMessage): Promise<void> => sendToParent(message);
 
 async function main(): Promise<void> {
   const [root, epochText, clientsText, seedText, module] = process.argv.slice(2);

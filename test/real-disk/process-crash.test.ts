@@ -11,18 +11,11 @@
  * seed (printed, so a failing sequence of kill moments can be rerun).
  */
 import { expect, it } from 'vitest';
+import { envInt } from '../helpers/env.js';
 import { makeTempDir } from '../helpers/tmpdir.js';
 import { SEGMENT_SIZE } from './crash-child.js';
 import { killLoop } from './kill-loop.js';
 import { walPlugin } from '../../src/engine/index.js';
-
-function envInt(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got '${text}'`);
-  return n;
-}
 
 it('the built-in engine (group commit) keeps every acknowledged record across SIGKILLs', async () => {
   const seed = envInt('FAULTLINE_SEED', Date.now() % 2 ** 31);

@@ -38,6 +38,7 @@ import {
   toWire,
   type StoreChildMessage,
 } from './store-crash-protocol.js';
+import { sendToParent } from './child-ipc.js';
 
 function send(message: StoreChildMessage): void {
   if (process.send === undefined) throw new Error('store-crash-child must run with an IPC channel');
@@ -45,12 +46,7 @@ function send(message: StoreChildMessage): void {
 }
 
 /** Sends and resolves once the message (and so every one before it) was handed to the channel. */
-function sendFlushed(message: StoreChildMessage): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (process.send === undefined) return reject(new Error('store-crash-child must run with an IPC channel'));
-    process.send(message, (err: Error | null) => (err === null ? resolve() : reject(err)));
-  });
-}
+const sendFlushed = (message: StoreChildMessage): Promise<void> => sendToParent(message);
 
 /** A StoreHistory that reports to the parent as it records; ids start at firstId. */
 class ReportingHistory extends StoreHistory {
