@@ -115,11 +115,17 @@ class RetryingHandle extends ForwardingFileHandle {
   constructor(
     inner: FileHandle,
     private readonly retrier: Retrier,
-    private readonly path: string,
+    /** The file's path now (a rename of it moves it: the engine opens a segment as wal-next.prealloc and renames it into place). */
+    public path: string,
     /** Opened 'a+'/'ax+': writes land at the end, so they are not retried. */
     private readonly appendMode: boolean,
+    private readonly onClose: (handle: RetryingHandle) => void,
   ) {
     super(inner);
+  }
+  override async close(): Promise<void> {
+    await this.inner.close();
+    this.onClose(this);
   }
   override read(buffer: Uint8Array, position: number): Promise<number> {
     return this.retrier.run('read', this.path, () => this.inner.read(buffer, position), true);
@@ -139,6 +145,8 @@ class RetryingHandle extends ForwardingFileHandle {
 
 export class RetryingFileSystem extends ForwardingFileSystem {
   private readonly retrier: Retrier;
+  /** Open handles by their file's path, so events name a renamed file by its new name. */
+  private readonly handles = new Map<string, Set<RetryingHandle>>();
 
   constructor(inner: FileSystem, ctx: RetryContext) {
     super(inner);
@@ -150,7 +158,33 @@ export class RetryingFileSystem extends ForwardingFileSystem {
   }
 
   protected override wrapHandle(handle: FileHandle, path: string, flags: OpenFlags): FileHandle {
-    return new RetryingHandle(handle, this.retrier, path, flags === 'a+' || flags === 'ax+');
+    const wrapped = new RetryingHandle(handle, this.retrier, path, flags === 'a+' || flags === 'ax+', (h) => this.forget(h));
+    this.remember(wrapped);
+    return wrapped;
+  }
+
+  private remember(h: RetryingHandle): void {
+    const set = this.handles.get(h.path) ?? new Set<RetryingHandle>();
+    set.add(h);
+    this.handles.set(h.path, set);
+  }
+
+  private forget(h: RetryingHandle): void {
+    const set = this.handles.get(h.path);
+    set?.delete(h);
+    if (set?.size === 0) this.handles.delete(h.path);
+  }
+
+  /** Not retried (a rename that happened would fail again with ENOENT); on success the handles open on `from` now go by `to`. */
+  override async rename(from: string, to: string): Promise<void> {
+    await this.inner.rename(from, to);
+    const moved = this.handles.get(from);
+    if (moved === undefined || from === to) return;
+    this.handles.delete(from);
+    for (const h of moved) {
+      h.path = to;
+      this.remember(h);
+    }
   }
 
   override async open(path: string, flags: OpenFlags): Promise<FileHandle> {
