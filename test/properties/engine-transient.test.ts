@@ -6,6 +6,9 @@
  * reordered or lost record. The check plan's streaks (up to 3 failures) are
  * outlasted by the default retries; the last suite makes streaks long enough
  * to exhaust the retries and open the circuit breaker, and shows that it did.
+ * And the teeth: the harness under transient-error catches a WAL whose retry
+ * resumes where the file now ends (after the failed attempt's prefix), and
+ * passes the same WAL retrying in place.
  *
  * Budget: FAULTLINE_RUNS runs per suite (default 60 here); FAULTLINE_SEED picks the seed.
  */
@@ -13,6 +16,10 @@ import { describe, expect, it } from 'vitest';
 import { walPlugin, type Durability, type WalOptions } from '../../src/engine/index.js';
 import { runScenario } from '../../src/harness/run.js';
 import { CONTRACT_FAULT_KINDS, type FaultPlan } from '../../src/faults/types.js';
+import { checkWal } from '../../src/harness/check.js';
+import { errorCode } from '../../src/errors.js';
+import type { WalEnv, WalPlugin } from '../../src/ports.js';
+import { SimpleLog } from '../fixtures/wals/correct-simple.js';
 import { expectNoViolation, LEVELS, suiteBudget } from './engine-suite.js';
 
 const BUDGET = suiteBudget({ runs: 60, seed: 20261212 });
@@ -99,6 +106,66 @@ describe('engine when transient errors outlast the retries', () => {
       expect(acknowledged).toBeGreaterThan(0);
       expect(codes.get('ETRANSIENT') ?? 0).toBeGreaterThan(0);
       expect(codes.get('ECIRCUITOPEN') ?? 0).toBeGreaterThan(0);
+    },
+    TIMEOUT,
+  );
+});
+
+const isTransient = (err: unknown): boolean => ['EAGAIN', 'EINTR', 'EBUSY'].includes(errorCode(err) ?? '');
+
+/** Retries a transient write at its own position, a few times: what the engine does, in small. */
+class RetryInPlace extends SimpleLog {
+  protected override async writeFrame(frame: Uint8Array): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.handle.write(frame, this.end);
+        break;
+      } catch (err) {
+        if (!isTransient(err) || attempt === 8) {
+          await this.rollback();
+          throw err;
+        }
+      }
+    }
+    this.end += frame.length;
+  }
+}
+
+/** BUG: retries a transient write where the file ends now, so the failed attempt's prefix stays in the log before the frame. */
+class RetryAtEnd extends SimpleLog {
+  protected override async writeFrame(frame: Uint8Array): Promise<void> {
+    try {
+      await this.handle.write(frame, this.end);
+    } catch (err) {
+      if (!isTransient(err)) {
+        await this.rollback();
+        throw err;
+      }
+      await this.handle.write(frame, (await this.handle.stat()).size);
+    }
+    this.end += frame.length;
+  }
+}
+
+const pluginOf = (name: string, open: (env: WalEnv) => Promise<SimpleLog>): WalPlugin => ({ name, durableAppend: true, open });
+
+describe('teeth: a retry that is not idempotent is caught', () => {
+  it(
+    'retrying where the file ends (after a partial write) breaks a rule; retrying in place does not',
+    async () => {
+      const options = { runs: 100, seed: BUDGET.seed, faults: ['crash', 'transient-error'] as const };
+      const bad = await checkWal(
+        pluginOf('retry-at-end', (env) => RetryAtEnd.openLog(env)),
+        { ...options, faults: [...options.faults] },
+      );
+      expect(bad.ok).toBe(false);
+      expect(bad.failure?.violation.rule).toMatch(/durability|integrity|order|no-holes|recovery-works/);
+      const good = await checkWal(
+        pluginOf('retry-in-place', (env) => RetryInPlace.openLog(env)),
+        { ...options, faults: [...options.faults] },
+      );
+      if (good.failure !== undefined) expect.fail(JSON.stringify(good.failure.violation));
+      expect(good.ok).toBe(true);
     },
     TIMEOUT,
   );
