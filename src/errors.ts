@@ -46,6 +46,10 @@ export const WAL_ERROR_CODES = {
   ETXNENDED: 'transaction already ended',
   /** A call or feature this implementation does not offer (it is named in the message); never a silent no-op. */
   ENOTSUP: 'operation not supported',
+  /** A transient I/O error (EAGAIN, EINTR, EBUSY) persisted past the engine's retries (attempts or time ran out); the original is the cause. */
+  ETRANSIENT: 'transient I/O error persisted past its retries',
+  /** The engine's circuit breaker is open after repeated transient I/O failures: the log is read-only until a probe succeeds. */
+  ECIRCUITOPEN: 'log is read-only: circuit breaker open',
 } as const;
 
 export type WalErrorCode = keyof typeof WAL_ERROR_CODES;

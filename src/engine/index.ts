@@ -2,6 +2,8 @@
 export { Wal, type WalStats } from './wal.js';
 export { walPlugin } from './plugin.js';
 export type { Durability, WalOptions, RecoveryMode, Retention, Backpressure } from './options.js';
+export { DEFAULT_BREAKER, DEFAULT_RETRY, RETRIED_ERROR_CODES, type BreakerOptions, type RetryOptions } from './retry-policy.js';
+export type { BreakerState } from './circuit-breaker.js';
 export { SILENT_LOGGER, type WalLogger, type WalLogFields } from './logger.js';
 export { inspectLog, type RecoveryReport, type CorruptionFinding, type KeptSegment } from './recovery.js';
 export type { RecoveredTransaction, TransactionCounts } from './recovery-transactions.js';

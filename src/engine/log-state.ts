@@ -10,12 +10,19 @@
  * - closed: close() finished. From the moment close() begins (`closing`)
  *   nothing new is admitted and appends reject with ECLOSED.
  *
+ * Beside the status, a circuit breaker (src/engine/circuit-breaker.ts) may
+ * make an open log read-only for a while: while it is open, appends, sync(),
+ * truncatePrefix() and backups reject with ECIRCUITOPEN and what is queued is
+ * rejected, unwritten; the status stays 'open', and the log takes appends
+ * again once the breaker's probe succeeded.
+ *
  * Entering failStopped or readOnly rejects everything queued at once and
  * reports one error event to the logger. Also here: how a failure of the
  * filesystem maps to the error a batch gets (writeErrorCode, errorFor).
  */
 import { present } from '../assert.js';
 import { errorCode, WalError, type WalErrorCode } from '../errors.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
 import type { WalLogger } from './logger.js';
 
 export type WriterStatus = 'open' | 'readOnly' | 'failStopped' | 'closed';
@@ -63,7 +70,13 @@ export class LogState {
     private readonly logger: WalLogger,
     /** Rejects every append queued or waiting for admission with the failure. */
     private readonly rejectQueued: (failure: WalError) => void,
-  ) {}
+    /** The I/O layer's circuit breaker, when there is one. */
+    private readonly breaker?: CircuitBreaker,
+  ) {
+    breaker?.onOpen((refusal) => {
+      if (this.current === 'open') this.rejectQueued(refusal);
+    });
+  }
 
   get status(): WriterStatus {
     return this.current;
@@ -86,18 +99,20 @@ export class LogState {
   refusal(): WalError | undefined {
     if (this.current === 'failStopped' || this.current === 'readOnly') return this.failure;
     if (this.current === 'closed' || this.closeBegun) return new WalError('ECLOSED', 'the log is closed');
-    return undefined;
+    return this.breaker?.refusal();
   }
 
   /** Why a batch taken from the queue is not written, or undefined while the log is open. */
   batchRefusal(): WalError | undefined {
-    return this.current === 'open' ? undefined : (this.error ?? new WalError('ECLOSED', 'the log is closed'));
+    return this.current === 'open' ? this.breaker?.refusal() : (this.error ?? new WalError('ECLOSED', 'the log is closed'));
   }
 
-  /** sync() and truncatePrefix() work while open or read-only; otherwise this throws their error. */
+  /** sync() and truncatePrefix() work while open or read-only, and the circuit breaker is not open; otherwise this throws their error. */
   checkUsable(): void {
     if (this.current === 'closed') throw new WalError('ECLOSED', 'the log is closed');
     if (this.current === 'failStopped') throw this.failure;
+    const refused = this.breaker?.refusal();
+    if (refused !== undefined) throw refused;
   }
 
   beginClose(): void {

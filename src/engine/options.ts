@@ -2,6 +2,14 @@
 import { WalError } from '../errors.js';
 import { isWalLogger, SILENT_LOGGER, type WalLogger } from './logger.js';
 import type { Compression } from './compression.js';
+import {
+  resolveBreaker,
+  resolveRetry,
+  type BreakerOptions,
+  type ResolvedBreaker,
+  type ResolvedRetry,
+  type RetryOptions,
+} from './retry-policy.js';
 import { DEFAULT_MAX_RECORD_SIZE, FORMAT_MAX_RECORD_SIZE, SEGMENT_HEADER_SIZE, RECORD_HEADER_SIZE } from './format.js';
 
 export type Durability =
@@ -59,7 +67,17 @@ export interface WalOptions {
    * segment on. Default false: no time is written, segments are as before.
    */
   timestamps?: boolean;
-  /** Salt source in [0, 1); default derived from the clock and the directory's state. */
+  /**
+   * Retries of reads, writes and the other idempotent I/O that fail with a
+   * transient error (EAGAIN, EINTR, EBUSY): exponential backoff with jitter
+   * on the injected clock, bounded by attempts and time (defaults in
+   * src/engine/retry-policy.ts; `{ maxAttempts: 1 }` turns them off). A
+   * failed fsync is never retried.
+   */
+  retry?: RetryOptions;
+  /** The circuit breaker over transient failures that outlast their retries: open, the log is read-only (ECIRCUITOPEN). */
+  breaker?: BreakerOptions;
+  /** Salt source in [0, 1), also the retries' jitter; default derived from the clock and the directory's state. */
   random?: () => number;
   /** Where notable events are reported (a pino Logger fits); default silent. */
   logger?: WalLogger;
@@ -86,6 +104,8 @@ export interface ResolvedOptions {
   compression: Compression;
   transactions: boolean;
   timestamps: boolean;
+  retry: ResolvedRetry;
+  breaker: ResolvedBreaker;
   random: (() => number) | undefined;
   logger: WalLogger;
 }
@@ -129,6 +149,8 @@ const KNOWN_KEYS = new Set([
   'compression',
   'transactions',
   'timestamps',
+  'retry',
+  'breaker',
   'random',
   'logger',
 ]);
@@ -228,6 +250,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     compression,
     transactions: o.transactions ?? false,
     timestamps: o.timestamps ?? false,
+    retry: resolveRetry(o.retry),
+    breaker: resolveBreaker(o.breaker),
     random: o.random,
     logger: o.logger ?? SILENT_LOGGER,
   };

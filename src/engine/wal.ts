@@ -5,11 +5,14 @@
  */
 import { WalError } from '../errors.js';
 import type { Clock, RecoveredRecord, WalEnv, WalLog } from '../ports.js';
+import { CircuitBreaker, type BreakerState } from './circuit-breaker.js';
 import { CountingFileSystem } from './counting-fs.js';
 import { formatVersionFor } from './compression.js';
 import { saltSeed, SEGMENT_HEADER_SIZE } from './format.js';
 import { resolveOptions, type ResolvedOptions, type WalOptions } from './options.js';
 import { recoverLog, type RecoveryReport } from './recovery.js';
+import { seededJitter } from './retry-policy.js';
+import { RetryingFileSystem } from './retrying-fs.js';
 import type { RecoveredTransaction } from './recovery-transactions.js';
 import type { WalLogger } from './logger.js';
 import { newSalt } from './salt.js';
@@ -76,6 +79,14 @@ export interface WalStats {
   intervalFlushes: number;
   /** Failures of background work (preallocation, retention) that did not fail an append. */
   backgroundErrors: number;
+  /** Retries of I/O that failed with a transient error (EAGAIN, EINTR, EBUSY): attempts after the first. */
+  retries: number;
+  /** Operations that still failed with a transient error when their retries ran out (each rejected ETRANSIENT). */
+  retriesExhausted: number;
+  /** The circuit breaker: 'open' while the log is read-only after repeated exhausted retries (calls reject ECIRCUITOPEN). */
+  breaker: BreakerState;
+  /** How often the circuit breaker opened (reopening after a failed probe included). */
+  breakerOpens: number;
   /** The next LSN an append gets. */
   nextLsn: number;
   /** Every LSN at or below this is durable. */
@@ -121,6 +132,8 @@ export class Wal implements WalLog {
     readonly options: Readonly<ResolvedOptions>,
     private readonly salt: Uint8Array,
     private readonly clock: Clock,
+    private readonly retrying: RetryingFileSystem,
+    private readonly breaker: CircuitBreaker,
   ) {}
 
   /** The log's identity: its salt (shared by every segment of this log, docs/format.md) as 16 hex digits. */
@@ -135,8 +148,12 @@ export class Wal implements WalLog {
     if (opts.timestamps && typeof env.clock.wallNow !== 'function') {
       throw new WalError('EINVAL', 'timestamps: true needs a clock with wallNow() (the wall-clock time to stamp batches with)');
     }
-    const fs = new CountingFileSystem(env.fs, () => env.clock.now());
+    const io = new CountingFileSystem(env.fs, () => env.clock.now());
     const dir = env.dir;
+    // Outside the counting layer, so every attempt of a retried call is counted as the disk saw it.
+    const breaker = new CircuitBreaker(opts.breaker, () => env.clock.now(), opts.logger, dir);
+    const random = opts.random ?? seededJitter(`${dir}:${env.clock.now()}`);
+    const fs = new RetryingFileSystem(io, { policy: opts.retry, clock: env.clock, breaker, logger: opts.logger, dir, random });
     await ensureDirectory(fs, dir);
     // With preallocation the writer (or a new log's first segment) prepares wal-next.prealloc at once, truncating a leftover one.
     const rec = await recoverLog(fs, dir, opts.recoveryMode, () => env.clock.now(), { keepPreallocated: opts.preallocate });
@@ -195,6 +212,7 @@ export class Wal implements WalLog {
       segments,
       active,
       nextLsn: rec.nextLsn,
+      breaker,
     });
     try {
       await writer.retain();
@@ -203,7 +221,7 @@ export class Wal implements WalLog {
       throw err;
     }
     logRecovery(opts.logger, dir, rec.report);
-    return new Wal(writer, fs, rec.records, rec.transactions, rec.report, opts, salt, env.clock);
+    return new Wal(writer, io, rec.records, rec.transactions, rec.report, opts, salt, env.clock, fs, breaker);
   }
 
   /** Resolves with the record's LSN once written (and, at everyWrite/groupCommit, durable). */
@@ -279,6 +297,10 @@ export class Wal implements WalLog {
       segmentsRemoved: w.segmentsRemoved,
       intervalFlushes: w.intervalFlushes,
       backgroundErrors: w.backgroundErrors,
+      retries: this.retrying.counters.retries,
+      retriesExhausted: this.retrying.counters.retriesExhausted,
+      breaker: this.breaker.state,
+      breakerOpens: this.breaker.opens,
       nextLsn: this.writer.nextLsn,
       durableThrough: this.writer.durableThrough,
       state: this.writer.state,

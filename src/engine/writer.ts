@@ -27,6 +27,7 @@ import { assert } from '../assert.js';
 import { WalError } from '../errors.js';
 import type { Clock, FileSystem } from '../ports.js';
 import { BatchEncoder } from './batch-encoder.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
 import { codecOf } from './compression.js';
 import {
   COMMIT_PAYLOAD_SIZE,
@@ -63,6 +64,8 @@ export interface WriterInit {
   active: ActiveSegment;
   /** Every LSN below nextLsn is durable at open (recovery synced it). */
   nextLsn: number;
+  /** The I/O layer's circuit breaker: while it is open the log is read-only (ECIRCUITOPEN, src/engine/log-state.ts). */
+  breaker?: CircuitBreaker;
 }
 
 export class LogWriter {
@@ -95,7 +98,7 @@ export class LogWriter {
     this.queue = new AdmissionQueue(init.options.maxQueueDepth, init.options.maxQueueBytes, init.options.backpressure, init.clock, () =>
       this.kick(),
     );
-    this.logState = new LogState(init.dir, init.options.logger, (failure) => this.queue.rejectAll(() => failure));
+    this.logState = new LogState(init.dir, init.options.logger, (failure) => this.queue.rejectAll(() => failure), init.breaker);
     this.chain = new SegmentChain({
       fs: init.fs,
       clock: init.clock,

@@ -39,3 +39,4 @@ export { diskFullInjector } from './disk-full.js';
 export { readErrorInjector } from './read-error.js';
 export { misdirectedWriteInjector } from './misdirected-write.js';
 export { latencyInjector } from './latency.js';
+export { transientErrorInjector, TRANSIENT_ERROR_CODES, type TransientErrorCode } from './transient-error.js';

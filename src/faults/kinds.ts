@@ -26,6 +26,7 @@ import { lyingFsyncInjector } from './lying-fsync.js';
 import { misdirectedWriteInjector } from './misdirected-write.js';
 import { readErrorInjector } from './read-error.js';
 import { tornWriteInjector } from './torn-write.js';
+import { transientErrorInjector, type TransientErrorCode } from './transient-error.js';
 import type { FaultInjector, FaultTrigger, SimPhase } from './types.js';
 
 /**
@@ -230,6 +231,30 @@ export const FAULT_KIND_TABLE = [
     doc: {
       operations: 'any',
       pageCache: 'the operation completes `ms` of virtual time later (a spike); other operations overtake it',
+      medium: 'unchanged',
+    },
+  }),
+  row({
+    kind: 'transient-error',
+    contract: false,
+    phases: ANY_PHASE,
+    // The call fails and may be retried; nothing on the medium changes. A WAL that does not retry
+    // rejects the call (an append is not acknowledged; an open may reject, as under read-error).
+    destroysData: false,
+    openMayReject: 'while-open-runs',
+    injector: (spec: { codes?: TransientErrorCode[]; burst?: number }) => transientErrorInjector(spec.codes, spec.burst),
+    // Streaks of up to 3 failures: the built-in engine's default retries (5 attempts) outlast them.
+    check: { probability: asGiven, params: { burst: 3 } },
+    uniform: { burst: 3 },
+    swarm: (rng) => ({ burst: 1 + rng.nextInt(8) }),
+    describe: (spec) => [
+      ...(spec.codes === undefined ? [] : [`codes=${spec.codes.join(',')}`]),
+      ...(spec.burst === undefined ? [] : [`burst<=${spec.burst}`]),
+    ],
+    doc: {
+      operations: '`read`, `write`',
+      pageCache:
+        'rejects `EAGAIN`, `EINTR` or `EBUSY` (one of `codes`, default all three); a write first puts a random strict prefix of its data in the cache. With `burst` n, the same call (operation, file, position, length) fails up to n times in a row',
       medium: 'unchanged',
     },
   }),

@@ -237,9 +237,14 @@ export class FaultSet {
     if (list === undefined) return [];
     const out: FiredFault[] = [];
     for (const e of list) {
-      if (e.injector.applies !== undefined && !e.injector.applies(ctx)) continue;
-      if (!e.trigger.fires(ctx, e.rng)) continue;
-      const effect = e.injector.effect(ctx, e.rng);
+      const repeated = e.injector.repeat?.(ctx, e.rng);
+      let effect: FaultEffect | undefined;
+      if (repeated !== undefined) effect = repeated;
+      else {
+        if (e.injector.applies !== undefined && !e.injector.applies(ctx)) continue;
+        if (!e.trigger.fires(ctx, e.rng)) continue;
+        effect = e.injector.effect(ctx, e.rng);
+      }
       if (effect === undefined) continue;
       const fault: FiredFault = { kind: e.injector.kind, index: e.index, effect };
       out.push(fault);

@@ -60,6 +60,8 @@ export type FaultEffect =
   | { type: 'crash' }
   | { type: 'enospc'; keepBytes: number }
   | { type: 'read-eio' }
+  /** A read or write rejects with `code`; a write first puts its first keepBytes bytes in the page cache. */
+  | { type: 'transient'; code: 'EAGAIN' | 'EINTR' | 'EBUSY'; keepBytes: number }
   | { type: 'fsync-eio' }
   | { type: 'lie' }
   | { type: 'torn' }
@@ -77,4 +79,10 @@ export interface FaultInjector {
   effect(ctx: FaultOpContext, rng: Rng): FaultEffect | undefined;
   /** Optional gate besides the trigger (capacity mode fires only when a write would not fit). */
   applies?(ctx: FaultOpContext): boolean;
+  /**
+   * Optional, asked before the gate and the trigger: an effect it returns
+   * fires now without a trigger draw (a fault that persists over a few
+   * calls, such as transient-error's bursts); undefined: the trigger decides.
+   */
+  repeat?(ctx: FaultOpContext, rng: Rng): FaultEffect | undefined;
 }

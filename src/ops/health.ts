@@ -17,7 +17,7 @@ export interface HealthCheck {
 export interface HealthReport {
   /** The worst level of any check. */
   level: HealthLevel;
-  /** Ready to take appends: the log is open, its queue is not saturated, and no check failed. */
+  /** Ready to take appends: the log is open, its circuit breaker is not open, its queue is not saturated, and no check failed. */
   ready: boolean;
   checks: HealthCheck[];
   stats: WalStats;
@@ -57,6 +57,23 @@ export function walHealth(source: WalStatsSource, options: HealthOptions = {}): 
       break;
   }
 
+  // An open breaker mends itself (a probe after the cool-down), so it is degraded, not failed; but the log takes no appends meanwhile.
+  switch (stats.breaker) {
+    case 'closed':
+      checks.push({ name: 'breaker', level: 'ok', detail: 'circuit breaker closed' });
+      break;
+    case 'open':
+      checks.push({
+        name: 'breaker',
+        level: 'degraded',
+        detail: `circuit breaker open after repeated transient I/O failures: read-only (ECIRCUITOPEN) until a probe succeeds (opened ${stats.breakerOpens} times)`,
+      });
+      break;
+    case 'halfOpen':
+      checks.push({ name: 'breaker', level: 'degraded', detail: 'circuit breaker half-open: the next read or write is its probe' });
+      break;
+  }
+
   checks.push(
     stats.queueUtilisation >= queueDegradedAt
       ? { name: 'queue', level: 'degraded', detail: `queue ${(stats.queueUtilisation * 100).toFixed(0)}% full (depth ${stats.queueDepth})` }
@@ -93,6 +110,6 @@ export function walHealth(source: WalStatsSource, options: HealthOptions = {}): 
   }
 
   const level = checks.reduce<HealthLevel>((worst, c) => (RANK[c.level] > RANK[worst] ? c.level : worst), 'ok');
-  const ready = stats.state === 'open' && stats.queueUtilisation < 1 && level !== 'failed';
+  const ready = stats.state === 'open' && stats.breaker !== 'open' && stats.queueUtilisation < 1 && level !== 'failed';
   return { level, ready, checks, stats };
 }

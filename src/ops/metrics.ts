@@ -4,8 +4,8 @@
  * hot path pays nothing for metrics and the engine stays free of any
  * metrics library.
  */
-import { Counter, Registry } from 'prom-client';
-import type { RecoveryReport, WalStats } from '../engine/index.js';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { BreakerState, RecoveryReport, WalStats } from '../engine/index.js';
 import { registerFlushHistogram } from './flush-histogram.js';
 import { registerRecoveryGauges } from './recovery-metrics.js';
 import { checkedPrefix, registerStateGauge, registerStatsFamilies } from './stats-families.js';
@@ -69,6 +69,13 @@ const COUNTERS: readonly { name: string; help: string; field: CounterField }[] =
     help: 'Failures of background work (preallocation, retention) that failed no append.',
     field: 'backgroundErrors',
   },
+  { name: 'retries_total', help: 'Retries of I/O that failed with a transient error (EAGAIN, EINTR, EBUSY).', field: 'retries' },
+  {
+    name: 'retries_exhausted_total',
+    help: 'Operations that still failed with a transient error when their retries ran out (ETRANSIENT).',
+    field: 'retriesExhausted',
+  },
+  { name: 'breaker_opens_total', help: 'Times the circuit breaker opened (the log went read-only).', field: 'breakerOpens' },
 ];
 
 const GAUGES: readonly { name: string; help: string; field: CounterField }[] = [
@@ -89,9 +96,11 @@ const ERROR_TYPES: readonly { type: string; count: (s: WalStats) => number }[] =
   { type: 'sync', count: (s) => s.syncErrors },
   { type: 'background', count: (s) => s.backgroundErrors },
   { type: 'backpressure', count: (s) => s.backpressureRejected + s.backpressureTimedOut },
+  { type: 'transient', count: (s) => s.retriesExhausted },
 ];
 
 const STATES: readonly WalStats['state'][] = ['open', 'readOnly', 'failStopped', 'closed'];
+const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'halfOpen'];
 
 /** Registers the log's metrics; values are read from `source.stats()` on every scrape. */
 export function registerWalMetrics(source: WalStatsSource, options: WalMetricsOptions = {}): Registry {
@@ -103,7 +112,7 @@ export function registerWalMetrics(source: WalStatsSource, options: WalMetricsOp
   registerStatsFamilies<CounterField>(target, () => source.stats(), COUNTERS, GAUGES);
   new Counter({
     name: `${prefix}errors_total`,
-    help: 'Failures by type: write (failed batch writes), sync (failed fsyncs), background (preallocation, retention), backpressure (appends refused or timed out).',
+    help: 'Failures by type: write (failed batch writes), sync (failed fsyncs), background (preallocation, retention), backpressure (appends refused or timed out), transient (operations whose transient errors outlasted their retries).',
     labelNames: [...labelNames, 'type'],
     registers: [registry],
     collect() {
@@ -115,5 +124,15 @@ export function registerWalMetrics(source: WalStatsSource, options: WalMetricsOp
   registerFlushHistogram(source, registry, prefix, labels);
   if (source.report !== undefined) registerRecoveryGauges(source.report, registry, prefix, labels);
   registerStateGauge(target, 'The log state: 1 for the current one.', STATES, () => source.stats().state);
+  new Gauge({
+    name: `${prefix}breaker_state`,
+    help: 'The circuit breaker over transient I/O failures: 1 for the current state (open: the log is read-only).',
+    labelNames: [...labelNames, 'state'],
+    registers: [registry],
+    collect() {
+      const now = source.stats().breaker;
+      for (const s of BREAKER_STATES) this.set({ ...labels, state: s }, s === now ? 1 : 0);
+    },
+  });
   return registry;
 }

@@ -345,6 +345,8 @@ class SimFileHandle implements FileHandle {
         this.check('read');
         if (!Number.isSafeInteger(position) || position < 0) throw fsError('EINVAL', 'read', this.path);
         if (effects.some((e) => e.type === 'read-eio')) throw fsError('EIO', 'read', this.path);
+        const transient = effects.find((e) => e.type === 'transient');
+        if (transient !== undefined) throw fsError(transient.code, 'read', this.path);
         return this.fs.disk.read(this.node, buffer, position);
       },
       (n) => ({ n }),
@@ -369,6 +371,12 @@ class SimFileHandle implements FileHandle {
         if (e.type === 'torn') torn = true;
         else if (e.type === 'redirect') target = e.target;
         else if (e.type === 'enospc') enospc = Math.min(enospc ?? e.keepBytes, e.keepBytes);
+      }
+      const transient = effects.find((e) => e.type === 'transient');
+      if (transient !== undefined) {
+        // An interrupted write: a prefix may have reached the cache before the error.
+        if (transient.keepBytes > 0) this.fs.disk.write(this.node, data.subarray(0, transient.keepBytes), at, target, torn);
+        throw fsError(transient.code, 'write', this.path);
       }
       if (enospc !== undefined) {
         if (enospc > 0) this.fs.disk.write(this.node, data.subarray(0, enospc), at, target, torn);

@@ -29,7 +29,7 @@ import { Rng } from '../../src/rng.js';
 describe('the fault table', () => {
   it('the public kind lists keep their values and order, and agree with the rows', () => {
     expect([...CONTRACT_FAULT_KINDS]).toEqual(['crash', 'fsync-error', 'disk-full', 'read-error', 'bitflip', 'lying-fsync']);
-    expect([...EXTRA_FAULT_KINDS]).toEqual(['torn-write', 'misdirected-write', 'latency']);
+    expect([...EXTRA_FAULT_KINDS]).toEqual(['torn-write', 'misdirected-write', 'latency', 'transient-error']);
     expect([...FAULT_KINDS]).toEqual([...CONTRACT_FAULT_KINDS, ...EXTRA_FAULT_KINDS]);
     expect(FAULT_KIND_TABLE.map((r) => r.kind)).toEqual([...FAULT_KINDS]);
     expect(faultKindsWhere((r) => r.contract)).toEqual([...CONTRACT_FAULT_KINDS]);
@@ -38,16 +38,16 @@ describe('the fault table', () => {
     expectTypeOf(CONTRACT_FAULT_KINDS).toEqualTypeOf<
       readonly ['crash', 'fsync-error', 'disk-full', 'read-error', 'bitflip', 'lying-fsync']
     >();
-    expectTypeOf<FaultKind>().toEqualTypeOf<ContractFaultKind | 'torn-write' | 'misdirected-write' | 'latency'>();
+    expectTypeOf<FaultKind>().toEqualTypeOf<ContractFaultKind | 'torn-write' | 'misdirected-write' | 'latency' | 'transient-error'>();
     expectTypeOf<Extract<FaultSpec, { kind: 'latency' }>['ms']>().toEqualTypeOf<number>();
     expectTypeOf<Extract<FaultSpec, { kind: 'bitflip' }>['bits']>().toEqualTypeOf<number | undefined>();
   });
 
-  it('policy: bitflip, lying-fsync and misdirected-write may take acknowledged data and let open reject; read-error only during the open', () => {
+  it('policy: bitflip, lying-fsync and misdirected-write may take acknowledged data and let open reject; read-error and transient-error only during the open', () => {
     const destroys = faultKindsWhere((r) => r.destroysData);
     expect(destroys).toEqual(['bitflip', 'lying-fsync', 'misdirected-write']);
     expect(faultKindsWhere((r) => r.openMayReject === 'once-fired')).toEqual(destroys);
-    expect(faultKindsWhere((r) => r.openMayReject === 'while-open-runs')).toEqual(['read-error']);
+    expect(faultKindsWhere((r) => r.openMayReject === 'while-open-runs')).toEqual(['read-error', 'transient-error']);
     for (const r of FAULT_KIND_TABLE) expect(r.phases.length).toBeGreaterThan(0);
   });
 
@@ -63,7 +63,7 @@ describe('the fault table', () => {
 });
 
 describe('plans built from the table', () => {
-  it("faultPlanForCheck: the harness's defaults (phases, rates, bitflip's bound, latency 5 ms; no crash)", () => {
+  it("faultPlanForCheck: the harness's defaults (phases, rates, bitflip's bound, latency 5 ms, transient streaks of 3; no crash)", () => {
     expect(faultPlanForCheck([...FAULT_KINDS])).toEqual({
       version: 1,
       faults: [
@@ -75,6 +75,7 @@ describe('plans built from the table', () => {
         { kind: 'torn-write', trigger: { probability: 0.02 } },
         { kind: 'misdirected-write', trigger: { probability: 0.02 } },
         { kind: 'latency', ms: 5, trigger: { probability: 0.02 } },
+        { kind: 'transient-error', burst: 3, trigger: { probability: 0.02 } },
       ],
     });
     expect(faultPlanForCheck(['read-error'], 0.3).faults).toEqual([
@@ -93,13 +94,13 @@ describe('plans built from the table', () => {
       '{"version":1,"faults":[{"kind":"crash","trigger":{"probability":0.01}},{"kind":"latency","ms":50,"trigger":{"probability":0.01}},{"kind":"read-error","trigger":{"probability":0.01}}]}',
     );
     expect(() => faultPlanForKinds(['latency', 'nope'])).toThrow(
-      'unknown fault kind "nope"; known: crash, fsync-error, disk-full, read-error, bitflip, lying-fsync, torn-write, misdirected-write, latency',
+      'unknown fault kind "nope"; known: crash, fsync-error, disk-full, read-error, bitflip, lying-fsync, torn-write, misdirected-write, latency, transient-error',
     );
   });
 
   it('swarm: the draws per kind keep their order (on, probability, parameters), so a seed gives the plan it always gave', () => {
     expect(JSON.stringify(swarmFaultPlan(new Rng(7), { onChance: 1 }))).toBe(
-      '{"version":1,"faults":[{"kind":"crash","trigger":{"probability":0.00268}},{"kind":"fsync-error","trigger":{"probability":0.000518}},{"kind":"disk-full","trigger":{"probability":0.00119}},{"kind":"read-error","trigger":{"probability":0.00516}},{"kind":"bitflip","trigger":{"probability":0.00107},"bits":1},{"kind":"lying-fsync","trigger":{"probability":0.0022}},{"kind":"torn-write","trigger":{"probability":0.00206}},{"kind":"misdirected-write","trigger":{"probability":0.0219},"maxShiftSectors":8},{"kind":"latency","trigger":{"probability":0.0123},"ms":122}],"swarm":{"seed":"7"}}',
+      '{"version":1,"faults":[{"kind":"crash","trigger":{"probability":0.00268}},{"kind":"fsync-error","trigger":{"probability":0.000518}},{"kind":"disk-full","trigger":{"probability":0.00119}},{"kind":"read-error","trigger":{"probability":0.00516}},{"kind":"bitflip","trigger":{"probability":0.00107},"bits":1},{"kind":"lying-fsync","trigger":{"probability":0.0022}},{"kind":"torn-write","trigger":{"probability":0.00206}},{"kind":"misdirected-write","trigger":{"probability":0.0219},"maxShiftSectors":8},{"kind":"latency","trigger":{"probability":0.0123},"ms":122},{"kind":"transient-error","trigger":{"probability":0.0124},"burst":8}],"swarm":{"seed":"7"}}',
     );
     expect(JSON.stringify(swarmFaultPlan(new Rng(3)))).toBe(
       '{"version":1,"faults":[{"kind":"crash","trigger":{"probability":0.00311}},{"kind":"fsync-error","trigger":{"probability":0.00534}},{"kind":"disk-full","trigger":{"probability":0.00131}},{"kind":"read-error","trigger":{"probability":0.00907}},{"kind":"torn-write","trigger":{"probability":0.00179}}],"swarm":{"seed":"3"}}',
@@ -108,7 +109,7 @@ describe('plans built from the table', () => {
 
   it("describeFaultPlan prints each row's parameters after the trigger", () => {
     expect(describeFaultPlan(swarmFaultPlan(new Rng(7), { onChance: 1 }))).toBe(
-      'crash p=0.00268; fsync-error p=0.000518; disk-full p=0.00119; read-error p=0.00516; bitflip p=0.00107 bits=1; lying-fsync p=0.0022; torn-write p=0.00206; misdirected-write p=0.0219 shift<=8; latency p=0.0123 ms=122',
+      'crash p=0.00268; fsync-error p=0.000518; disk-full p=0.00119; read-error p=0.00516; bitflip p=0.00107 bits=1; lying-fsync p=0.0022; torn-write p=0.00206; misdirected-write p=0.0219 shift<=8; latency p=0.0123 ms=122; transient-error p=0.0124 burst<=8',
     );
     const plan = parseFaultPlan({
       version: 1,
@@ -125,7 +126,7 @@ describe('plans built from the table', () => {
 
   it("parseFaultKinds names the table's kinds, the contract's first", () => {
     expect(() => parseFaultKinds(['crash', 'x'])).toThrow(
-      'unknown fault kind "x"; known: crash, fsync-error, disk-full, read-error, bitflip, lying-fsync (and torn-write, misdirected-write, latency)',
+      'unknown fault kind "x"; known: crash, fsync-error, disk-full, read-error, bitflip, lying-fsync (and torn-write, misdirected-write, latency, transient-error)',
     );
     expect(parseFaultKinds(['bitflip', 'crash', 'bitflip'])).toEqual(['bitflip', 'crash']);
   });

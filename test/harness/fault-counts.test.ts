@@ -34,6 +34,8 @@ describe('faultsFired', () => {
       expect([...counted.entries()].sort()).toEqual([...fromTrace.entries()].sort());
       total += [...counted.values()].reduce((a, b) => a + b, 0);
     }
-    expect(total).toBeGreaterThan(50);
+    // A floor against a vacuous pass: transient-error (in FAULT_KINDS since it was added) ends some of this
+    // retry-less WAL's opens early, so the plans fire a few faults fewer than the 50+ they did before it.
+    expect(total).toBeGreaterThan(40);
   });
 });

@@ -5,6 +5,8 @@ import { createLogger, registerWalMetrics, walHealth } from '../../src/ops/index
 import { NodeFileSystem } from '../../src/real/node-file-system.js';
 import { RealClock } from '../../src/real/real-clock.js';
 import { makeTempDir } from '../helpers/tmpdir.js';
+import { MemfsFileSystem } from '../helpers/memfs-file-system.js';
+import { FailingFileSystem, memEnv, SteppingClock } from '../engine/support.js';
 
 function metricValue(text: string, line: string): number {
   const found = text.split('\n').find((l) => l.startsWith(`${line} `));
@@ -39,6 +41,34 @@ describe('Prometheus metrics of a running log', () => {
     }
   });
 
+  it('count retries, exhausted retries and breaker opens, and show the breaker state', async () => {
+    const fs = new FailingFileSystem(new MemfsFileSystem());
+    const clock = new SteppingClock();
+    const wal = await Wal.open(memEnv(fs, clock), {
+      preallocate: false,
+      durability: { kind: 'everyWrite' },
+      retry: { maxAttempts: 3 },
+      breaker: { failureThreshold: 1, coolDownMs: 10 },
+    });
+    const registry = registerWalMetrics(wal);
+    fs.fail({ op: 'write', nth: 1, code: 'EAGAIN' });
+    await wal.append(new Uint8Array(10));
+    fs.fail({ op: 'write', nth: 1, code: 'EINTR', sticky: true });
+    await expect(wal.append(new Uint8Array(10))).rejects.toMatchObject({ code: 'ETRANSIENT' });
+    const text = await registry.metrics();
+    expect(metricValue(text, 'wal_retries_total')).toBe(3);
+    expect(metricValue(text, 'wal_retries_exhausted_total')).toBe(1);
+    expect(metricValue(text, 'wal_breaker_opens_total')).toBe(1);
+    expect(metricValue(text, 'wal_errors_total{type="transient"}')).toBe(1);
+    expect(metricValue(text, 'wal_breaker_state{state="open"}')).toBe(1);
+    expect(metricValue(text, 'wal_breaker_state{state="closed"}')).toBe(0);
+    fs.clear();
+    clock.advance(10);
+    await wal.append(new Uint8Array(10));
+    expect(metricValue(await registry.metrics(), 'wal_breaker_state{state="closed"}')).toBe(1);
+    await wal.close();
+  });
+
   it('refuses an invalid prefix with WalError EINVAL', () => {
     const source = {
       stats: (): WalStats => {
@@ -65,7 +95,16 @@ describe('health', () => {
     const h = walHealth(of({}), { freeBytes: 1e12 });
     expect(h.level).toBe('ok');
     expect(h.ready).toBe(true);
-    expect(h.checks.map((c) => c.name)).toEqual(['state', 'queue', 'background', 'disk']);
+    expect(h.checks.map((c) => c.name)).toEqual(['state', 'breaker', 'queue', 'background', 'disk']);
+  });
+
+  it('is degraded and not ready while the circuit breaker is open; half-open it takes appends (its probe) again', () => {
+    const open = walHealth(of({ breaker: 'open', breakerOpens: 3 }));
+    expect(open).toMatchObject({ level: 'degraded', ready: false });
+    expect(open.checks.find((c) => c.name === 'breaker')?.detail).toMatch(/open .*read-only \(ECIRCUITOPEN\).*opened 3 times/);
+    const half = walHealth(of({ breaker: 'halfOpen' }));
+    expect(half).toMatchObject({ level: 'degraded', ready: true });
+    expect(walHealth(of({ breaker: 'closed' }))).toMatchObject({ level: 'ok', ready: true });
   });
 
   it('is degraded when the queue is nearly full or the disk is low, and not ready when the queue is full', () => {

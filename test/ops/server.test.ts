@@ -80,7 +80,7 @@ describe('serveOps', () => {
         .get('wal_errors_total')
         ?.metrics.map((m) => m.labels?.['type'])
         .sort(),
-    ).toEqual(['background', 'backpressure', 'sync', 'write']);
+    ).toEqual(['background', 'backpressure', 'sync', 'transient', 'write']);
     expect(sampleValue(families, 'wal_recovery_new_log')).toBe(1);
     const histogram = families.get('wal_flush_duration_seconds');
     expect(histogram?.type).toBe('HISTOGRAM');
