@@ -26,7 +26,7 @@ import { lyingFsyncInjector } from './lying-fsync.js';
 import { misdirectedWriteInjector } from './misdirected-write.js';
 import { readErrorInjector } from './read-error.js';
 import { tornWriteInjector } from './torn-write.js';
-import type { FaultInjector, FaultTrigger, SimPhase } from './types.js';
+import type { FaultEffect, FaultInjector, FaultTrigger, SimPhase } from './types.js';
 
 /**
  * When an open may reject because of a kind (rule 5 lets it): never; when it
@@ -67,6 +67,8 @@ export interface FaultKindRow<K extends string = string, P extends object = Reco
   readonly openMayReject: OpenMayReject;
   /** Its injector, from its spec (validates the parameters). */
   injector(spec: P): FaultInjector;
+  /** The type of effect its injector asks for: what a fault schedule's entry of the kind must carry (schedule.ts). */
+  readonly effect: FaultEffect['type'];
   /** Its entry in the check plan; none: the check plan leaves it out. */
   readonly check?: CheckPlanEntry<NoInfer<P>>;
   /** Parameters in a uniform plan (faultPlanForKinds), besides the trigger (default none). */
@@ -100,6 +102,7 @@ export const FAULT_KIND_TABLE = [
     destroysData: false,
     openMayReject: 'never',
     injector: () => crashInjector(),
+    effect: 'crash',
     doc: {
       operations: 'any',
       pageCache: 'the operation does not happen; it and every later call reject `ECRASHED`',
@@ -113,6 +116,7 @@ export const FAULT_KIND_TABLE = [
     destroysData: false,
     openMayReject: 'never',
     injector: () => fsyncErrorInjector(),
+    effect: 'fsync-eio',
     check: { probability: asGiven },
     doc: {
       operations: '`sync`, `datasync`',
@@ -128,6 +132,7 @@ export const FAULT_KIND_TABLE = [
     destroysData: false,
     openMayReject: 'never',
     injector: (spec: { capacityBytes?: number }) => diskFullInjector(spec.capacityBytes),
+    effect: 'enospc',
     check: { probability: asGiven },
     describe: (spec) => (spec.capacityBytes === undefined ? [] : [`capacity=${spec.capacityBytes}`]),
     doc: {
@@ -145,6 +150,7 @@ export const FAULT_KIND_TABLE = [
     // The contract: open rejects, or recovers everything acknowledged.
     openMayReject: 'while-open-runs',
     injector: () => readErrorInjector(),
+    effect: 'read-eio',
     check: { probability: (p) => Math.min(0.1, p * 2) },
     doc: { operations: '`read`', pageCache: 'rejects `EIO`', medium: 'unchanged' },
   }),
@@ -156,6 +162,7 @@ export const FAULT_KIND_TABLE = [
     destroysData: true,
     openMayReject: 'once-fired',
     injector: (spec: { bits?: number }) => bitflipInjector(spec.bits),
+    effect: 'flip',
     check: { probability: (p) => p / 4, maxTimes: 2 },
     swarm: (rng) => ({ bits: 1 + rng.nextInt(3) }),
     describe: (spec) => (spec.bits === undefined ? [] : [`bits=${spec.bits}`]),
@@ -173,6 +180,7 @@ export const FAULT_KIND_TABLE = [
     destroysData: true,
     openMayReject: 'once-fired',
     injector: () => lyingFsyncInjector(),
+    effect: 'lie',
     check: { probability: asGiven },
     doc: {
       operations: '`sync`, `datasync`, `syncDir`',
@@ -189,6 +197,7 @@ export const FAULT_KIND_TABLE = [
     destroysData: false,
     openMayReject: 'never',
     injector: () => tornWriteInjector(),
+    effect: 'torn',
     check: { probability: asGiven },
     doc: {
       operations: '`write`',
@@ -206,6 +215,7 @@ export const FAULT_KIND_TABLE = [
     destroysData: true,
     openMayReject: 'once-fired',
     injector: (spec: { maxShiftSectors?: number }) => misdirectedWriteInjector(spec.maxShiftSectors),
+    effect: 'redirect',
     check: { probability: asGiven },
     swarm: (rng) => ({ maxShiftSectors: 1 + rng.nextInt(16) }),
     describe: (spec) => (spec.maxShiftSectors === undefined ? [] : [`shift<=${spec.maxShiftSectors}`]),
@@ -223,6 +233,7 @@ export const FAULT_KIND_TABLE = [
     destroysData: false,
     openMayReject: 'never',
     injector: (spec: { ms: number }) => latencyInjector(spec.ms),
+    effect: 'delay',
     check: { probability: asGiven, params: { ms: 5 } },
     uniform: { ms: 50 },
     swarm: (rng) => ({ ms: 1 + rng.nextInt(200) }),

@@ -26,7 +26,7 @@ import {
   type PropertyRunSpec,
 } from './check.js';
 import { loadSavedStoreFailures, readSavedStoreFailure, saveFailure, savedFieldsOf, type SavedStoreFailure } from './failure-db.js';
-import { epochEndText, formatReportWith, reportFields, type ReplayIdentity } from './report.js';
+import { epochEndText, formatReportWith, reportFields, withFaultTimeline, type ReplayIdentity } from './report.js';
 import { parseFaultKinds } from './run.js';
 import { generatedAt } from './replay.js';
 import { runStoreScenario } from './run-store.js';
@@ -98,7 +98,7 @@ export function formatStoreFailureReport(r: StoreFailureReport): string {
   const lines = r.counterexample.epochs.map(
     (e, i) => `    epoch ${i}: ${e.clients.map((ops, c) => `c${c}[${ops.map(opText).join(', ')}]`).join(' ')} -> ${epochEndText(e.end)}`,
   );
-  return formatReportWith(r, lines);
+  return formatReportWith(r, withFaultTimeline(lines, r.faultTimeline));
 }
 
 function newStoreSummary(seed: number): StoreCheckSummary {

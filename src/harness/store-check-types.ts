@@ -4,6 +4,7 @@
  * types.ts has them for a log. Plain data only. The store oracle's own words
  * are in src/contract/store-types.ts.
  */
+import type { TimedFault } from './epoch-runner.js';
 import type { FaultKind, FaultPlan } from '../faults/types.js';
 import type { StoreCall, StoreRuleName, StoreScenario, StoreViolation, StoreWorkloadOptions } from '../contract/store-types.js';
 import type { BaseEpochOutcome } from './epoch-runner.js';
@@ -74,6 +75,8 @@ export interface StoreFailureReport {
   counterexample: StoreScenario;
   violation: StoreViolation;
   faultsFired: Partial<Record<FaultKind, number>>;
+  /** The faults that fired in the failing run, in firing order, each at its operation (as the log's report has it). */
+  faultTimeline: TimedFault[];
   shrinks: number;
   traceHash: string;
 }

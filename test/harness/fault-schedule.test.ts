@@ -1,0 +1,132 @@
+/**
+ * Fault schedules in the harness: a failing run's faults, recorded as a
+ * schedule, replay the same run with no probabilistic plan; shrinking the
+ * scenario and schedule together leaves the one fault the bug needs, and
+ * the report names it in the timeline; replay (seed, path and schedule path;
+ * a saved scenario) reproduces the shrunk run's trace hash; a saved failure
+ * from before schedules still replays as it always did.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  checkWal,
+  formatFailureReport,
+  loadPluginModule,
+  readSavedFailure,
+  replayFailure,
+  replaySavedFailure,
+  runScenario,
+  type ScheduledFault,
+} from '../../src/index.js';
+import { scheduledRunOptions, shrinkWithSchedule } from '../../src/harness/check.js';
+import { scheduledRunOf } from '../../src/harness/schedule-shrink.js';
+
+const plugin = await loadPluginModule('test/fixtures/wals/fsync-retry.ts');
+const dir = await mkdtemp(join(tmpdir(), 'faultline-schedule-'));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** Seed 9 at fault probability 0.2: the unshrunk run fires fsync-error, disk-full, fsync-error and read-error, and loses a record. */
+const FOUND = { seed: 9, faultProbability: 0.2 };
+
+describe('a fault schedule', () => {
+  it("replays a failing run's faults without probabilities: the same operations, faults and crash, only the trace's plan line differs", async () => {
+    const found = await runScenario(plugin, { ...FOUND, keepTrace: true });
+    expect(found.ok).toBe(false);
+    expect((found.firedFaults ?? []).map((f) => f.kind)).toEqual(['fsync-error', 'disk-full', 'fsync-error', 'read-error']);
+    const start = scheduledRunOf(found);
+    if (start === undefined) throw new Error('the failing run fired faults');
+    const options = scheduledRunOptions({ seed: FOUND.seed, keepTrace: true }, start);
+    expect(options.faultPlan?.faults).toEqual([]);
+    const replayed = await runScenario(plugin, options);
+    expect(replayed.violation).toEqual(found.violation);
+    const body = (t: readonly string[] | undefined): string[] => (t ?? []).filter((l) => !l.includes('"ev":"world"'));
+    expect(body(replayed.trace)).toEqual(body(found.trace));
+    expect(replayed.firedFaults).toEqual(found.firedFaults);
+    // Bit for bit: the schedule alone decides the run.
+    expect((await runScenario(plugin, options)).traceHash).toBe(replayed.traceHash);
+  });
+
+  it('shrinks with the scenario to the one fault the bug needs (fsync-error), and removing that one passes', async () => {
+    const found = await runScenario(plugin, FOUND);
+    const base = { seed: FOUND.seed };
+    const shrunk = await shrinkWithSchedule(found, (r) => runScenario(plugin, scheduledRunOptions(base, r)), 1, {});
+    if (shrunk === undefined) throw new Error('the schedule reproduces the failure');
+    const left = shrunk.outcome.faultPlan.schedule ?? [];
+    expect(left.map((e) => e.kind)).toEqual(['fsync-error']);
+    expect(shrunk.outcome.firedFaults?.map((f) => f.kind)).toEqual(['fsync-error']);
+    expect(shrunk.shrinks).toBeGreaterThan(0);
+    const without = await runScenario(plugin, scheduledRunOptions(base, { scenario: shrunk.outcome.scenario, schedule: [] }));
+    expect(without.ok).toBe(true);
+  });
+
+  it('checkWal reports the decisive fault in the timeline; replay by schedule path and by saved scenario reproduce its trace hash', async () => {
+    const failures = join(dir, 'failures');
+    const r = await checkWal(plugin, { seed: 3, runs: 100, faultProbability: 0.3, failureDir: failures });
+    const f = r.failure;
+    if (f === undefined || f.schedule === undefined) throw new Error('the check fails and shrinks with a schedule');
+    expect(f.faultPlan.faults).toEqual([]);
+    const decisive = f.faultPlan.schedule ?? [];
+    expect(decisive).toHaveLength(1);
+    expect(decisive[0]?.kind).toBe('fsync-error');
+    expect(f.faultTimeline.map((t) => t.kind)).toEqual(['fsync-error']);
+    const text = formatFailureReport(f);
+    expect(text).toMatch(/\n {2}decisive: {6}fsync-error on datasync #\d+ of \/wal\/wal\.log \(workload\) in epoch 0\n/);
+    expect(text).toMatch(/\n {6}fault at [\d.]+ms: fsync-error on datasync #\d+ of \/wal\/wal\.log \(workload\)\n/);
+    expect(f.replayCommand).toContain(`--schedule-path ${f.schedule.path}`);
+
+    const byPath = await replayFailure(plugin, {
+      seed: 3,
+      path: f.fastCheck.path,
+      schedulePath: f.schedule.path,
+      faultProbability: 0.3,
+    });
+    expect(byPath.outcome.traceHash).toBe(f.traceHash);
+    expect(byPath.failure?.faultPlan).toEqual(f.faultPlan);
+
+    const file = r.savedTo;
+    if (file === undefined) throw new Error('the failure was saved');
+    const saved = await readSavedFailure(file);
+    expect(saved.faultPlan).toEqual(f.faultPlan);
+    expect(saved.found.schedulePath).toBe(f.schedule.path);
+    const bySaved = await replaySavedFailure(plugin, file);
+    expect(bySaved.outcome.traceHash).toBe(f.traceHash);
+  });
+
+  it('a saved failure from before schedules (no schedule in its plan) replays as it always did: the same trace hash', async () => {
+    // The failure of test/fixtures/cli-output/check-fsync-retry.txt as a saved file of that version; its trace hash
+    // c0e9a834e33e04ad is the one the pinned replay of seed 5 has always printed.
+    const old = {
+      version: 1,
+      plugin: 'fsync-retry',
+      rule: 'durability',
+      message: '1 acknowledged record(s) not recovered: e0.c0.#0@1',
+      faults: ['crash', 'fsync-error', 'disk-full', 'read-error', 'bitflip', 'lying-fsync'],
+      scenario: {
+        simSeed: 775516507,
+        epochs: [{ clients: [[{ op: 'append', size: 0 }]], end: { type: 'crash', at: { class: 'sync-like', nth: 3, when: 'before' } } }],
+      },
+      faultPlan: {
+        version: 1,
+        faults: [
+          { kind: 'fsync-error', trigger: { probability: 0.02, phase: 'workload' } },
+          { kind: 'disk-full', trigger: { probability: 0.02, phase: 'workload' } },
+          { kind: 'read-error', trigger: { probability: 0.04, phase: 'recovery' } },
+          { kind: 'bitflip', trigger: { probability: 0.005, maxTimes: 2 } },
+          { kind: 'lying-fsync', trigger: { probability: 0.02, phase: 'workload' } },
+        ],
+      },
+      faultsFired: { 'fsync-error': 1 },
+      traceHash: 'c0e9a834e33e04ad',
+      found: { seed: 5, path: '15:11:6:5:2:3:4:3:3:3:4:5:4:4:5:5:5:2:3:3:4:3:3:3:4:4:4' },
+    };
+    const file = join(dir, 'old.json');
+    await writeFile(file, JSON.stringify(old));
+    const r = await replaySavedFailure(plugin, file);
+    expect(r.outcome.traceHash).toBe('c0e9a834e33e04ad');
+    expect(r.failure?.rule).toBe('durability');
+    expect(r.failure?.schedule).toBeUndefined();
+    expect(r.failure?.faultTimeline.map((t: ScheduledFault) => t.kind)).toEqual(['fsync-error']);
+  });
+});
