@@ -5,7 +5,8 @@
  * harness's check plan; what the harness may conclude once it fired
  * (acknowledged data lost, an open rejected); how its injector is built from
  * a spec; its entry in the check plan and in a uniform plan; its draw in
- * swarm mode; how a report prints its parameters; its row of the table in
+ * swarm mode; the type of effect it asks for (what a fault schedule's entry
+ * of it carries); how a report prints its parameters; its row of the table in
  * docs/fault-model.md. Plans (plan.ts), the harness's policy
  * (src/harness/run.ts), the CLI's lists and that doc table
  * (test/faults/kinds.test.ts) all read it, so adding a kind is one row here
