@@ -22,6 +22,8 @@ import {
 } from '../../src/index.js';
 import { scheduledRunOptions, shrinkWithSchedule } from '../../src/harness/check.js';
 import { scheduledRunOf } from '../../src/harness/schedule-shrink.js';
+import { renderHtmlReport } from '../../src/harness/html-report.js';
+import { runFaultline } from '../helpers/cli.js';
 
 const plugin = await loadPluginModule('test/fixtures/wals/fsync-retry.ts');
 const dir = await mkdtemp(join(tmpdir(), 'faultline-schedule-'));
@@ -92,6 +94,22 @@ describe('a fault schedule', () => {
     expect(saved.found.schedulePath).toBe(f.schedule.path);
     const bySaved = await replaySavedFailure(plugin, file);
     expect(bySaved.outcome.traceHash).toBe(f.traceHash);
+
+    // The HTML report's fault table: the one fault at its operation, and the plan that found the failure.
+    const html = renderHtmlReport(byPath.outcome, byPath.failure);
+    const table = /<table id="faults">(.*?)<\/table>/s.exec(html)?.[1] ?? '';
+    expect(table.match(/<tr class="bad">/g)).toHaveLength(1);
+    expect(table).toMatch(/datasync #\d+ of \/wal\/wal\.log<\/a><\/td><td>fsync-error<\/td>/);
+    expect(html).toContain('it was found with: fsync-error p=0.3 phase=workload');
+  });
+
+  it('the CLI refuses a schedule path with a saved scenario, and a malformed one (usage errors, exit 2)', async () => {
+    const withScenario = await runFaultline(['replay', '--scenario', join(dir, 'x.json'), '--schedule-path', '0']);
+    expect(withScenario.code).toBe(2);
+    expect(withScenario.stderr).toContain('give it without --seed, --path and --schedule-path');
+    const malformed = await runFaultline(['replay', '--seed', '1', '--path', '0', '--schedule-path', '0:x']);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain("--schedule-path must be numbers joined by ':', got '0:x'");
   });
 
   it('a saved failure from before schedules (no schedule in its plan) replays as it always did: the same trace hash', async () => {
