@@ -7,6 +7,8 @@
  */
 import fc from 'fast-check';
 import { WalError } from '../errors.js';
+import type { ScheduledFault } from '../faults/schedule.js';
+import type { FaultPlan } from '../faults/types.js';
 import { CONTRACT_FAULT_KINDS, type FaultKind } from '../faults/types.js';
 import type { WalPlugin } from '../ports.js';
 import { DEFAULT_WORKLOAD, scenarioArbitrary, resolveWorkloadOptions } from '../contract/workload.js';
@@ -15,7 +17,7 @@ import { pluginOriginOf } from './plugin-origin.js';
 import { loadSavedFailures, saveFailure, savedFailureOf, type SavedFailure } from './failure-db.js';
 import { makeFailureReport, type ReplayIdentity } from './report.js';
 import { parseFaultKinds, runScenario } from './run.js';
-import { ScheduledRunArbitrary, scheduledRunOf, type ScheduledRun } from './schedule-shrink.js';
+import { logScheduledRunArbitrary, scheduledRunOf, type ScheduledRun } from './schedule-shrink.js';
 import type { CheckOptions, CheckResult, CheckSummary, FailureReport, RunScenarioOptions, ScenarioOutcome } from './types.js';
 import type { Scenario, WorkloadOptions } from '../contract/types.js';
 
@@ -336,8 +338,13 @@ export async function runPropertyCheck<S, O extends { ok: boolean }>(spec: Prope
 }
 
 /** The run options of a scheduled run: its scenario, and its schedule as the whole fault plan (no probabilities). */
-export function scheduledRunOptions(base: RunScenarioOptions, run: ScheduledRun): RunScenarioOptions {
-  return { ...base, scenario: run.scenario, faultPlan: { version: 1, faults: [], schedule: run.schedule } };
+export function scheduledRunOptions(base: RunScenarioOptions, run: ScheduledRun<Scenario>): RunScenarioOptions {
+  return { ...base, scenario: run.scenario, faultPlan: scheduledPlan(run.schedule) };
+}
+
+/** The fault plan of a scheduled run: the schedule, no probabilistic faults. */
+export function scheduledPlan(schedule: ScheduledFault[]): FaultPlan {
+  return { version: 1, faults: [], schedule };
 }
 
 /**
@@ -348,16 +355,17 @@ export function scheduledRunOptions(base: RunScenarioOptions, run: ScheduledRun)
  * schedule) or when the scheduled run does not fail (a plugin that is not
  * deterministic): the first shrink's failure stands then.
  */
-export async function shrinkWithSchedule<O extends { ok: boolean }>(
-  failing: { scenario: Scenario; firedFaults?: readonly ScheduledRun['schedule'][number][] },
-  run: (r: ScheduledRun) => Promise<O>,
+export async function shrinkWithSchedule<S, O extends { ok: boolean }>(
+  failing: { scenario: S; firedFaults?: readonly ScheduledFault[] },
+  arbitraryOf: (start: ScheduledRun<S>) => fc.Arbitrary<ScheduledRun<S>>,
+  run: (r: ScheduledRun<S>) => Promise<O>,
   seed: number,
   limits: { shrinkTimeLimitMs?: number; maxShrinkRuns?: number; signal?: AbortSignal },
 ): Promise<{ outcome: O; path: string; shrinks: number } | undefined> {
   const start = scheduledRunOf(failing);
   if (start === undefined) return undefined;
-  const spec: PropertyRunSpec<ScheduledRun, O> = {
-    arbitrary: new ScheduledRunArbitrary(start),
+  const spec: PropertyRunSpec<ScheduledRun<S>, O> = {
+    arbitrary: arbitraryOf(start),
     runs: 1,
     seed,
     run,
@@ -427,7 +435,13 @@ export async function checkWal(plugin: WalPlugin, given: CheckOptions = {}): Pro
   const named = withOrigin(plugin, options);
   const id = replayIdentity(named, kinds, seed, result.path);
   const base = runOptionsFor(options, kinds, seed, result.outcome.scenario);
-  const scheduled = await shrinkWithSchedule(result.outcome, (r) => runScenario(plugin, scheduledRunOptions(base, r)), seed, options);
+  const scheduled = await shrinkWithSchedule(
+    result.outcome,
+    logScheduledRunArbitrary,
+    (r) => runScenario(plugin, scheduledRunOptions(base, r)),
+    seed,
+    options,
+  );
   let failure: FailureReport;
   if (scheduled === undefined) failure = makeFailureReport(result.outcome, id, result.shrinks);
   else {

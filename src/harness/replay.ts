@@ -9,7 +9,7 @@ import { CONTRACT_FAULT_KINDS } from '../faults/types.js';
 import type { WalPlugin } from '../ports.js';
 import { scenarioArbitrary } from '../contract/workload.js';
 import { replayIdentity, runOptionsFor, savedRunOptions, scheduledRunOptions } from './check.js';
-import { ScheduledRunArbitrary, scheduledRunOf } from './schedule-shrink.js';
+import { logScheduledRunArbitrary, scheduledRunOf } from './schedule-shrink.js';
 import { readSavedFailure } from './failure-db.js';
 import { makeFailureReport } from './report.js';
 import { parseFaultKinds, runScenario } from './run.js';
@@ -73,7 +73,7 @@ export async function replayFailure(plugin: WalPlugin, options: ReplayOptions): 
       `seed ${options.seed} path ${options.path} ${found.ok ? 'breaks no rule' : 'fails with no fault fired'} here, so it records no fault schedule for --schedule-path to shrink: the module or options differ from the check's`,
     );
   const run = await generatedAt(
-    new ScheduledRunArbitrary(start),
+    logScheduledRunArbitrary(start),
     { seed: options.seed, path: options.schedulePath },
     'shrunk fault schedule',
   );

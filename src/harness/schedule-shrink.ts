@@ -14,15 +14,21 @@ import fc from 'fast-check';
 import { scheduleEntryOf, type ScheduledFault } from '../faults/schedule.js';
 import type { FaultEffect } from '../faults/types.js';
 import type { ClientOp, EpochEnd, Scenario } from '../contract/types.js';
+import type { StoreClientOp, StoreScenario, TxnStep } from '../contract/store-types.js';
+
+/** What the shrinker needs of a scenario (a log's Scenario, a store's StoreScenario): epochs of client operations and an ending. */
+export interface EpochScenario<Op> {
+  epochs: { clients: Op[][]; end: EpochEnd }[];
+}
 
 /** A run without probabilities: a scenario and the faults to fire in it. */
-export interface ScheduledRun {
-  scenario: Scenario;
+export interface ScheduledRun<S = Scenario> {
+  scenario: S;
   schedule: ScheduledFault[];
 }
 
 /** The run a failing outcome's faults make: its scenario and every fault it fired, as a schedule; undefined when none fired. */
-export function scheduledRunOf(outcome: { scenario: Scenario; firedFaults?: readonly ScheduledFault[] }): ScheduledRun | undefined {
+export function scheduledRunOf<S>(outcome: { scenario: S; firedFaults?: readonly ScheduledFault[] }): ScheduledRun<S> | undefined {
   const fired = outcome.firedFaults ?? [];
   return fired.length === 0 ? undefined : { scenario: outcome.scenario, schedule: fired.map(scheduleEntryOf) };
 }
@@ -34,7 +40,8 @@ function smaller(n: number, min: number): number[] {
   return half > min && half < n ? [min, half] : [min];
 }
 
-function smallerOps(op: ClientOp): ClientOp[] {
+/** Smaller versions of a log client's operation: a smaller append, a shorter sleep, a truncatePrefix further back. */
+export function smallerClientOps(op: ClientOp): ClientOp[] {
   switch (op.op) {
     case 'append':
       return smaller(op.size, 0).map((size) => ({ op: 'append', size }));
@@ -45,6 +52,23 @@ function smallerOps(op: ClientOp): ClientOp[] {
     default:
       return [];
   }
+}
+
+function smallerSteps(step: TxnStep): TxnStep[] {
+  if (step.op === 'put') return smaller(step.size, 0).map((size) => ({ ...step, size }));
+  if (step.op === 'sleep') return smaller(step.ms, 1).map((ms) => ({ op: 'sleep', ms }));
+  return [];
+}
+
+/** Smaller versions of a store client's operation: a transaction with a step fewer or a smaller step, a shorter sleep. */
+export function smallerStoreOps(op: StoreClientOp): StoreClientOp[] {
+  if (op.op === 'sleep') return smaller(op.ms, 1).map((ms) => ({ op: 'sleep', ms }));
+  if (op.op !== 'txn') return [];
+  const fewer = op.steps.map((_, j): StoreClientOp => ({ ...op, steps: op.steps.filter((__, m) => m !== j) }));
+  const smallerOnes = op.steps.flatMap((step, j) =>
+    smallerSteps(step).map((s): StoreClientOp => ({ ...op, steps: op.steps.map((t, m) => (m === j ? s : t)) })),
+  );
+  return [...fewer, ...smallerOnes];
 }
 
 function earlierCuts(end: EpochEnd): EpochEnd[] {
@@ -67,19 +91,26 @@ function smallerEffects(effect: FaultEffect): FaultEffect[] {
 }
 
 /** The run without epoch k: its entries dropped, the later epochs' entries (and the last open's) one epoch down. */
-function withoutEpoch(run: ScheduledRun, k: number): ScheduledRun {
+function withoutEpoch<S extends EpochScenario<unknown>>(run: ScheduledRun<S>, k: number): ScheduledRun<S> {
   return {
     scenario: { ...run.scenario, epochs: run.scenario.epochs.filter((_, i) => i !== k) },
     schedule: run.schedule.filter((e) => e.epoch !== k).map((e) => (e.epoch > k ? { ...e, epoch: e.epoch - 1 } : e)),
   };
 }
 
-function withEpoch(run: ScheduledRun, k: number, epoch: Scenario['epochs'][number]): ScheduledRun {
+function withEpoch<S extends EpochScenario<unknown>>(run: ScheduledRun<S>, k: number, epoch: S['epochs'][number]): ScheduledRun<S> {
   return { ...run, scenario: { ...run.scenario, epochs: run.scenario.epochs.map((e, i) => (i === k ? epoch : e)) } };
 }
 
-/** Every smaller run to try, the biggest steps first: fewer faults, fewer epochs, clients and operations, then smaller values. */
-export function* shrinkCandidates(run: ScheduledRun): Generator<ScheduledRun> {
+/**
+ * Every smaller run to try, the biggest steps first: fewer faults, fewer
+ * epochs, clients and operations, an earlier power cut, then smaller
+ * operations (`smallerOps`: the log's or the store's) and fault parameters.
+ */
+export function* shrinkCandidates<Op, S extends EpochScenario<Op>>(
+  run: ScheduledRun<S>,
+  smallerOps: (op: Op) => Op[],
+): Generator<ScheduledRun<S>> {
   const { scenario, schedule } = run;
   for (let i = 0; i < schedule.length; i++) yield { ...run, schedule: schedule.filter((_, j) => j !== i) };
   if (scenario.epochs.length > 1) for (let k = scenario.epochs.length - 1; k >= 0; k--) yield withoutEpoch(run, k);
@@ -108,22 +139,35 @@ export function* shrinkCandidates(run: ScheduledRun): Generator<ScheduledRun> {
       yield { ...run, schedule: schedule.map((e, j) => (j === i ? { ...entry, effect } : e)) };
 }
 
-/** Generates `start` (always), and shrinks any run by shrinkCandidates. */
-export class ScheduledRunArbitrary extends fc.Arbitrary<ScheduledRun> {
-  constructor(private readonly start: ScheduledRun) {
+/** Generates `start` (always), and shrinks any run by shrinkCandidates with `smallerOps`. */
+export class ScheduledRunArbitrary<Op, S extends EpochScenario<Op>> extends fc.Arbitrary<ScheduledRun<S>> {
+  constructor(
+    private readonly start: ScheduledRun<S>,
+    private readonly smallerOps: (op: Op) => Op[],
+  ) {
     super();
   }
 
-  generate(): fc.Value<ScheduledRun> {
+  generate(): fc.Value<ScheduledRun<S>> {
     return new fc.Value(this.start, undefined);
   }
 
-  canShrinkWithoutContext(value: unknown): value is ScheduledRun {
-    const v = value as Partial<ScheduledRun> | null;
+  canShrinkWithoutContext(value: unknown): value is ScheduledRun<S> {
+    const v = value as Partial<ScheduledRun<S>> | null;
     return v !== null && typeof v === 'object' && Array.isArray(v.schedule) && typeof v.scenario === 'object';
   }
 
-  shrink(value: ScheduledRun): fc.Stream<fc.Value<ScheduledRun>> {
-    return fc.stream(shrinkCandidates(value)).map((r) => new fc.Value(r, undefined));
+  shrink(value: ScheduledRun<S>): fc.Stream<fc.Value<ScheduledRun<S>>> {
+    return fc.stream(shrinkCandidates(value, this.smallerOps)).map((r) => new fc.Value(r, undefined));
   }
+}
+
+/** The arbitrary that shrinks a log scenario with its schedule. */
+export function logScheduledRunArbitrary(start: ScheduledRun<Scenario>): ScheduledRunArbitrary<ClientOp, Scenario> {
+  return new ScheduledRunArbitrary(start, smallerClientOps);
+}
+
+/** The arbitrary that shrinks a store scenario with its schedule. */
+export function storeScheduledRunArbitrary(start: ScheduledRun<StoreScenario>): ScheduledRunArbitrary<StoreClientOp, StoreScenario> {
+  return new ScheduledRunArbitrary(start, smallerStoreOps);
 }

@@ -72,6 +72,8 @@ export interface StoreFailureReport {
   replayNote?: string;
   fastCheck: { seed: number; path: string };
   faultPlan: FaultPlan;
+  /** Set when the failure was shrunk with its faults as a schedule (FailureReport.schedule). */
+  schedule?: { path: string; shrinks: number; foundWith: FaultPlan };
   counterexample: StoreScenario;
   violation: StoreViolation;
   faultsFired: Partial<Record<FaultKind, number>>;
@@ -94,6 +96,8 @@ export interface StoreCheckResult {
 export interface StoreReplayOptions extends Omit<StoreCheckOptions, 'runs' | 'timeLimitMs' | 'onProgress'> {
   seed: number;
   path: string;
+  /** The report's schedule path: replays the failure shrunk with its fault schedule. */
+  schedulePath?: string;
 }
 
 export interface StoreReplayResult {

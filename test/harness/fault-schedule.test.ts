@@ -11,7 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  checkStore,
   checkWal,
+  formatStoreFailureReport,
+  loadStorePluginModule,
+  replayStoreFailure,
+  runStoreScenario,
   formatFailureReport,
   loadPluginModule,
   readSavedFailure,
@@ -21,7 +26,8 @@ import {
   type ScheduledFault,
 } from '../../src/index.js';
 import { scheduledRunOptions, shrinkWithSchedule } from '../../src/harness/check.js';
-import { scheduledRunOf } from '../../src/harness/schedule-shrink.js';
+import { scheduledPlan } from '../../src/harness/check.js';
+import { logScheduledRunArbitrary, scheduledRunOf, storeScheduledRunArbitrary } from '../../src/harness/schedule-shrink.js';
 import { renderHtmlReport } from '../../src/harness/html-report.js';
 import { runFaultline } from '../helpers/cli.js';
 
@@ -53,7 +59,13 @@ describe('a fault schedule', () => {
   it('shrinks with the scenario to the one fault the bug needs (fsync-error), and removing that one passes', async () => {
     const found = await runScenario(plugin, FOUND);
     const base = { seed: FOUND.seed };
-    const shrunk = await shrinkWithSchedule(found, (r) => runScenario(plugin, scheduledRunOptions(base, r)), 1, {});
+    const shrunk = await shrinkWithSchedule(
+      found,
+      logScheduledRunArbitrary,
+      (r) => runScenario(plugin, scheduledRunOptions(base, r)),
+      1,
+      {},
+    );
     if (shrunk === undefined) throw new Error('the schedule reproduces the failure');
     const left = shrunk.outcome.faultPlan.schedule ?? [];
     expect(left.map((e) => e.kind)).toEqual(['fsync-error']);
@@ -146,5 +158,43 @@ describe('a fault schedule', () => {
     expect(r.failure?.rule).toBe('durability');
     expect(r.failure?.schedule).toBeUndefined();
     expect(r.failure?.faultTimeline.map((t: ScheduledFault) => t.kind)).toEqual(['fsync-error']);
+  });
+});
+
+describe("a store check's fault schedule", () => {
+  const dirtyRead = loadStorePluginModule('test/fixtures/stores/dirty-read.ts');
+
+  it('shrinks away every fault of a bug that needs none (a dirty read), and the report says so', async () => {
+    const plugin = await dirtyRead;
+    // Seed 22 at probability 0.3: the unshrunk run fires fsync-error, disk-full and two bitflips before the dirty read.
+    const base = { seed: 22, faultProbability: 0.3 };
+    const found = await runStoreScenario(plugin, base);
+    expect((found.firedFaults ?? []).map((f) => f.kind)).toEqual(['fsync-error', 'disk-full', 'bitflip', 'bitflip']);
+    const shrunk = await shrinkWithSchedule(
+      found,
+      storeScheduledRunArbitrary,
+      (r) => runStoreScenario(plugin, { ...base, scenario: r.scenario, faultPlan: scheduledPlan(r.schedule) }),
+      1,
+      {},
+    );
+    if (shrunk === undefined) throw new Error('the schedule reproduces the failure');
+    expect(shrunk.outcome.violation?.rule).toBe('order');
+    expect(shrunk.outcome.faultPlan).toEqual({ version: 1, faults: [], schedule: [] });
+    expect(shrunk.outcome.firedFaults).toBeUndefined();
+  });
+
+  it('checkStore reports the schedule, and replayStoreFailure by schedule path reproduces its trace hash', async () => {
+    const plugin = await dirtyRead;
+    // No shrink budget: the first failure, with all its faults, is the schedule (path "0"), so the replay has faults to fire.
+    const r = await checkStore(plugin, { seed: 1, runs: 50, faultProbability: 0.3, maxShrinkRuns: 0 });
+    const f = r.failure;
+    if (f === undefined || f.schedule === undefined) throw new Error('the store check fails with faults fired');
+    expect(f.schedule.path).toBe('0');
+    expect(f.faultTimeline.length).toBeGreaterThan(1);
+    expect(f.faultPlan.schedule).toEqual(f.faultTimeline.map(({ t: _t, ...e }) => e));
+    expect(formatStoreFailureReport(f)).toContain(`--schedule-path 0`);
+    const replay = await replayStoreFailure(plugin, { seed: 1, path: f.fastCheck.path, schedulePath: '0', faultProbability: 0.3 });
+    expect(replay.outcome.traceHash).toBe(f.traceHash);
+    expect(replay.failure?.schedule?.path).toBe('0');
   });
 });

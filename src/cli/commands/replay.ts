@@ -62,8 +62,6 @@ function checkReplayArgs(o: ReplayCli): void {
     ] as const)
       if (path !== undefined && !/^\d+(:\d+)*$/.test(path))
         throw new WalError('EINVAL', `${flag} must be numbers joined by ':', got '${path}'`);
-    if (o.schedulePath !== undefined && o.store === true)
-      throw new WalError('EINVAL', "--schedule-path replays a log check's failure shrunk with its fault schedule; a store check has none");
   }
 }
 
