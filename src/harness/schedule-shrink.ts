@@ -64,7 +64,8 @@ function smallerSteps(step: TxnStep): TxnStep[] {
 export function smallerStoreOps(op: StoreClientOp): StoreClientOp[] {
   if (op.op === 'sleep') return smaller(op.ms, 1).map((ms) => ({ op: 'sleep', ms }));
   if (op.op !== 'txn') return [];
-  const fewer = op.steps.map((_, j): StoreClientOp => ({ ...op, steps: op.steps.filter((__, m) => m !== j) }));
+  // A transaction keeps a step, as the generator's always have one.
+  const fewer = op.steps.length < 2 ? [] : op.steps.map((_, j): StoreClientOp => ({ ...op, steps: op.steps.filter((__, m) => m !== j) }));
   const smallerOnes = op.steps.flatMap((step, j) =>
     smallerSteps(step).map((s): StoreClientOp => ({ ...op, steps: op.steps.map((t, m) => (m === j ? s : t)) })),
   );
@@ -115,7 +116,10 @@ export function* shrinkCandidates<Op, S extends EpochScenario<Op>>(
   for (let i = 0; i < schedule.length; i++) yield { ...run, schedule: schedule.filter((_, j) => j !== i) };
   if (scenario.epochs.length > 1) for (let k = scenario.epochs.length - 1; k >= 0; k--) yield withoutEpoch(run, k);
   for (const [k, epoch] of scenario.epochs.entries()) {
-    for (let c = 0; c < epoch.clients.length; c++) yield withEpoch(run, k, { ...epoch, clients: epoch.clients.filter((_, i) => i !== c) });
+    // An epoch keeps a client, as the generator's always have one.
+    if (epoch.clients.length > 1)
+      for (let c = 0; c < epoch.clients.length; c++)
+        yield withEpoch(run, k, { ...epoch, clients: epoch.clients.filter((_, i) => i !== c) });
     for (const [c, ops] of epoch.clients.entries()) {
       for (let j = 0; j < ops.length; j++) {
         const clients = epoch.clients.map((o, i) => (i === c ? ops.filter((_, m) => m !== j) : o));
