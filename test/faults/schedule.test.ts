@@ -7,6 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   FaultSet,
+  describeFaultPlan,
+  faultKindsOf,
   parseFaultPlan,
   parseFaultSchedule,
   type FaultOpContext,
@@ -72,8 +74,12 @@ describe('parseFaultSchedule', () => {
     expect(einval([entry({ kind: 'latency', effect: { type: 'delay', ms: 0 } })])).toMatch(/ms must be a positive number/);
   });
 
-  it('a plan carries a schedule, validated the same way', () => {
+  it('a plan carries a schedule, validated the same way, and a report names its entries', () => {
     expect(parseFaultPlan({ version: 1, faults: [], schedule: [entry()] }).schedule).toEqual([entry()]);
+    expect(describeFaultPlan({ version: 1, faults: [], schedule: [entry()] })).toBe(
+      'schedule: e0 disk-full on write #2 of /wal/1.log (workload) keep=10B',
+    );
+    expect(faultKindsOf({ version: 1, faults: [{ kind: 'read-error' }], schedule: [entry()] })).toEqual(['read-error', 'disk-full']);
     expect(() => parseFaultPlan({ version: 1, faults: [], schedule: [entry({ nth: 1.5 })] })).toThrow(/fault schedule entry 0: nth/);
   });
 });
