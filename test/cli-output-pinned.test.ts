@@ -34,6 +34,24 @@ const cases: { name: string; args: string[]; code: number; files?: string[] }[] 
     files: ['replay/trace.jsonl', 'replay/history.json'],
   },
   {
+    // The failure check-fsync-retry reports, shrunk with its fault schedule: --schedule-path replays it, trace hash and all.
+    name: 'replay-fsync-retry-schedule',
+    args: [
+      'replay',
+      'test/fixtures/wals/fsync-retry.ts',
+      '--seed',
+      '5',
+      '--path',
+      FSYNC_RETRY_PATH,
+      '--schedule-path',
+      '0',
+      '--out',
+      join(out, 'replay-schedule'),
+    ],
+    code: 1,
+    files: ['replay-schedule/trace.jsonl', 'replay-schedule/history.json'],
+  },
+  {
     name: 'campaign-builtin',
     args: ['campaign', '--runs', '40', '--workers', '1', '--seed', '3', '--out', join(out, 'campaign')],
     code: 0,

@@ -27,9 +27,11 @@ export {
   parseFaultPlan,
   serializeFaultPlan,
   swarmFaultPlan,
+  scheduledFaultOf,
   type FiredFault,
   type SwarmOptions,
 } from './plan.js';
+export { describeScheduledFault, parseFaultSchedule, type ScheduledFault } from './schedule.js';
 export { crashInjector } from './crash.js';
 export { tornWriteInjector } from './torn-write.js';
 export { bitflipInjector } from './bitflip.js';

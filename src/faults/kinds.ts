@@ -5,7 +5,8 @@
  * harness's check plan; what the harness may conclude once it fired
  * (acknowledged data lost, an open rejected); how its injector is built from
  * a spec; its entry in the check plan and in a uniform plan; its draw in
- * swarm mode; how a report prints its parameters; its row of the table in
+ * swarm mode; the type of effect it asks for (what a fault schedule's entry
+ * of it carries); how a report prints its parameters; its row of the table in
  * docs/fault-model.md. Plans (plan.ts), the harness's policy
  * (src/harness/run.ts), the CLI's lists and that doc table
  * (test/faults/kinds.test.ts) all read it, so adding a kind is one row here
@@ -27,7 +28,7 @@ import { misdirectedWriteInjector } from './misdirected-write.js';
 import { readErrorInjector } from './read-error.js';
 import { tornWriteInjector } from './torn-write.js';
 import { transientErrorInjector, type TransientErrorCode } from './transient-error.js';
-import type { FaultInjector, FaultTrigger, SimPhase } from './types.js';
+import type { FaultEffect, FaultInjector, FaultTrigger, SimPhase } from './types.js';
 
 /**
  * When an open may reject because of a kind (rule 5 lets it): never; when it
@@ -68,6 +69,8 @@ export interface FaultKindRow<K extends string = string, P extends object = Reco
   readonly openMayReject: OpenMayReject;
   /** Its injector, from its spec (validates the parameters). */
   injector(spec: P): FaultInjector;
+  /** The type of effect its injector asks for: what a fault schedule's entry of the kind must carry (schedule.ts). */
+  readonly effect: FaultEffect['type'];
   /** Its entry in the check plan; none: the check plan leaves it out. */
   readonly check?: CheckPlanEntry<NoInfer<P>>;
   /** Parameters in a uniform plan (faultPlanForKinds), besides the trigger (default none). */
@@ -101,6 +104,7 @@ export const FAULT_KIND_TABLE = [
     destroysData: false,
     openMayReject: 'never',
     injector: () => crashInjector(),
+    effect: 'crash',
     doc: {
       operations: 'any',
       pageCache: 'the operation does not happen; it and every later call reject `ECRASHED`',
@@ -114,6 +118,7 @@ export const FAULT_KIND_TABLE = [
     destroysData: false,
     openMayReject: 'never',
     injector: () => fsyncErrorInjector(),
+    effect: 'fsync-eio',
     check: { probability: asGiven },
     doc: {
       operations: '`sync`, `datasync`',
@@ -129,6 +134,7 @@ export const FAULT_KIND_TABLE = [
     destroysData: false,
     openMayReject: 'never',
     injector: (spec: { capacityBytes?: number }) => diskFullInjector(spec.capacityBytes),
+    effect: 'enospc',
     check: { probability: asGiven },
     describe: (spec) => (spec.capacityBytes === undefined ? [] : [`capacity=${spec.capacityBytes}`]),
     doc: {
@@ -146,6 +152,7 @@ export const FAULT_KIND_TABLE = [
     // The contract: open rejects, or recovers everything acknowledged.
     openMayReject: 'while-open-runs',
     injector: () => readErrorInjector(),
+    effect: 'read-eio',
     check: { probability: (p) => Math.min(0.1, p * 2) },
     doc: { operations: '`read`', pageCache: 'rejects `EIO`', medium: 'unchanged' },
   }),
@@ -157,6 +164,7 @@ export const FAULT_KIND_TABLE = [
     destroysData: true,
     openMayReject: 'once-fired',
     injector: (spec: { bits?: number }) => bitflipInjector(spec.bits),
+    effect: 'flip',
     check: { probability: (p) => p / 4, maxTimes: 2 },
     swarm: (rng) => ({ bits: 1 + rng.nextInt(3) }),
     describe: (spec) => (spec.bits === undefined ? [] : [`bits=${spec.bits}`]),
@@ -174,6 +182,7 @@ export const FAULT_KIND_TABLE = [
     destroysData: true,
     openMayReject: 'once-fired',
     injector: () => lyingFsyncInjector(),
+    effect: 'lie',
     check: { probability: asGiven },
     doc: {
       operations: '`sync`, `datasync`, `syncDir`',
@@ -190,6 +199,7 @@ export const FAULT_KIND_TABLE = [
     destroysData: false,
     openMayReject: 'never',
     injector: () => tornWriteInjector(),
+    effect: 'torn',
     check: { probability: asGiven },
     doc: {
       operations: '`write`',
@@ -207,6 +217,7 @@ export const FAULT_KIND_TABLE = [
     destroysData: true,
     openMayReject: 'once-fired',
     injector: (spec: { maxShiftSectors?: number }) => misdirectedWriteInjector(spec.maxShiftSectors),
+    effect: 'redirect',
     check: { probability: asGiven },
     swarm: (rng) => ({ maxShiftSectors: 1 + rng.nextInt(16) }),
     describe: (spec) => (spec.maxShiftSectors === undefined ? [] : [`shift<=${spec.maxShiftSectors}`]),
@@ -224,6 +235,7 @@ export const FAULT_KIND_TABLE = [
     destroysData: false,
     openMayReject: 'never',
     injector: (spec: { ms: number }) => latencyInjector(spec.ms),
+    effect: 'delay',
     check: { probability: asGiven, params: { ms: 5 } },
     uniform: { ms: 50 },
     swarm: (rng) => ({ ms: 1 + rng.nextInt(200) }),
@@ -237,6 +249,7 @@ export const FAULT_KIND_TABLE = [
   row({
     kind: 'transient-error',
     contract: false,
+    effect: 'transient',
     phases: ANY_PHASE,
     // The call fails and may be retried; nothing on the medium changes. A WAL that does not retry
     // rejects the call (an append is not acknowledged; an open may reject, as under read-error).

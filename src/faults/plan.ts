@@ -11,6 +11,7 @@ import { WalError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import { faultKindRow, type AnyFaultKindRow } from './kinds.js';
 import { TriggerState } from './trigger.js';
+import { describeScheduledFault, effectOn, operationKey, parseFaultSchedule, scheduledAt, type ScheduledFault } from './schedule.js';
 import {
   FAULT_KINDS,
   type FaultEffect,
@@ -67,6 +68,7 @@ export function parseFaultPlan(input: unknown): FaultPlan {
   });
   const plan: FaultPlan = { version: 1, faults };
   if (p.swarm !== undefined) plan.swarm = { seed: String(p.swarm.seed) };
+  if (p.schedule !== undefined) plan.schedule = parseFaultSchedule(p.schedule);
   return plan;
 }
 
@@ -74,8 +76,13 @@ export function serializeFaultPlan(plan: FaultPlan): string {
   return JSON.stringify(plan);
 }
 
-/** One line per fault, for reports: "fsync-error p=0.01 phase=workload". */
+/** One line per fault, for reports: "fsync-error p=0.01 phase=workload"; a schedule's entries after "schedule:". */
 export function describeFaultPlan(plan: FaultPlan): string {
+  if (plan.schedule !== undefined) {
+    const entries = plan.schedule.length === 0 ? 'empty' : plan.schedule.map((e) => `e${e.epoch} ${describeScheduledFault(e)}`).join('; ');
+    const rest = plan.faults.length === 0 ? '' : `${describeFaultPlan({ version: 1, faults: plan.faults })}; `;
+    return `${rest}schedule: ${entries}`;
+  }
   if (plan.faults.length === 0) return 'no faults';
   return plan.faults
     .map((f) => {
@@ -95,7 +102,7 @@ export function describeFaultPlan(plan: FaultPlan): string {
 
 /** The distinct kinds a plan uses (for reports and the contract's `--faults`). */
 export function faultKindsOf(plan: FaultPlan): FaultKind[] {
-  return [...new Set(plan.faults.map((f) => f.kind))];
+  return [...new Set([...plan.faults.map((f) => f.kind), ...(plan.schedule ?? []).map((e) => e.kind)])];
 }
 
 /**
@@ -176,10 +183,26 @@ export function swarmFaultPlan(rng: Rng, opts: SwarmOptions = {}): FaultPlan {
   return { version: 1, faults, swarm: { seed: rng.seed } };
 }
 
+/** A fault that fired, and the operation it fired on (what a schedule entry of it holds: scheduledFaultOf). */
 export interface FiredFault {
   kind: FaultKind;
+  /** Its position in the plan's faults, or with `scheduled`, in the plan's schedule. */
   index: number;
   effect: FaultEffect;
+  /** It fired as an entry of the plan's schedule. */
+  scheduled?: true;
+  /** The operation: when it was decided, the filesystem's epoch and phase, its kind, path and ordinal (ScheduledFault.nth). */
+  at: 'issue' | 'complete';
+  epoch: number;
+  phase: FaultOpContext['phase'];
+  op: SimOpKind;
+  path: string;
+  nth: number;
+}
+
+/** The schedule entry that fires this fault again, at the same operation with the same effect. */
+export function scheduledFaultOf(f: FiredFault): ScheduledFault {
+  return { epoch: f.epoch, phase: f.phase, op: f.op, path: f.path, nth: f.nth, kind: f.kind, effect: f.effect };
 }
 
 /** What a FaultSet is told besides its plan. */
@@ -190,11 +213,16 @@ export interface FaultSetOptions {
    * listener outlives the per-epoch filesystems and does not depend on the trace.
    */
   onFault?: (fault: FiredFault) => void;
+  /** The run's epoch this filesystem serves (default 0): it fires the schedule's entries of that epoch. */
+  epoch?: number;
 }
 
 /**
  * A plan compiled for one filesystem: asks each matching injector, in plan
- * order, and counts what fired (per kind, `fired`) and tells `onFault`.
+ * order, then fires the schedule's entries for the operation, and counts what
+ * fired (per kind, `fired`) and tells `onFault`. It numbers every operation
+ * it is asked about (per decision point, phase, kind and path), so each fault
+ * that fires carries the key a schedule entry names it by.
  */
 export class FaultSet {
   readonly plan: FaultPlan;
@@ -202,10 +230,23 @@ export class FaultSet {
   private readonly counts = new Map<FaultKind, number>();
   private readonly entries: { index: number; injector: FaultInjector; trigger: TriggerState; rng: Rng }[];
   private readonly byOp = new Map<string, { index: number; injector: FaultInjector; trigger: TriggerState; rng: Rng }[]>();
+  private readonly epoch: number;
+  /** The schedule's entries of this epoch, by operation key and ordinal. */
+  private readonly scheduled = new Map<string, { index: number; entry: ScheduledFault }[]>();
+  /** Operations asked about so far, by operation key. */
+  private readonly ordinals = new Map<string, number>();
 
   constructor(plan: FaultPlan, rng: Rng, opts: FaultSetOptions = {}) {
     this.plan = parseFaultPlan(plan);
     this.onFault = opts.onFault;
+    this.epoch = opts.epoch ?? 0;
+    (this.plan.schedule ?? []).forEach((entry, index) => {
+      if (entry.epoch !== this.epoch) return;
+      const key = `${operationKey(scheduledAt(entry.kind), entry.phase, entry.op, entry.path)}|${entry.nth}`;
+      const list = this.scheduled.get(key) ?? [];
+      list.push({ index, entry });
+      this.scheduled.set(key, list);
+    });
     this.entries = this.plan.faults.map((spec, index) => ({
       index,
       injector: injectorFor(spec),
@@ -223,7 +264,7 @@ export class FaultSet {
   }
 
   get empty(): boolean {
-    return this.entries.length === 0;
+    return this.entries.length === 0 && this.scheduled.size === 0;
   }
 
   /** Faults fired so far, per kind; keys in the order the kinds first fired. */
@@ -233,10 +274,12 @@ export class FaultSet {
 
   /** The faults firing on this operation at this point ('issue' or 'complete'). */
   fire(at: 'issue' | 'complete', op: SimOpKind, ctx: FaultOpContext): FiredFault[] {
-    const list = this.byOp.get(`${at}:${op}`);
-    if (list === undefined) return [];
+    const key = operationKey(at, ctx.phase, op, ctx.path);
+    const nth = (this.ordinals.get(key) ?? 0) + 1;
+    this.ordinals.set(key, nth);
+    const where = { at, epoch: this.epoch, phase: ctx.phase, op, path: ctx.path, nth };
     const out: FiredFault[] = [];
-    for (const e of list) {
+    for (const e of this.byOp.get(`${at}:${op}`) ?? []) {
       const repeated = e.injector.repeat?.(ctx, e.rng);
       let effect: FaultEffect | undefined;
       if (repeated !== undefined) effect = repeated;
@@ -246,11 +289,18 @@ export class FaultSet {
         effect = e.injector.effect(ctx, e.rng);
       }
       if (effect === undefined) continue;
-      const fault: FiredFault = { kind: e.injector.kind, index: e.index, effect };
-      out.push(fault);
-      this.counts.set(fault.kind, (this.counts.get(fault.kind) ?? 0) + 1);
-      this.onFault?.(fault);
+      this.record({ kind: e.injector.kind, index: e.index, effect, ...where }, out);
+    }
+    for (const { index, entry } of this.scheduled.get(`${key}|${nth}`) ?? []) {
+      const effect = effectOn(entry.effect, ctx);
+      if (effect !== undefined) this.record({ kind: entry.kind, index, effect, scheduled: true, ...where }, out);
     }
     return out;
+  }
+
+  private record(fault: FiredFault, out: FiredFault[]): void {
+    out.push(fault);
+    this.counts.set(fault.kind, (this.counts.get(fault.kind) ?? 0) + 1);
+    this.onFault?.(fault);
   }
 }

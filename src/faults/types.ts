@@ -9,6 +9,7 @@
 import type { Rng } from '../rng.js';
 import type { FaultKind, FaultSpec } from './kinds.js';
 import type { SimOpKind } from './ops.js';
+import type { ScheduledFault } from './schedule.js';
 
 export { SIM_OP_KINDS, type SimOpKind } from './ops.js';
 export { CONTRACT_FAULT_KINDS, EXTRA_FAULT_KINDS, FAULT_KINDS, type ContractFaultKind, type FaultKind, type FaultSpec } from './kinds.js';
@@ -36,6 +37,12 @@ export interface FaultPlan {
   faults: FaultSpec[];
   /** Set when the plan was drawn by swarm mode: the seed it was drawn from. */
   swarm?: { seed: string };
+  /**
+   * Faults fired at named operations, drawing nothing (schedule.ts): what a
+   * failing run recorded, replayed and shrunk. Fired after the plan's own
+   * faults on the same operation.
+   */
+  schedule?: ScheduledFault[];
 }
 
 /** What the simulator tells an injector about the operation at hand. */

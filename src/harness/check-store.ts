@@ -21,16 +21,19 @@ import {
   replayIdentity,
   resolveCheckBasics,
   runPropertyCheck,
+  scheduledPlan,
+  shrinkWithSchedule,
   withRunLimits,
   withOrigin,
   type PropertyRunSpec,
 } from './check.js';
 import { loadSavedStoreFailures, readSavedStoreFailure, saveFailure, savedFieldsOf, type SavedStoreFailure } from './failure-db.js';
-import { epochEndText, formatReportWith, reportFields, type ReplayIdentity } from './report.js';
+import { epochEndText, formatReportWith, reportFields, withFaultTimeline, type ReplayIdentity } from './report.js';
 import { parseFaultKinds } from './run.js';
 import { generatedAt } from './replay.js';
 import { runStoreScenario } from './run-store.js';
 import { isStorePlugin } from './plugin-module.js';
+import { scheduledRunOf, storeScheduledRunArbitrary, type ScheduledRun } from './schedule-shrink.js';
 import type {
   StoreCheckOptions,
   StoreCheckResult,
@@ -52,6 +55,11 @@ export function storeRunOptionsFor(
   const r: StoreRunOptions = { ...storeWorkloadOf(o), seed, scenario, faults: kinds, ...runBoundsOf(o) };
   if (o.faultProbability !== undefined) r.faultProbability = o.faultProbability;
   return r;
+}
+
+/** The run options of a scheduled store run: its scenario, and its schedule as the whole fault plan (no probabilities). */
+function scheduledStoreRunOptions(base: StoreRunOptions, run: ScheduledRun<StoreScenario>): StoreRunOptions {
+  return { ...base, scenario: run.scenario, faultPlan: scheduledPlan(run.schedule) };
 }
 
 /** The replay identity of a store failure: the log's, marked as a store's, with the store's workload knobs. */
@@ -98,7 +106,7 @@ export function formatStoreFailureReport(r: StoreFailureReport): string {
   const lines = r.counterexample.epochs.map(
     (e, i) => `    epoch ${i}: ${e.clients.map((ops, c) => `c${c}[${ops.map(opText).join(', ')}]`).join(' ')} -> ${epochEndText(e.end)}`,
   );
-  return formatReportWith(r, lines);
+  return formatReportWith(r, withFaultTimeline(lines, r.faultTimeline));
 }
 
 function newStoreSummary(seed: number): StoreCheckSummary {
@@ -213,7 +221,23 @@ export async function checkStore(plugin: StorePlugin, given: StoreCheckOptions =
     return passed;
   }
   summary.stoppedBy = 'violation';
-  const failure = makeStoreFailureReport(result.outcome, storeReplayIdentity(named, kinds, seed, result.path), result.shrinks);
+  // The second shrink, with the faults fired as a schedule (check.ts: shrinkWithSchedule), as a log check has it.
+  const id = storeReplayIdentity(named, kinds, seed, result.path);
+  const base = storeRunOptionsFor(options, kinds, seed, result.outcome.scenario);
+  const scheduled = await shrinkWithSchedule(
+    result.outcome,
+    storeScheduledRunArbitrary,
+    (r) => runStoreScenario(plugin, scheduledStoreRunOptions(base, r)),
+    seed,
+    options,
+  );
+  let failure: StoreFailureReport;
+  if (scheduled === undefined) failure = makeStoreFailureReport(result.outcome, id, result.shrinks);
+  else {
+    id.schedulePath = scheduled.path;
+    failure = makeStoreFailureReport(scheduled.outcome, id, result.shrinks);
+    failure.schedule = { path: scheduled.path, shrinks: scheduled.shrinks, foundWith: result.outcome.faultPlan };
+  }
   const failed: StoreCheckResult = { ok: false, runs: summary.runs, failure, summary };
   if (options.failureDir !== undefined) {
     failed.savedReplayed = saved.length;
@@ -227,12 +251,35 @@ export function storeScenarioAt(options: StoreReplayOptions): Promise<StoreScena
   return generatedAt(storeScenarioArbitrary(options), options, 'store scenario');
 }
 
+/** Replays a store report's failure; with `schedulePath`, the one shrunk with its fault schedule (as replayFailure does). */
 export async function replayStoreFailure(plugin: StorePlugin, options: StoreReplayOptions): Promise<StoreReplayResult> {
   const kinds = parseFaultKinds(options.faults ?? CONTRACT_FAULT_KINDS);
   const scenario = await storeScenarioAt(options);
-  const outcome = await runStoreScenario(plugin, { ...storeRunOptionsFor(options, kinds, options.seed, scenario), keepTrace: true });
+  const base = storeRunOptionsFor(options, kinds, options.seed, scenario);
+  const id = storeReplayIdentity(options, kinds, options.seed, options.path);
+  if (options.schedulePath === undefined) {
+    const outcome = await runStoreScenario(plugin, { ...base, keepTrace: true });
+    if (outcome.ok) return { outcome };
+    return { outcome, failure: makeStoreFailureReport(outcome, id, 0) };
+  }
+  const found = await runStoreScenario(plugin, base);
+  const start = found.ok ? undefined : scheduledRunOf(found);
+  if (start === undefined)
+    throw new WalError(
+      'EINVAL',
+      `seed ${options.seed} path ${options.path} ${found.ok ? 'breaks no rule' : 'fails with no fault fired'} here, so it records no fault schedule for --schedule-path to shrink: the module or options differ from the check's`,
+    );
+  const run = await generatedAt(
+    storeScheduledRunArbitrary(start),
+    { seed: options.seed, path: options.schedulePath },
+    'shrunk fault schedule',
+  );
+  const outcome = await runStoreScenario(plugin, { ...scheduledStoreRunOptions(base, run), keepTrace: true });
   if (outcome.ok) return { outcome };
-  return { outcome, failure: makeStoreFailureReport(outcome, storeReplayIdentity(options, kinds, options.seed, options.path), 0) };
+  id.schedulePath = options.schedulePath;
+  const failure = makeStoreFailureReport(outcome, id, 0);
+  failure.schedule = { path: options.schedulePath, shrinks: 0, foundWith: found.faultPlan };
+  return { outcome, failure };
 }
 
 /** Replays one saved store failure (`faultline replay --store --scenario FILE`). */

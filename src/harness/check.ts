@@ -7,6 +7,8 @@
  */
 import fc from 'fast-check';
 import { WalError } from '../errors.js';
+import type { ScheduledFault } from '../faults/schedule.js';
+import type { FaultPlan } from '../faults/types.js';
 import { CONTRACT_FAULT_KINDS, type FaultKind } from '../faults/types.js';
 import type { WalPlugin } from '../ports.js';
 import { DEFAULT_WORKLOAD, scenarioArbitrary, resolveWorkloadOptions } from '../contract/workload.js';
@@ -15,7 +17,8 @@ import { pluginOriginOf } from './plugin-origin.js';
 import { loadSavedFailures, saveFailure, savedFailureOf, type SavedFailure } from './failure-db.js';
 import { makeFailureReport, type ReplayIdentity } from './report.js';
 import { parseFaultKinds, runScenario } from './run.js';
-import type { CheckOptions, CheckResult, CheckSummary, RunScenarioOptions, ScenarioOutcome } from './types.js';
+import { logScheduledRunArbitrary, scheduledRunOf, type ScheduledRun } from './schedule-shrink.js';
+import type { CheckOptions, CheckResult, CheckSummary, FailureReport, RunScenarioOptions, ScenarioOutcome } from './types.js';
 import type { Scenario, WorkloadOptions } from '../contract/types.js';
 
 export const DEFAULT_RUNS = 100;
@@ -334,6 +337,55 @@ export async function runPropertyCheck<S, O extends { ok: boolean }>(spec: Prope
   return { failed: true, outcome: err.outcome as unknown as O, path: result.counterexamplePath ?? '', shrinks };
 }
 
+/** The run options of a scheduled run: its scenario, and its schedule as the whole fault plan (no probabilities). */
+export function scheduledRunOptions(base: RunScenarioOptions, run: ScheduledRun<Scenario>): RunScenarioOptions {
+  return { ...base, scenario: run.scenario, faultPlan: scheduledPlan(run.schedule) };
+}
+
+/** The fault plan of a scheduled run: the schedule, no probabilistic faults. */
+export function scheduledPlan(schedule: ScheduledFault[]): FaultPlan {
+  return { version: 1, faults: [], schedule };
+}
+
+/**
+ * The second shrink of a failure: the faults its run fired become a schedule,
+ * and fast-check shrinks scenario and schedule together with the probabilistic
+ * plan off (ScheduledRunArbitrary), within a shrink budget of its own (the
+ * same limits as the first). Undefined when no fault fired (nothing to
+ * schedule) or when the scheduled run does not fail (a plugin that is not
+ * deterministic): the first shrink's failure stands then.
+ */
+export async function shrinkWithSchedule<S, O extends { ok: boolean }>(
+  failing: { scenario: S; firedFaults?: readonly ScheduledFault[] },
+  arbitraryOf: (start: ScheduledRun<S>) => fc.Arbitrary<ScheduledRun<S>>,
+  run: (r: ScheduledRun<S>) => Promise<O>,
+  seed: number,
+  limits: { shrinkTimeLimitMs?: number; maxShrinkRuns?: number; signal?: AbortSignal },
+): Promise<{ outcome: O; path: string; shrinks: number } | undefined> {
+  const start = scheduledRunOf(failing);
+  if (start === undefined) return undefined;
+  const spec: PropertyRunSpec<ScheduledRun<S>, O> = {
+    arbitrary: arbitraryOf(start),
+    runs: 1,
+    seed,
+    run,
+    counted: () => undefined,
+  };
+  const { shrinkTimeLimitMs, maxShrinkRuns, signal } = limits;
+  const result = await runPropertyCheck(
+    withRunLimits(
+      spec,
+      {
+        ...(shrinkTimeLimitMs === undefined ? {} : { shrinkTimeLimitMs }),
+        ...(maxShrinkRuns === undefined ? {} : { maxShrinkRuns }),
+        ...(signal === undefined ? {} : { signal }),
+      },
+      undefined,
+    ),
+  );
+  return result.failed ? result : undefined;
+}
+
 export async function checkWal(plugin: WalPlugin, given: CheckOptions = {}): Promise<CheckResult> {
   if (!isWalPlugin(plugin)) throw new WalError('EPLUGIN', 'checkWal needs a WalPlugin { name, durableAppend, open(env) }');
   const { options, replayPath } = resolveCheckBasics(given);
@@ -381,7 +433,22 @@ export async function checkWal(plugin: WalPlugin, given: CheckOptions = {}): Pro
   }
   summary.stoppedBy = 'violation';
   const named = withOrigin(plugin, options);
-  const failure = makeFailureReport(result.outcome, replayIdentity(named, kinds, seed, result.path), result.shrinks);
+  const id = replayIdentity(named, kinds, seed, result.path);
+  const base = runOptionsFor(options, kinds, seed, result.outcome.scenario);
+  const scheduled = await shrinkWithSchedule(
+    result.outcome,
+    logScheduledRunArbitrary,
+    (r) => runScenario(plugin, scheduledRunOptions(base, r)),
+    seed,
+    options,
+  );
+  let failure: FailureReport;
+  if (scheduled === undefined) failure = makeFailureReport(result.outcome, id, result.shrinks);
+  else {
+    id.schedulePath = scheduled.path;
+    failure = makeFailureReport(scheduled.outcome, id, result.shrinks);
+    failure.schedule = { path: scheduled.path, shrinks: scheduled.shrinks, foundWith: result.outcome.faultPlan };
+  }
   const failed: CheckResult = { ok: false, runs: summary.runs, failure, summary };
   if (options.failureDir !== undefined) {
     failed.savedReplayed = saved.length;

@@ -11,6 +11,8 @@
 import { WalError, errorCode } from '../errors.js';
 import type { FaultKind, FaultPlan } from '../faults/types.js';
 import { faultKindRow, faultKindsWhere } from '../faults/kinds.js';
+import { scheduledFaultOf } from '../faults/plan.js';
+import type { ScheduledFault } from '../faults/schedule.js';
 import type { FileSystem, WalEnv } from '../ports.js';
 import { assert, present } from '../assert.js';
 import type { CallRecorder, RecordedCall } from '../contract/history.js';
@@ -62,6 +64,9 @@ export async function drive<T>(world: SimWorld, p: Promise<T>, boundMs: number):
     timer.cancel();
   }
 }
+
+/** A fault that fired: its schedule entry (which replays it) and the virtual time it fired at. */
+export type TimedFault = ScheduledFault & { t: number };
 
 /** What every epoch outcome has (the log's EpochOutcome and the store's StoreEpochOutcome add their counts). */
 export interface BaseEpochOutcome {
@@ -115,6 +120,8 @@ export abstract class EpochRunner<H, C extends RecordedCall, O extends BaseEpoch
   readonly livenessMs: number;
   /** Kinds of the faults fired so far (every epoch's filesystem tells, in firing order) not yet attributed to an epoch. */
   readonly unattributedFaults: FaultKind[] = [];
+  /** Every fault fired in the run, in firing order, as a schedule entry with the virtual time it fired at. */
+  readonly firedFaults: TimedFault[] = [];
   /** A fault that may take acknowledged data fired in the run: durability (rule 2) is no longer required. */
   destructiveFired = false;
   /** A fault that lets every later open reject fired in the run. */
@@ -131,7 +138,10 @@ export abstract class EpochRunner<H, C extends RecordedCall, O extends BaseEpoch
       drain: microtaskDrain,
       faults: choice.plan,
       maxSteps: choice.maxSteps,
-      onFault: (f) => this.unattributedFaults.push(f.kind),
+      onFault: (f) => {
+        this.unattributedFaults.push(f.kind);
+        this.firedFaults.push({ ...scheduledFaultOf(f), t: this.world.scheduler.now });
+      },
     };
     if (choice.sectorSize !== undefined) worldOpts.sectorSize = choice.sectorSize;
     if (choice.keepTrace) worldOpts.onCrashImage = (c) => this.crashImages.push(c);
@@ -362,6 +372,8 @@ export interface RunOutcomeOf<S, O, C, V> {
   unhandledRejections?: number;
   trace?: string[];
   crashImages?: (CrashImageRecord & { epoch: number })[];
+  /** Every fault fired, in firing order, when any did: the run's schedule (strip `t`) and where each fired. */
+  firedFaults?: TimedFault[];
 }
 
 export function runOutcome<H, C extends RecordedCall, O extends BaseEpochOutcome, V extends { epoch: number }, Op, S>(
@@ -383,6 +395,7 @@ export function runOutcome<H, C extends RecordedCall, O extends BaseEpochOutcome
   };
   if (ended.violation !== undefined) outcome.violation = ended.violation;
   if (ended.unhandled > 0) outcome.unhandledRejections = ended.unhandled;
+  if (run.firedFaults.length > 0) outcome.firedFaults = run.firedFaults;
   if (keepTrace) {
     outcome.trace = [...run.world.trace.lines];
     outcome.crashImages = run.crashImages;

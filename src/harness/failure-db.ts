@@ -41,7 +41,8 @@ export interface SavedFailure {
   faultPlan: FaultPlan;
   faultsFired: FailureReport['faultsFired'];
   traceHash: string;
-  found: { seed: number; path: string };
+  /** Where it came from; `schedulePath` when it was shrunk with its fault schedule (faultPlan then holds the schedule). */
+  found: { seed: number; path: string; schedulePath?: string };
 }
 
 /** The file an entry is saved under: plugin, rule and trace hash (the same failure found twice is one file). */
@@ -53,7 +54,7 @@ export function savedFailureName(entry: { plugin: string; rule: string; traceHas
 /** What a saved failure holds of its report and of how its plugin was named (a log's failure or a store's). */
 export function savedFieldsOf<R extends { rule: string; counterexample: unknown }>(
   plugin: string,
-  report: Pick<FailureReport, 'message' | 'faults' | 'faultPlan' | 'faultsFired' | 'traceHash' | 'fastCheck'> & R,
+  report: Pick<FailureReport, 'message' | 'faults' | 'faultPlan' | 'faultsFired' | 'traceHash' | 'fastCheck' | 'schedule'> & R,
   id: { pluginModule?: string; pluginOptions?: unknown; faultProbability?: number },
 ): {
   version: typeof FAILURE_DB_VERSION;
@@ -65,7 +66,7 @@ export function savedFieldsOf<R extends { rule: string; counterexample: unknown 
   faultPlan: FailureReport['faultPlan'];
   faultsFired: FailureReport['faultsFired'];
   traceHash: string;
-  found: { seed: number; path: string };
+  found: { seed: number; path: string; schedulePath?: string };
   pluginModule?: string;
   pluginOptions?: unknown;
   faultProbability?: number;
@@ -80,7 +81,11 @@ export function savedFieldsOf<R extends { rule: string; counterexample: unknown 
     faultPlan: report.faultPlan,
     faultsFired: report.faultsFired,
     traceHash: report.traceHash,
-    found: { seed: report.fastCheck.seed, path: report.fastCheck.path },
+    found: {
+      seed: report.fastCheck.seed,
+      path: report.fastCheck.path,
+      ...(report.schedule === undefined ? {} : { schedulePath: report.schedule.path }),
+    },
     ...(id.pluginModule === undefined ? {} : { pluginModule: id.pluginModule }),
     ...(id.pluginOptions === undefined ? {} : { pluginOptions: id.pluginOptions }),
     ...(id.faultProbability === undefined ? {} : { faultProbability: id.faultProbability }),

@@ -7,6 +7,7 @@
  * filterable by kind) one click away.
  */
 import { describeFaultPlan } from '../faults/plan.js';
+import { effectWords } from '../faults/schedule.js';
 import { historyToJson } from '../contract/history.js';
 import type { FailureReport, ScenarioOutcome } from './types.js';
 import type { EpochScript, HistoryCall, Violation } from '../contract/types.js';
@@ -221,6 +222,14 @@ export function renderHtmlReport(outcome: ScenarioOutcome, failure?: FailureRepo
     )
     .join('\n');
   const crashes = (outcome.crashImages ?? []).map((c, i) => renderCrashImage(outcome, c, i)).join('\n');
+  // The k-th fault of the run is the k-th fault line of the trace (both in firing order): its row among the raw events.
+  const faultRows = rows.flatMap((r, i) => (r.kind === 'fault' ? [i] : []));
+  const faults = (outcome.firedFaults ?? []).map((f, k) => {
+    const row = faultRows[k];
+    const op = `${f.op} #${f.nth} of ${f.path}`;
+    const opCell = row === undefined ? esc(op) : `<a href="#row-${row}">${esc(op)}</a>`;
+    return `<tr class="bad"><td>${f.t.toFixed(3)}</td><td>${f.epoch}</td><td>${f.phase}</td><td>${opCell}</td><td>${esc(f.kind)}</td><td>${esc(effectWords(f.effect).join(' ') || '-')}</td></tr>`;
+  });
   const cutCount = rows.filter((r) => r.trace !== undefined && isPowerCut(r.trace)).length;
   const imageLines = rows.filter((r) => r.kind === 'crash-image').length;
   return `<!doctype html>
@@ -246,6 +255,13 @@ ${failure === undefined ? '' : `<p>Replay: <code id="replay-command">${esc(failu
 ${v === undefined ? '' : `<p>Evidence: <code>${esc(JSON.stringify(v.evidence))}</code></p>`}
 <h2>Epochs</h2>
 <table id="epochs"><tr><th>epoch</th><th>scripted end</th><th>what happened</th><th>${esc(columns.appends)}</th><th>${esc(columns.resolved)}</th><th>${esc(columns.acknowledged)}</th><th>${esc(columns.recoveredNext)}</th><th>${esc(columns.lostAcknowledged)}</th><th>faults fired</th><th>ended at (virtual ms)</th></tr>${epochs.join('')}</table>
+<h2>Faults</h2>
+${
+  faults.length === 0
+    ? '<p id="no-faults">No fault fired in this run.</p>'
+    : `<p>Every fault that fired, in firing order, at its operation (the operation's kind, its ordinal among those of that kind on that path in the epoch and phase, and the path: the key of a fault schedule's entry) with its parameters.${failure?.schedule === undefined ? '' : ` This run is the failure shrunk with its faults as a schedule, no probabilities; it was found with: ${esc(describeFaultPlan(failure.schedule.foundWith))}.`}</p>
+<table id="faults"><tr><th>t (ms)</th><th>epoch</th><th>phase</th><th>operation</th><th>fault</th><th>parameters</th></tr>${faults.join('')}</table>`
+}
 <h2>The run as swimlanes</h2>
 <p>One column per event, in causal order (virtual time, then the order the trace and the history record): calls that take no virtual time still get a bar. Hover for details; click a bar or a mark to see its line among the raw events.</p>
 ${LANES_LEGEND}

@@ -16,6 +16,7 @@ export { loadPluginModule, isWalPlugin } from './plugin-module.js';
 export { builtinPlugin, BUILTIN_CHECK_OPTIONS } from './builtin.js';
 export { formatFailureReport, makeFailureReport, replayCommand, type ReplayIdentity } from './report.js';
 export { hostYield } from './host-yield.js';
+export type { TimedFault } from './epoch-runner.js';
 export { renderHtmlReport, timelineRows, type TimelineRow } from './html-report.js';
 export { CrashCutFileSystem, type CrashCutPoint } from './crash-cut.js';
 export * from './store-check-types.js';

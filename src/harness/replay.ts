@@ -8,7 +8,8 @@ import { WalError } from '../errors.js';
 import { CONTRACT_FAULT_KINDS } from '../faults/types.js';
 import type { WalPlugin } from '../ports.js';
 import { scenarioArbitrary } from '../contract/workload.js';
-import { replayIdentity, runOptionsFor, savedRunOptions } from './check.js';
+import { replayIdentity, runOptionsFor, savedRunOptions, scheduledRunOptions } from './check.js';
+import { logScheduledRunArbitrary, scheduledRunOf } from './schedule-shrink.js';
 import { readSavedFailure } from './failure-db.js';
 import { makeFailureReport } from './report.js';
 import { parseFaultKinds, runScenario } from './run.js';
@@ -48,12 +49,40 @@ export async function generatedAt<S>(arbitrary: fc.Arbitrary<S>, options: { seed
   return s;
 }
 
+/**
+ * Replays a report's failure: the scenario at { seed, path } with the
+ * probabilistic plan; with `schedulePath`, that run's faults as a schedule,
+ * shrunk along the schedule path (no new shrinking), then run without
+ * probabilities: the report's shrunk failure, bit for bit.
+ */
 export async function replayFailure(plugin: WalPlugin, options: ReplayOptions): Promise<ReplayResult> {
   const kinds = parseFaultKinds(options.faults ?? CONTRACT_FAULT_KINDS);
   const scenario = await scenarioAt(options);
-  const outcome = await runScenario(plugin, { ...runOptionsFor(options, kinds, options.seed, scenario), keepTrace: true });
+  const base = runOptionsFor(options, kinds, options.seed, scenario);
+  const id = replayIdentity(options, kinds, options.seed, options.path);
+  if (options.schedulePath === undefined) {
+    const outcome = await runScenario(plugin, { ...base, keepTrace: true });
+    if (outcome.ok) return { outcome };
+    return { outcome, failure: makeFailureReport(outcome, id, 0) };
+  }
+  const found = await runScenario(plugin, base);
+  const start = found.ok ? undefined : scheduledRunOf(found);
+  if (start === undefined)
+    throw new WalError(
+      'EINVAL',
+      `seed ${options.seed} path ${options.path} ${found.ok ? 'breaks no rule' : 'fails with no fault fired'} here, so it records no fault schedule for --schedule-path to shrink: the module or options differ from the check's`,
+    );
+  const run = await generatedAt(
+    logScheduledRunArbitrary(start),
+    { seed: options.seed, path: options.schedulePath },
+    'shrunk fault schedule',
+  );
+  const outcome = await runScenario(plugin, { ...scheduledRunOptions(base, run), keepTrace: true });
   if (outcome.ok) return { outcome };
-  return { outcome, failure: makeFailureReport(outcome, replayIdentity(options, kinds, options.seed, options.path), 0) };
+  id.schedulePath = options.schedulePath;
+  const failure = makeFailureReport(outcome, id, 0);
+  failure.schedule = { path: options.schedulePath, shrinks: 0, foundWith: found.faultPlan };
+  return { outcome, failure };
 }
 
 /**

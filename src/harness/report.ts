@@ -7,6 +7,8 @@ import type { EpochEnd, WorkloadOptions } from '../contract/types.js';
 import type { StoreWorkloadOptions } from '../contract/store-types.js';
 import { nonDefaultStoreWorkload } from '../contract/store-workload.js';
 import type { FaultPlan } from '../faults/types.js';
+import { describeScheduledFault } from '../faults/schedule.js';
+import type { TimedFault } from './epoch-runner.js';
 
 export interface ReplayIdentity extends WorkloadOptions {
   seed: number;
@@ -21,6 +23,8 @@ export interface ReplayIdentity extends WorkloadOptions {
   scenarioFile?: string;
   /** A store check's failure (`faultline replay --store`), with the store workload's knobs instead of the log's. */
   store?: { workload: StoreWorkloadOptions };
+  /** The failure was shrunk with its fault schedule along this fast-check path (`--schedule-path`). */
+  schedulePath?: string;
 }
 
 /** What stands in the replay command for a plugin built in code. */
@@ -47,6 +51,7 @@ export function replayCommand(id: ReplayIdentity): string {
     return parts.join(' ');
   }
   parts.push('--seed', String(id.seed), '--path', shellQuote(id.path));
+  if (id.schedulePath !== undefined) parts.push('--schedule-path', shellQuote(id.schedulePath));
   if (!isDefaultKinds(id.faults)) parts.push('--faults', id.faults.length === 0 ? "''" : id.faults.join(','));
   if (id.faultProbability !== undefined) parts.push('--fault-probability', String(id.faultProbability));
   if (id.pluginOptions !== undefined) parts.push('--plugin-options', shellQuote(JSON.stringify(id.pluginOptions)));
@@ -62,6 +67,7 @@ interface FailingOutcome<V extends { rule: string; message: string }, S> {
   faultPlan: FaultPlan;
   scenario: S;
   traceHash: string;
+  firedFaults?: TimedFault[];
 }
 
 /** The fields of a failure report every check fills the same way. */
@@ -86,6 +92,7 @@ export function reportFields<V extends { rule: string; message: string }, S>(
     counterexample: outcome.scenario,
     violation: v,
     faultsFired,
+    faultTimeline: outcome.firedFaults ?? [],
     shrinks,
     traceHash: outcome.traceHash,
     ...(id.pluginUnknown === true ? { replayNote: UNKNOWN_PLUGIN_NOTE } : {}),
@@ -103,19 +110,52 @@ export function epochEndText(end: EpochEnd): string {
   return `power cut ${end.at.when} ${end.at.class} op #${end.at.nth}${end.at.phase === 'recovery' ? ' of the recovery' : ''}`;
 }
 
+/** Virtual milliseconds as a report prints them: at most three decimals. */
+function msText(t: number): string {
+  return `${Number(t.toFixed(3))}ms`;
+}
+
+/**
+ * The counterexample's timeline: each epoch's line (one per epoch, in order)
+ * followed by the faults that fired in that epoch (its open and its clients),
+ * each at its operation with its parameters and virtual time; the faults of
+ * the last open, after the last epoch, under a line of their own.
+ */
+export function withFaultTimeline(epochLines: readonly string[], timeline: readonly TimedFault[]): string[] {
+  const faultLines = (epoch: number): string[] =>
+    timeline.filter((f) => f.epoch === epoch).map((f) => `      fault at ${msText(f.t)}: ${describeScheduledFault(f)}`);
+  const lines = epochLines.flatMap((line, i) => [line, ...faultLines(i)]);
+  const last = faultLines(epochLines.length);
+  if (last.length > 0) lines.push(`    last open (after epoch ${epochLines.length - 1}):`, ...last);
+  return lines;
+}
+
 function scenarioLines(r: FailureReport): string[] {
   const swarm = r.counterexample.swarm === undefined ? [] : [`    swarm draw: ${describeSwarmDraw(r.counterexample.swarm)}`];
   return [
     ...swarm,
-    ...r.counterexample.epochs.map((e, i) => {
-      const clients = e.clients
-        .map(
-          (ops, c) =>
-            `c${c}[${ops.map((o) => (o.op === 'append' ? `append ${o.size}B` : o.op === 'sync' ? 'sync' : o.op === 'sleep' ? `sleep ${o.ms}ms` : `truncatePrefix back=${o.back}`)).join(', ')}]`,
-        )
-        .join(' ');
-      return `    epoch ${i}: ${clients} -> ${epochEndText(e.end)}`;
-    }),
+    ...withFaultTimeline(
+      r.counterexample.epochs.map((e, i) => {
+        const clients = e.clients
+          .map(
+            (ops, c) =>
+              `c${c}[${ops.map((o) => (o.op === 'append' ? `append ${o.size}B` : o.op === 'sync' ? 'sync' : o.op === 'sleep' ? `sleep ${o.ms}ms` : `truncatePrefix back=${o.back}`)).join(', ')}]`,
+          )
+          .join(' ');
+        return `    epoch ${i}: ${clients} -> ${epochEndText(e.end)}`;
+      }),
+      r.faultTimeline,
+    ),
+  ];
+}
+
+/** The report's lines on a failure shrunk with its fault schedule: the schedule's path, and the faults left in it. */
+function scheduleLines(r: Pick<FailureReport, 'schedule' | 'faultPlan'>): string[] {
+  if (r.schedule === undefined) return [];
+  const left = r.faultPlan.schedule ?? [];
+  return [
+    `  schedule:      path "${r.schedule.path}" (shrunk ${r.schedule.shrinks} times with the faults fired as a schedule, no probabilities)`,
+    `  decisive:      ${left.length === 0 ? 'no fault: the failure needs none (power cuts and restarts only)' : left.map((e) => `${describeScheduledFault(e)} in epoch ${e.epoch}`).join('; ')}`,
   ];
 }
 
@@ -130,7 +170,7 @@ export function formatFailureReport(r: FailureReport): string {
 export function formatReportWith(
   r: Pick<
     FailureReport,
-    'message' | 'faults' | 'faultPlan' | 'faultsFired' | 'fastCheck' | 'shrinks' | 'traceHash' | 'replayCommand' | 'replayNote'
+    'message' | 'faults' | 'faultPlan' | 'faultsFired' | 'fastCheck' | 'shrinks' | 'traceHash' | 'replayCommand' | 'replayNote' | 'schedule'
   > & {
     rule: string;
     violation: { epoch: number; expected?: string[]; recovered?: string[]; evidence: Record<string, unknown> };
@@ -141,13 +181,15 @@ export function formatReportWith(
   const v = r.violation;
   const lines = [
     `VIOLATION of rule "${r.rule}" in epoch ${v.epoch}: ${r.message}`,
-    `  faults:        ${r.faults.join(', ') || 'none'} (plan: ${describeFaultPlan(r.faultPlan)})`,
+    // Shrunk with a schedule: the plan that found the failure (the schedule is on the 'decisive' line).
+    `  faults:        ${r.faults.join(', ') || 'none'} (plan: ${describeFaultPlan(r.schedule?.foundWith ?? r.faultPlan)})`,
     `  fired in run:  ${
       Object.entries(r.faultsFired)
         .map(([k, n]) => `${k} x${n}`)
         .join(', ') || 'no fault (power cuts and restarts only)'
     }`,
     `  fast-check:    seed ${r.fastCheck.seed}, path "${r.fastCheck.path}" (shrunk ${r.shrinks} times)`,
+    ...scheduleLines(r),
     `  sim seed:      ${r.counterexample.simSeed}, trace hash ${r.traceHash}`,
     // A replay (or a first failure fast-check could not shrink) did not shrink: say only what shrinking did.
     `  counterexample${r.shrinks > 0 ? ' (shrunk)' : ''}:`,

@@ -4,6 +4,7 @@
  * types.ts has them for a log. Plain data only. The store oracle's own words
  * are in src/contract/store-types.ts.
  */
+import type { TimedFault } from './epoch-runner.js';
 import type { FaultKind, FaultPlan } from '../faults/types.js';
 import type { StoreCall, StoreRuleName, StoreScenario, StoreViolation, StoreWorkloadOptions } from '../contract/store-types.js';
 import type { BaseEpochOutcome } from './epoch-runner.js';
@@ -71,9 +72,13 @@ export interface StoreFailureReport {
   replayNote?: string;
   fastCheck: { seed: number; path: string };
   faultPlan: FaultPlan;
+  /** Set when the failure was shrunk with its faults as a schedule (FailureReport.schedule). */
+  schedule?: { path: string; shrinks: number; foundWith: FaultPlan };
   counterexample: StoreScenario;
   violation: StoreViolation;
   faultsFired: Partial<Record<FaultKind, number>>;
+  /** The faults that fired in the failing run, in firing order, each at its operation (as the log's report has it). */
+  faultTimeline: TimedFault[];
   shrinks: number;
   traceHash: string;
 }
@@ -91,6 +96,8 @@ export interface StoreCheckResult {
 export interface StoreReplayOptions extends Omit<StoreCheckOptions, 'runs' | 'timeLimitMs' | 'onProgress'> {
   seed: number;
   path: string;
+  /** The report's schedule path: replays the failure shrunk with its fault schedule. */
+  schedulePath?: string;
 }
 
 export interface StoreReplayResult {

@@ -8,6 +8,7 @@
 import type { FaultKind, FaultPlan } from '../faults/types.js';
 import type { HistoryCall, RuleName, Scenario, Violation, WorkloadOptions } from '../contract/types.js';
 import type { CrashImageRecord } from '../sim/sim-file-system.js';
+import type { TimedFault } from './epoch-runner.js';
 
 /**
  * One crash image of a run (kept with the trace, but outside it: the trace
@@ -66,6 +67,8 @@ export interface ScenarioOutcome {
   trace?: string[];
   /** With keepTrace: every crash image the power cuts drew and what each kept, sector by sector (not in the trace). */
   crashImages?: CrashImageFacts[];
+  /** Every fault that fired, in firing order, when any did: as a schedule entry (which replays it) with its virtual time. */
+  firedFaults?: TimedFault[];
 }
 
 // ---- options ----------------------------------------------------------------------
@@ -155,13 +158,24 @@ export interface FailureReport {
   /** Set when the command cannot name the plugin (it was built in code): what to do instead. */
   replayNote?: string;
   fastCheck: { seed: number; path: string; replayPath?: string };
+  /** The plan the reported run used: with `schedule` set, its fault schedule, without probabilities. */
   faultPlan: FaultPlan;
+  /**
+   * Set when the failure was shrunk with its faults as a schedule: the faults
+   * the failing run at { seed, path } fired became a schedule, and fast-check
+   * shrank scenario and schedule together (the probabilistic plan off) along
+   * `path` (replayed by `--schedule-path`), `shrinks` times. `foundWith` is the
+   * probabilistic plan of the run that found it.
+   */
+  schedule?: { path: string; shrinks: number; foundWith: FaultPlan };
   /** The shrunk scenario. */
   counterexample: Scenario;
   /** Expected against recovered records, and the rule's evidence. */
   violation: Violation;
   /** Faults that fired in the failing run, by kind. */
   faultsFired: Partial<Record<FaultKind, number>>;
+  /** The faults that fired in the failing run, in firing order: each at its operation, with its parameters and virtual time. */
+  faultTimeline: TimedFault[];
   /** Shrink steps fast-check took. */
   shrinks: number;
   /** Simulator trace hash of the failing run (replay must reproduce it). */
@@ -208,6 +222,8 @@ export interface CheckResult {
 export interface ReplayOptions extends Omit<CheckOptions, 'runs' | 'timeLimitMs' | 'onProgress'> {
   seed: number;
   path: string;
+  /** The report's schedule path (FailureReport.schedule.path): replays the failure shrunk with its fault schedule. */
+  schedulePath?: string;
 }
 
 export interface ReplayResult {

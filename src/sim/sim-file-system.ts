@@ -35,6 +35,8 @@ export interface SimFileSystemOptions {
   phase?: SimPhase;
   /** Told of every fault that fires, in firing order (FaultSet's listener; the trace records them too). */
   onFault?: (fault: FiredFault) => void;
+  /** The run's epoch this filesystem serves (default 0): the fault plan's schedule names its entries' epochs. */
+  epoch?: number;
   /**
    * Told of every crash image `crash()` draws, with its per-sector map and the
    * trace position (events recorded before its 'crash-image' line). Outside the
@@ -101,7 +103,7 @@ export class SimFileSystem implements FileSystem {
     ) {
       throw new WalError('EINVAL', 'latency needs 0 <= minMs <= maxMs');
     }
-    this.faults = new FaultSet(opts.faults ?? NO_FAULTS, this.rng.fork('faults'), { onFault: opts.onFault });
+    this.faults = new FaultSet(opts.faults ?? NO_FAULTS, this.rng.fork('faults'), { onFault: opts.onFault, epoch: opts.epoch ?? 0 });
     this.currentPhase = opts.phase ?? 'workload';
     this.disk = new Disk(opts.image, () => this.scheduler.now);
   }

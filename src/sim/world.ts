@@ -72,6 +72,7 @@ function makeEpoch(
     trace: base.trace,
     rng: new Rng(base.seed).fork(`fs-epoch-${epoch}`),
     phase,
+    epoch,
   };
   if (image !== undefined) fsOpts.image = image;
   if (faults !== undefined) fsOpts.faults = faults;

@@ -168,7 +168,24 @@ describe('FaultSet counts faults where they fire', () => {
       ['torn-write', 1],
     ]);
     expect(heard.map((f) => f.kind)).toEqual(['read-error', 'latency', 'torn-write', 'read-error']);
-    expect(heard[1]).toEqual({ kind: 'latency', index: 2, effect: { type: 'delay', ms: 4 } });
+    // Each carries the operation it fired on, numbered per decision point, phase, kind and path: a schedule entry's key.
+    expect(heard[1]).toEqual({
+      kind: 'latency',
+      index: 2,
+      effect: { type: 'delay', ms: 4 },
+      at: 'issue',
+      epoch: 0,
+      phase: 'workload',
+      op: 'write',
+      path: 'wal/1.log',
+      nth: 1,
+    });
+    expect(heard.map((f) => `${f.at} ${f.op} #${f.nth}`)).toEqual([
+      'complete read #1',
+      'issue write #1',
+      'complete write #2',
+      'complete read #2',
+    ]);
   });
 });
 

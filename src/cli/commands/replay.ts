@@ -32,20 +32,36 @@ export function notReproduced(pluginName: string, module: string | undefined): s
   );
 }
 
-type ReplayCli = RunCliOptions & { seed?: number; path?: string; scenario?: string; out?: string; json?: boolean; store?: boolean };
+type ReplayCli = RunCliOptions & {
+  seed?: number;
+  path?: string;
+  schedulePath?: string;
+  scenario?: string;
+  out?: string;
+  json?: boolean;
+  store?: boolean;
+};
 
 /** What every replay refuses: a saved scenario with a seed, path or run options of its own; a malformed path. */
 function checkReplayArgs(o: ReplayCli): void {
   if (o.scenario !== undefined) {
-    if (o.seed !== undefined || o.path !== undefined)
-      throw new WalError('EINVAL', '--scenario replays a saved failure: give it without --seed and --path');
+    if (o.seed !== undefined || o.path !== undefined || o.schedulePath !== undefined)
+      throw new WalError(
+        'EINVAL',
+        '--scenario replays a saved failure (its fault schedule too): give it without --seed, --path and --schedule-path',
+      );
     if (o.faults !== undefined || o.faultProbability !== undefined || o.workload !== undefined)
       throw new WalError(
         'EINVAL',
         '--scenario carries its own faults, fault plan and workload: give it without --faults, --fault-probability and --workload',
       );
-  } else if (o.path !== undefined && !/^\d+(:\d+)*$/.test(o.path)) {
-    throw new WalError('EINVAL', `--path must be numbers joined by ':', got '${o.path}'`);
+  } else {
+    for (const [flag, path] of [
+      ['--path', o.path],
+      ['--schedule-path', o.schedulePath],
+    ] as const)
+      if (path !== undefined && !/^\d+(:\d+)*$/.test(path))
+        throw new WalError('EINVAL', `${flag} must be numbers joined by ':', got '${path}'`);
   }
 }
 
@@ -57,6 +73,7 @@ export function registerReplay(program: Command): void {
       .argument('[plugin-module]', 'the plugin module the check ran (default: the built-in engine)')
       .option('--seed <s>', 'fast-check seed from the report', intOption('--seed', 0, 0x7fffffff))
       .option('--path <path>', 'fast-check path from the report')
+      .option('--schedule-path <path>', "the report's schedule path: the failure shrunk with its faults as a schedule")
       .option('--scenario <file>', 'a saved failure (the failure database, .faultline/failures/): replays it without --seed and --path')
       .option('--out <dir>', 'where to write trace.jsonl, history.json and report.html (default faultline-replay-<seed>)')
       .option('--json', 'print the failure report as JSON')
@@ -84,6 +101,7 @@ export function registerReplay(program: Command): void {
         ...(o.workload ?? {}),
         seed: o.seed,
         path: o.path,
+        ...(o.schedulePath === undefined ? {} : { schedulePath: o.schedulePath }),
         ...(o.faults === undefined ? {} : { faults: o.faults }),
         ...(o.faultProbability === undefined ? {} : { faultProbability: o.faultProbability }),
         ...(module === undefined ? {} : { pluginModule: module }),

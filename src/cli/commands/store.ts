@@ -99,7 +99,7 @@ export async function runStoreCheck(module: string | undefined, o: StoreCheckCli
 
 export async function runStoreReplay(
   module: string | undefined,
-  o: RunCliOptions & { seed?: number; path?: string; scenario?: string; out?: string; json?: boolean },
+  o: RunCliOptions & { seed?: number; path?: string; schedulePath?: string; scenario?: string; out?: string; json?: boolean },
 ): Promise<void> {
   const plugin = await loadStorePlugin(module, o.pluginOptions);
   const named = {
@@ -116,6 +116,7 @@ export async function runStoreReplay(
       ...storeWorkloadFor(module, o),
       seed: o.seed,
       path: o.path,
+      ...(o.schedulePath === undefined ? {} : { schedulePath: o.schedulePath }),
       ...(o.faults === undefined ? {} : { faults: o.faults }),
       ...(o.faultProbability === undefined ? {} : { faultProbability: o.faultProbability }),
       ...named,
