@@ -38,6 +38,11 @@ export function isAllZero(data: Uint8Array): boolean {
  */
 let sharedZeros = new Uint8Array(0);
 
+/** into[from, to) = 0, written only if some byte there is not zero already. */
+function zeroFill(into: Uint8Array, from: number, to: number): void {
+  if (!isAllZero(into.subarray(from, to))) into.fill(0, from, to);
+}
+
 function zeroView(n: number): Uint8Array {
   if (sharedZeros.length < n || !isAllZero(sharedZeros.subarray(0, n))) sharedZeros = new Uint8Array(Math.max(n, sharedZeros.length));
   return sharedZeros.subarray(0, n);
@@ -190,9 +195,16 @@ export class Bytes {
     return n;
   }
 
-  /** into[0, n) = content[offset, offset + n), with offset + n <= size. */
+  /**
+   * into[0, n) = content[offset, offset + n), with offset + n <= size.
+   * Zeros (pages not stored, and past a short page) are written only where
+   * `into` does not already read as zero: a read into fresh memory (a
+   * recovery reading a preallocated segment into a new buffer) then touches
+   * its pages for reading only, and the kernel does not have to back them.
+   */
   private copyInto(into: Uint8Array, offset: number, n: number): void {
     const end = offset + n;
+    let zerosFrom = -1; // start (in into) of a run of zeros not yet written
     for (let pos = offset; pos < end;) {
       const pi = Math.floor(pos / PAGE_SIZE);
       const po = pos - pi * PAGE_SIZE;
@@ -200,14 +212,16 @@ export class Bytes {
       const at = pos - offset;
       const page = pi < this.pages.length ? this.pages[pi] : null;
       if (page === null || page === undefined || po >= page.length) {
-        into.fill(0, at, at + k);
+        if (zerosFrom < 0) zerosFrom = at;
       } else {
+        if (zerosFrom >= 0) zeroFill(into, zerosFrom, at);
         const stored = Math.min(k, page.length - po);
         into.set(page.subarray(po, po + stored), at);
-        if (stored < k) into.fill(0, at + stored, at + k);
+        zerosFrom = stored < k ? at + stored : -1;
       }
       pos += k;
     }
+    if (zerosFrom >= 0) zeroFill(into, zerosFrom, n);
   }
 
   byteAt(offset: number): number {

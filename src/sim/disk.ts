@@ -14,7 +14,7 @@
 import { fsError } from '../errors.js';
 import type { OpenFlags } from '../ports.js';
 import { Bytes } from './bytes.js';
-import type { DiskImage } from './image.js';
+import { imageFileBytes, imageFileSize, sparseImageFile, type DiskImage } from './image.js';
 import { joinPath, splitPath } from './paths.js';
 
 export interface PendingWrite {
@@ -117,8 +117,8 @@ export class Disk {
       const parts = splitPath(f.path, 'load');
       const { dir, name } = this.parentOf(parts, 'load', f.path);
       // The image's bytes are shared, not copied: both layers copy on their first change.
-      const node = this.newFile(Bytes.sharing(f.data), Bytes.sharing(f.data));
-      this.usedBytes += f.data.length;
+      const node = this.newFile(imageFileBytes(f), imageFileBytes(f));
+      this.usedBytes += imageFileSize(f);
       dir.entries.set(name, node.ino);
       dir.durable.set(name, node.ino);
     }
@@ -389,7 +389,7 @@ export class Disk {
           image.dirs.push(joinPath(parts));
           walk(child, parts);
         } else {
-          image.files.push({ path: joinPath(parts), data: child.cache.view() });
+          image.files.push(sparseImageFile(joinPath(parts), child.cache.clone()));
         }
       }
     };

@@ -160,6 +160,27 @@ describe('Bytes (sparse pages, copy on write)', () => {
     expect(isAllZero(new Bytes(new Uint8Array(10)).view())).toBe(true);
   });
 
+  it('a read over pages not stored writes zeros over whatever the buffer held, and leaves a zero buffer as it is', () => {
+    const b = new Bytes();
+    b.write(new Uint8Array([7, 8]), PAGE_SIZE + 1);
+    b.truncate(4 * PAGE_SIZE);
+    const dirty = new Uint8Array(3 * PAGE_SIZE).fill(0xee);
+    expect(b.read(dirty, 10)).toBe(3 * PAGE_SIZE);
+    const expected = new Uint8Array(3 * PAGE_SIZE);
+    expected[PAGE_SIZE + 1 - 10] = 7;
+    expected[PAGE_SIZE + 2 - 10] = 8;
+    expect(same(dirty, expected)).toBe(true);
+    // Dirt in the middle of a zero run, and in the tail of a short stored page.
+    const partly = new Uint8Array(3 * PAGE_SIZE);
+    partly[2 * PAGE_SIZE + 100] = 1;
+    partly[PAGE_SIZE + 50] = 3;
+    expect(b.read(partly, 10)).toBe(3 * PAGE_SIZE);
+    expect(same(partly, expected)).toBe(true);
+    const fresh = new Uint8Array(3 * PAGE_SIZE);
+    b.read(fresh, 10);
+    expect(same(fresh, expected)).toBe(true);
+  });
+
   it('isAllZero finds a single non-zero byte anywhere', () => {
     for (const n of [1, 17, PAGE_SIZE, PAGE_SIZE + 1, 3 * PAGE_SIZE + 2]) {
       const d = new Uint8Array(n);
