@@ -88,6 +88,37 @@ export class Bytes {
     return b;
   }
 
+  /**
+   * A private, never-changed copy of data placed `skew` bytes into its first
+   * page (0 <= skew < PAGE_SIZE): content [skew, skew + data.length) is data,
+   * and the bytes before skew read as zero. Copied with skew = target %
+   * PAGE_SIZE, every whole page of a write lands on a whole page of the file,
+   * so the page cache and the medium can share those pages (writeFrom) instead
+   * of copying them again. Zero pages are not stored.
+   */
+  static copyAligned(data: Uint8Array, skew: number): Bytes {
+    if (skew === 0) return Bytes.copyOf(data);
+    const b = new Bytes();
+    const end = skew + data.length;
+    for (let pos = 0; pos < end; pos += PAGE_SIZE) {
+      const from = Math.max(pos, skew);
+      const to = Math.min(end, pos + PAGE_SIZE);
+      const chunk = data.subarray(from - skew, to - skew);
+      let page: Uint8Array | null = null;
+      if (!isAllZero(chunk)) {
+        if (from === pos) page = chunk.slice();
+        else {
+          page = new Uint8Array(to - pos);
+          page.set(chunk, from - pos);
+        }
+      }
+      b.pages.push(page);
+      b.owned.push(false);
+    }
+    b.len = end;
+    return b;
+  }
+
   get size(): number {
     return this.len;
   }
@@ -124,6 +155,17 @@ export class Bytes {
     if (end > this.len) this.len = end;
   }
 
+  /** Page pi becomes `page`, shared (never changed here: the first change copies it). */
+  private sharePage(pi: number, page: Uint8Array): void {
+    this.flat = undefined;
+    while (this.pages.length <= pi) {
+      this.pages.push(null);
+      this.owned.push(false);
+    }
+    this.pages[pi] = page;
+    this.owned[pi] = false;
+  }
+
   /** Writes n zero bytes at offset (growing the size); absent pages stay absent. */
   private writeZeros(offset: number, n: number): void {
     const end = offset + n;
@@ -139,9 +181,15 @@ export class Bytes {
     if (end > this.len) this.len = end;
   }
 
-  /** Writes src's bytes [from, from + n) at offset, as write() would with a copy of them (from + n <= src.size). */
+  /**
+   * Writes src's bytes [from, from + n) at offset, as write() would with a
+   * copy of them (from + n <= src.size). Where from and offset lie at the same
+   * place in their pages, a whole page of src covering a whole page here is
+   * shared (copy on write, both sides), not copied.
+   */
   writeFrom(src: Bytes, from: number, n: number, offset: number): void {
     const end = from + n;
+    const aligned = (from - offset) % PAGE_SIZE === 0;
     for (let pos = from; pos < end;) {
       const pi = Math.floor(pos / PAGE_SIZE);
       const po = pos - pi * PAGE_SIZE;
@@ -150,6 +198,10 @@ export class Bytes {
       const page = pi < src.pages.length ? src.pages[pi] : null;
       if (page === null || page === undefined || po >= page.length) {
         this.writeZeros(at, k);
+      } else if (aligned && k === PAGE_SIZE && page.length === PAGE_SIZE) {
+        this.sharePage(at / PAGE_SIZE, page);
+        src.owned[pi] = false;
+        if (at + k > this.len) this.len = at + k;
       } else {
         const stored = Math.min(k, page.length - po);
         this.write(page.subarray(po, po + stored), at);

@@ -87,7 +87,7 @@ export class CrashSpace {
     for (const op of node.pending) {
       if (op.type !== 'write') continue;
       const chunks: [number, number][] = [];
-      const end = op.target + op.data.size;
+      const end = op.target + op.length;
       for (let s = op.target; s < end;) {
         const next = Math.min(end, (Math.floor(s / this.sectorSize) + 1) * this.sectorSize);
         chunks.push([s, next]);
@@ -294,9 +294,23 @@ export class CrashSpace {
       }
       const plan = f.writes[w++] as WritePlan;
       const keep = (c: number): boolean => (plan.op.torn ? c < (choice[plan.point] ?? 0) : (choice[plan.point + c] ?? 0) === 1);
+      // Runs of kept sectors are copied as one (whole pages of the write are then shared, not copied).
+      let runStart = -1;
+      let runEnd = -1;
+      const flush = (): void => {
+        if (runStart >= 0) b.writeFrom(op.data, op.dataStart + (runStart - op.target), runEnd - runStart, runStart);
+        runStart = -1;
+      };
       plan.chunks.forEach(([s, e], c) => {
-        if (keep(c)) b.writeFrom(op.data, s - op.target, e - s, s);
+        if (!keep(c)) flush();
+        else if (runStart >= 0 && runEnd === s) runEnd = e;
+        else {
+          flush();
+          runStart = s;
+          runEnd = e;
+        }
       });
+      flush();
     });
     const finalSize = k === 0 ? f.node.durable.size : (f.node.pending[k - 1]?.sizeAfter ?? f.node.durable.size);
     b.truncate(finalSize);
