@@ -38,9 +38,17 @@ export function isAllZero(data: Uint8Array): boolean {
  */
 let sharedZeros = new Uint8Array(0);
 
-/** into[from, to) = 0, written only if some byte there is not zero already. */
+/**
+ * into[from, to) = 0. When `into` is a window of a larger buffer (a file read
+ * into its place in a buffer as large as the file: likely fresh memory), the
+ * zeros are written only if some byte there is not zero already, so fresh
+ * pages are only read, and the kernel need not back them; a whole buffer (a
+ * reused scratch, likely in cache) is filled at once, which costs less than
+ * comparing it. Either way the result is the same.
+ */
 function zeroFill(into: Uint8Array, from: number, to: number): void {
-  if (!isAllZero(into.subarray(from, to))) into.fill(0, from, to);
+  if (into.byteLength < into.buffer.byteLength && isAllZero(into.subarray(from, to))) return;
+  into.fill(0, from, to);
 }
 
 function zeroView(n: number): Uint8Array {
