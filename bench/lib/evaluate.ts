@@ -3,7 +3,7 @@
  * always give the same verdicts.
  */
 import { TARGET_LATENCY_OUTSTANDING, TARGET_RECORD_BYTES, TARGET_THROUGHPUT_OUTSTANDING } from './plan.js';
-import type { BenchResults, DurabilityCell, PeerCell, RawRound } from './results.js';
+import type { BenchResults, DurabilityCell, PeerCell, RawRound, SimulatorSpeed } from './results.js';
 import { evaluateTarget, type TargetResult } from './targets.js';
 
 type ResultsBody = Omit<BenchResults, 'targets' | 'finishedAt'>;
@@ -133,19 +133,68 @@ export function evaluateTargets(r: ResultsBody): TargetResult[] {
     ),
   );
 
+  out.push(...simulatorTargets(r));
+  return out;
+}
+
+/** Scenarios per second a simulator target asks of one core, and the scaling it asks of 2 workers. */
+export const SIMULATOR_PER_CORE_TARGET = 2000;
+export const SIMULATOR_TWO_WORKER_SCALING = 1.8;
+
+/**
+ * The simulator's targets (issue 13): scenarios per CPU-second of one thread
+ * against 2,000, and the wall-clock rate of 2 workers against 1.8x that of one
+ * worker, each with the bench's segments and with the engine's default 64 MiB
+ * preallocated ones, all from the same run.
+ */
+export function simulatorTargets(r: ResultsBody): TargetResult[] {
   const sim = r.simulator.status === 'ok' ? r.simulator.data : undefined;
   const simSkip = sectionReason(r, 'simulator');
-  out.push(
+  const noCpu = 'no CPU-time measurement (results from before it was taken)';
+  const small = sim === undefined ? 'the bench segments' : `segments ${JSON.stringify(sim.engineOptions)}`;
+  const perCore = (id: string, what: string, measured: number | undefined): TargetResult =>
     evaluateTarget(
       {
-        id: 'simulator-per-core',
-        description: 'crash scenarios per second per core vs 2,000',
+        id,
+        description: `crash scenarios per CPU-second of one thread vs 2,000 (${what})`,
         rule: 'atLeast',
         threshold: 1,
         referenceLabel: '2,000/s/core',
       },
-      { measured: sim?.scenariosPerSecPerCore ?? null, reference: 2000, ...(simSkip ? { skippedReason: simSkip } : {}) },
-    ),
-  );
-  return out;
+      {
+        measured: measured ?? null,
+        reference: SIMULATOR_PER_CORE_TARGET,
+        ...(simSkip !== undefined ? { skippedReason: simSkip } : measured === undefined ? { skippedReason: noCpu } : {}),
+      },
+    );
+  const twoWorkers = (id: string, what: string, rows: SimulatorSpeed['scaling'] | undefined): TargetResult => {
+    const one = rows?.find((w) => w.workers === 1);
+    const two = rows?.find((w) => w.workers === 2);
+    const missing =
+      rows === undefined
+        ? 'not measured (results from before it was)'
+        : one === undefined || two === undefined
+          ? 'no 1- and 2-worker rows'
+          : undefined;
+    return evaluateTarget(
+      {
+        id,
+        description: `scenarios/s of 2 workers vs 1 worker, wall-clock (${what})`,
+        rule: 'atLeast',
+        threshold: SIMULATOR_TWO_WORKER_SCALING,
+        referenceLabel: '1 worker',
+      },
+      {
+        measured: two?.scenariosPerSec ?? null,
+        reference: one?.scenariosPerSec ?? null,
+        ...(simSkip !== undefined ? { skippedReason: simSkip } : missing !== undefined ? { skippedReason: missing } : {}),
+      },
+    );
+  };
+  return [
+    perCore('simulator-per-core', small, sim?.scenariosPerCpuSec),
+    perCore('simulator-per-core-defaults', 'engine defaults: 64 MiB preallocated segments', sim?.engineDefaults.scenariosPerCpuSec),
+    twoWorkers('simulator-2-workers', small, sim?.scaling),
+    twoWorkers('simulator-2-workers-defaults', 'engine defaults: 64 MiB preallocated segments', sim?.scalingDefaults),
+  ];
 }

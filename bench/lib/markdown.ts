@@ -1,6 +1,6 @@
 /** Renders a results document as the markdown report (bench/results/latest.md). */
 import { machineLine } from './machine.js';
-import type { BenchResults, DurabilityCell, LossRow, PeerCell, Section } from './results.js';
+import type { BenchResults, DurabilityCell, LossRow, PeerCell, Section, SimulatorSpeed } from './results.js';
 import { storeTables } from './store-markdown.js';
 
 export function mdTable(header: string[], rows: Array<Array<string | number>>): string {
@@ -191,18 +191,41 @@ function recoveryTable(r: BenchResults): string {
 function simulatorTable(r: BenchResults): string {
   if (r.simulator.status !== 'ok') return skipped(r.simulator) ?? '';
   const s = r.simulator.data;
+  const cpu = (c: number | undefined, n: number): string =>
+    c === undefined
+      ? 'CPU time not measured'
+      : `process CPU ${fmtNum(c, 0)} ms = **${fmtNum(n / (c / 1000), 1)} scenarios per CPU-second**`;
+  const scalingTable = (rows: SimulatorSpeed['scaling']): string => {
+    const one = rows.find((w) => w.workers === 1);
+    return mdTable(
+      ['workers', 'scenarios', 'wall ms', 'scenarios/s', 'per worker', 'vs 1 worker'],
+      rows.map((w) => [
+        w.workers,
+        w.scenarios,
+        fmtNum(w.wallMs, 0),
+        fmtInt(w.scenariosPerSec),
+        fmtInt(w.scenariosPerSec / w.workers),
+        one === undefined ? '' : `${fmtNum(w.scenariosPerSec / one.scenariosPerSec, 2)}x`,
+      ]),
+    );
+  };
+  const load =
+    s.loadAverage === undefined
+      ? ''
+      : ` Load average (1 min) ${fmtNum(s.loadAverage[0], 2)} at the start of the section, ${fmtNum(s.loadAverage[1], 2)} at its end.`;
   return (
-    `Single thread: ${fmtInt(s.scenariosSingleThread)} crash scenarios in ${fmtNum(s.wallMs, 0)} ms = **${fmtInt(s.scenariosPerSecPerCore)} scenarios/s per core**; ` +
-    `${fmtNum(s.virtualMs, 0)} ms of virtual time in ${fmtNum(s.wallMs, 0)} ms of wall time = **${fmtNum(s.virtualTimeSpeedup, 1)}x** virtual-time speedup. ` +
-    `(Scenarios as \`faultline check\` generates them: several epochs and clients, records up to 1 MiB; engine options ${JSON.stringify(s.engineOptions)}.) ` +
+    `Single thread, engine options ${JSON.stringify(s.engineOptions)}: ${fmtInt(s.scenariosSingleThread)} crash scenarios, ${cpu(s.cpuMs, s.scenariosSingleThread)}; ` +
+    `wall-clock ${fmtNum(s.wallMs, 0)} ms = ${fmtInt(s.scenariosPerSecPerCore)} scenarios/s; ` +
+    `${fmtNum(s.virtualMs, 0)} ms of virtual time = **${fmtNum(s.virtualTimeSpeedup, 1)}x** virtual-time speedup. ` +
+    `(Scenarios as \`faultline check\` generates them: several epochs and clients, records up to 1 MiB.) ` +
     `A generated scenario takes ${fmtInt(s.stepsPerScenario)} scheduler steps on average; the scheduler ran ${fmtInt(s.stepsPerSec)} steps/s. ` +
-    `With the engine's default options (64 MiB preallocated segments, zero-filled in the simulated disk): ${fmtNum(s.engineDefaults.scenariosPerSec, 2)} scenarios/s. ` +
-    `On the small fixed crash scenario of the loss table: ${fmtInt(s.smallScenario.scenariosPerSec)} scenarios/s, ${fmtNum(s.smallScenario.virtualTimeSpeedup, 1)}x virtual-time speedup.\n\n` +
-    'Workers (worker_threads), each running the generated scenarios for the same time:\n\n' +
-    mdTable(
-      ['workers', 'scenarios', 'wall ms', 'scenarios/s', 'per worker'],
-      s.scaling.map((w) => [w.workers, w.scenarios, fmtNum(w.wallMs, 0), fmtInt(w.scenariosPerSec), fmtInt(w.scenariosPerSec / w.workers)]),
-    )
+    `With the engine's default options (64 MiB preallocated segments): ${fmtInt(s.engineDefaults.scenarios)} scenarios, ${cpu(s.engineDefaults.cpuMs, s.engineDefaults.scenarios)}; wall-clock ${fmtNum(s.engineDefaults.scenariosPerSec, 1)}/s. ` +
+    `On the small fixed crash scenario of the loss table: ${fmtInt(s.smallScenario.scenariosPerSec)} scenarios/s, ${fmtNum(s.smallScenario.virtualTimeSpeedup, 1)}x virtual-time speedup.${load}\n\n` +
+    `Workers (worker_threads), each running the generated scenarios for the same time (wall-clock rates, summed over workers), engine options ${JSON.stringify(s.engineOptions)}:\n\n` +
+    scalingTable(s.scaling) +
+    (s.scalingDefaults === undefined
+      ? ''
+      : `\n\nThe same with the engine's default options (64 MiB preallocated segments):\n\n${scalingTable(s.scalingDefaults)}`)
   );
 }
 

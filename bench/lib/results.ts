@@ -112,9 +112,33 @@ export interface SimulatorSpeed {
   stepsPerSec: number;
   /** The same on the small fixed crash scenario of the loss suite (4 clients x 20 appends, one crash, one recovery). */
   smallScenario: { scenarios: number; wallMs: number; scenariosPerSec: number; virtualTimeSpeedup: number };
-  /** The generated scenarios with the engine's default options (64 MiB preallocated segments). */
-  engineDefaults: { scenarios: number; wallMs: number; scenariosPerSec: number };
-  scaling: Array<{ workers: number; scenarios: number; wallMs: number; scenariosPerSec: number }>;
+  /**
+   * The generated scenarios with the engine's default options (64 MiB preallocated segments).
+   * cpuMs, scenariosPerCpuSec: absent in results from before they were measured.
+   */
+  engineDefaults: { scenarios: number; wallMs: number; scenariosPerSec: number; cpuMs?: number; scenariosPerCpuSec?: number };
+  /**
+   * Process CPU time (user + system, every thread: GC helpers included) of the
+   * single-thread loop, and scenarios per CPU-second: the per-core rate, which
+   * the other load of a shared machine does not dilute. Absent in results from
+   * before they were measured.
+   */
+  cpuMs?: number;
+  scenariosPerCpuSec?: number;
+  /** Workers running the scenarios with `engineOptions`. */
+  scaling: SimulatorScaling[];
+  /** The same with the engine's default options (absent in results from before it was measured). */
+  scalingDefaults?: SimulatorScaling[];
+  /** os.loadavg() (1 min) when the section started and ended: how shared the cores were. */
+  loadAverage?: [number, number];
+}
+
+export interface SimulatorScaling {
+  workers: number;
+  scenarios: number;
+  wallMs: number;
+  /** Sum over workers of each one's scenarios / its own loop's wall time. */
+  scenariosPerSec: number;
 }
 
 export interface MemoryRow {

@@ -14,17 +14,20 @@
  * last, and every contract rule checked on each recovery and workload. Nothing
  * about it is made smaller for the benchmark. See bench/README.md.
  *
- * The engine runs with SIM_ENGINE_OPTIONS (1 MiB segments): with the default
- * 64 MiB segments the simulated disk zero-fills 64 MiB per preallocated
- * segment and every crash image carries it, and a scenario takes seconds. The
- * default-options rate is measured too (at least one scenario) and printed.
+ * Both engine configurations are measured the same way, one after the other
+ * in one run: SIM_ENGINE_OPTIONS (1 MiB segments) and the engine's defaults
+ * (64 MiB preallocated segments: a zero-filled region the simulated disk does
+ * not store until it is written). For each: scenarios per CPU-second in this
+ * thread (process CPU time, steadier than wall time on a shared machine), and
+ * the wall-clock rate of 1..N workers, whose ratio is the scaling.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Scenario } from '../../src/contract/types.js';
 import type { EngineModule, HarnessModule } from '../lib/modules.js';
-import type { SimulatorSpeed } from '../lib/results.js';
+import type { SimulatorScaling, SimulatorSpeed } from '../lib/results.js';
 import { SIM_ENGINE_OPTIONS } from '../lib/plan.js';
 import { lossScenario } from './loss.js';
 
@@ -85,10 +88,10 @@ export async function runScenariosFor(engine: EngineModule, harness: HarnessModu
   return { scenarios, crashes, violations, virtualMs, steps, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-function runWorker(firstSeed: number, timeMs: number): Promise<ScenarioLoopResult> {
+function runWorker(firstSeed: number, timeMs: number, engineOptions: Record<string, unknown>): Promise<ScenarioLoopResult> {
   return new Promise((resolve, reject) => {
     const w = new Worker(pathToFileURL(WORKER_BOOTSTRAP), {
-      workerData: { entry: WORKER_ENTRY, firstSeed, timeMs, engineOptions: SIM_ENGINE_OPTIONS },
+      workerData: { entry: WORKER_ENTRY, firstSeed, timeMs, engineOptions },
     });
     w.once('message', (m: ScenarioLoopResult | { error: string }) => {
       if ('error' in m) reject(new Error(`simulator worker: ${m.error}`));
@@ -100,6 +103,36 @@ function runWorker(firstSeed: number, timeMs: number): Promise<ScenarioLoopResul
 }
 
 const rate = (r: ScenarioLoopResult): number => r.scenarios / (r.wallMs / 1000);
+const perCpuSecond = (r: ScenarioLoopResult): number => r.scenarios / (r.cpuMs / 1000);
+
+/** 1..N workers at once, each running the generated scenarios for timeMs with these engine options. */
+async function scalingOf(
+  workerCounts: number[],
+  timeMs: number,
+  engineOptions: Record<string, unknown>,
+  label: string,
+  log: (line: string) => void,
+): Promise<SimulatorScaling[]> {
+  const scaling: SimulatorScaling[] = [];
+  for (const workers of workerCounts) {
+    const t0 = process.hrtime.bigint();
+    const results = await Promise.all(Array.from({ length: workers }, (_, i) => runWorker(10_000_000 * (i + 1), timeMs, engineOptions)));
+    const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    const scenarios = results.reduce((n, r) => n + r.scenarios, 0);
+    // Rate over each worker's own measured loop (startup excluded), summed.
+    const scenariosPerSec = results.reduce((n, r) => n + rate(r), 0);
+    scaling.push({ workers, scenarios, wallMs, scenariosPerSec });
+    const one = scaling[0];
+    const ratio =
+      one !== undefined && workers !== one.workers
+        ? `, ${(scenariosPerSec / one.scenariosPerSec).toFixed(2)}x ${one.workers} worker(s)`
+        : '';
+    log(
+      `  ${label}, ${workers} worker(s): ${scenarios} scenarios, ${scenariosPerSec.toFixed(1)}/s wall-clock in total${ratio} (${wallMs.toFixed(0)} ms with startup)`,
+    );
+  }
+  return scaling;
+}
 
 export async function runSimulatorSuite(
   engine: EngineModule,
@@ -108,41 +141,41 @@ export async function runSimulatorSuite(
   workerCounts: number[],
   log: (line: string) => void,
 ): Promise<SimulatorSpeed> {
+  const loadAtStart = os.loadavg()[0] ?? 0;
   const engineOptions = { ...SIM_ENGINE_OPTIONS };
   // Warm-up (JIT), then the single-thread measurement in this process.
   await runScenariosFor(engine, harness, { firstSeed: 1_000_000, timeMs: Math.min(300, timeMs / 4), engineOptions });
   const single = await runScenariosFor(engine, harness, { firstSeed: 1, timeMs, engineOptions });
   const perCore = rate(single);
   log(
-    `  1 thread: ${single.scenarios} scenarios (${single.crashes} crashes) in ${single.wallMs.toFixed(0)} ms = ${perCore.toFixed(1)}/s; ` +
+    `  1 thread, ${JSON.stringify(engineOptions)}: ${single.scenarios} scenarios (${single.crashes} crashes); ` +
+      `process CPU ${single.cpuMs.toFixed(0)} ms = ${perCpuSecond(single).toFixed(1)} scenarios per CPU-second; ` +
+      `wall ${single.wallMs.toFixed(0)} ms = ${perCore.toFixed(1)}/s; ` +
       `virtual ${single.virtualMs.toFixed(0)} ms = ${(single.virtualMs / single.wallMs).toFixed(2)}x; ` +
-      `${Math.round(single.steps / single.scenarios)} scheduler steps per scenario, ${Math.round(single.steps / (single.wallMs / 1000))} steps/s; ` +
-      `process CPU ${single.cpuMs.toFixed(0)} ms = ${(single.scenarios / (single.cpuMs / 1000)).toFixed(1)} scenarios per CPU-second` +
+      `${Math.round(single.steps / single.scenarios)} scheduler steps per scenario, ${Math.round(single.steps / (single.wallMs / 1000))} steps/s` +
       (single.violations > 0 ? `; ${single.violations} runs found a violation` : ''),
   );
   const small = await runScenariosFor(engine, harness, { firstSeed: 1, timeMs: timeMs / 2, engineOptions, scenarioFor: lossScenario });
   log(
     `  1 thread, small crash scenario (the loss workload): ${small.scenarios} in ${small.wallMs.toFixed(0)} ms = ${rate(small).toFixed(1)}/s`,
   );
-  const defaults = await runScenariosFor(engine, harness, { firstSeed: 1, timeMs: 1, minScenarios: 1, engineOptions: {} });
+  const defaults = await runScenariosFor(engine, harness, { firstSeed: 1, timeMs, engineOptions: {} });
   log(
-    `  1 thread, engine defaults (64 MiB segments): ${defaults.scenarios} in ${defaults.wallMs.toFixed(0)} ms = ${rate(defaults).toFixed(2)}/s`,
+    `  1 thread, engine defaults (64 MiB preallocated segments): ${defaults.scenarios} scenarios; ` +
+      `process CPU ${defaults.cpuMs.toFixed(0)} ms = ${perCpuSecond(defaults).toFixed(1)} scenarios per CPU-second; ` +
+      `wall ${defaults.wallMs.toFixed(0)} ms = ${rate(defaults).toFixed(1)}/s` +
+      (defaults.violations > 0 ? `; ${defaults.violations} runs found a violation` : ''),
   );
-  const scaling: SimulatorSpeed['scaling'] = [];
-  for (const workers of workerCounts) {
-    const t0 = process.hrtime.bigint();
-    const results = await Promise.all(Array.from({ length: workers }, (_, i) => runWorker(10_000_000 * (i + 1), timeMs)));
-    const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-    const scenarios = results.reduce((n, r) => n + r.scenarios, 0);
-    // Rate over each worker's own measured loop (startup excluded), summed.
-    const scenariosPerSec = results.reduce((n, r) => n + rate(r), 0);
-    scaling.push({ workers, scenarios, wallMs, scenariosPerSec });
-    log(`  ${workers} worker(s): ${scenarios} scenarios, ${scenariosPerSec.toFixed(1)}/s in total (${wallMs.toFixed(0)} ms with startup)`);
-  }
+  const scaling = await scalingOf(workerCounts, timeMs, engineOptions, JSON.stringify(engineOptions), log);
+  const scalingDefaults = await scalingOf(workerCounts, timeMs, {}, 'engine defaults', log);
+  const loadAtEnd = os.loadavg()[0] ?? 0;
+  log(`  load average (1 min) ${loadAtStart.toFixed(2)} at the start, ${loadAtEnd.toFixed(2)} at the end, on ${os.cpus().length} cores`);
   return {
     engineOptions,
     scenariosSingleThread: single.scenarios,
     scenariosPerSecPerCore: perCore,
+    cpuMs: single.cpuMs,
+    scenariosPerCpuSec: perCpuSecond(single),
     virtualMs: single.virtualMs,
     wallMs: single.wallMs,
     virtualTimeSpeedup: single.virtualMs / single.wallMs,
@@ -154,7 +187,15 @@ export async function runSimulatorSuite(
       scenariosPerSec: rate(small),
       virtualTimeSpeedup: small.virtualMs / small.wallMs,
     },
-    engineDefaults: { scenarios: defaults.scenarios, wallMs: defaults.wallMs, scenariosPerSec: rate(defaults) },
+    engineDefaults: {
+      scenarios: defaults.scenarios,
+      wallMs: defaults.wallMs,
+      scenariosPerSec: rate(defaults),
+      cpuMs: defaults.cpuMs,
+      scenariosPerCpuSec: perCpuSecond(defaults),
+    },
     scaling,
+    scalingDefaults,
+    loadAverage: [loadAtStart, loadAtEnd],
   };
 }

@@ -145,6 +145,8 @@ export abstract class EpochRunner<H, C extends RecordedCall, O extends BaseEpoch
     };
     if (choice.sectorSize !== undefined) worldOpts.sectorSize = choice.sectorSize;
     if (choice.keepTrace) worldOpts.onCrashImage = (c) => this.crashImages.push(c);
+    // Without keepTrace nothing reads the lines: the hash still covers every one, none is kept.
+    else worldOpts.maxTraceLines = 0;
     this.world = createSimWorld(worldOpts);
   }
 

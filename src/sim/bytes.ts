@@ -38,6 +38,19 @@ export function isAllZero(data: Uint8Array): boolean {
  */
 let sharedZeros = new Uint8Array(0);
 
+/**
+ * into[from, to) = 0. When `into` is a window of a larger buffer (a file read
+ * into its place in a buffer as large as the file: likely fresh memory), the
+ * zeros are written only if some byte there is not zero already, so fresh
+ * pages are only read, and the kernel need not back them; a whole buffer (a
+ * reused scratch, likely in cache) is filled at once, which costs less than
+ * comparing it. Either way the result is the same.
+ */
+function zeroFill(into: Uint8Array, from: number, to: number): void {
+  if (into.byteLength < into.buffer.byteLength && isAllZero(into.subarray(from, to))) return;
+  into.fill(0, from, to);
+}
+
 function zeroView(n: number): Uint8Array {
   if (sharedZeros.length < n || !isAllZero(sharedZeros.subarray(0, n))) sharedZeros = new Uint8Array(Math.max(n, sharedZeros.length));
   return sharedZeros.subarray(0, n);
@@ -83,6 +96,37 @@ export class Bytes {
     return b;
   }
 
+  /**
+   * A private, never-changed copy of data placed `skew` bytes into its first
+   * page (0 <= skew < PAGE_SIZE): content [skew, skew + data.length) is data,
+   * and the bytes before skew read as zero. Copied with skew = target %
+   * PAGE_SIZE, every whole page of a write lands on a whole page of the file,
+   * so the page cache and the medium can share those pages (writeFrom) instead
+   * of copying them again. Zero pages are not stored.
+   */
+  static copyAligned(data: Uint8Array, skew: number): Bytes {
+    if (skew === 0) return Bytes.copyOf(data);
+    const b = new Bytes();
+    const end = skew + data.length;
+    for (let pos = 0; pos < end; pos += PAGE_SIZE) {
+      const from = Math.max(pos, skew);
+      const to = Math.min(end, pos + PAGE_SIZE);
+      const chunk = data.subarray(from - skew, to - skew);
+      let page: Uint8Array | null = null;
+      if (!isAllZero(chunk)) {
+        if (from === pos) page = chunk.slice();
+        else {
+          page = new Uint8Array(to - pos);
+          page.set(chunk, from - pos);
+        }
+      }
+      b.pages.push(page);
+      b.owned.push(false);
+    }
+    b.len = end;
+    return b;
+  }
+
   get size(): number {
     return this.len;
   }
@@ -119,6 +163,17 @@ export class Bytes {
     if (end > this.len) this.len = end;
   }
 
+  /** Page pi becomes `page`, shared (never changed here: the first change copies it). */
+  private sharePage(pi: number, page: Uint8Array): void {
+    this.flat = undefined;
+    while (this.pages.length <= pi) {
+      this.pages.push(null);
+      this.owned.push(false);
+    }
+    this.pages[pi] = page;
+    this.owned[pi] = false;
+  }
+
   /** Writes n zero bytes at offset (growing the size); absent pages stay absent. */
   private writeZeros(offset: number, n: number): void {
     const end = offset + n;
@@ -134,9 +189,15 @@ export class Bytes {
     if (end > this.len) this.len = end;
   }
 
-  /** Writes src's bytes [from, from + n) at offset, as write() would with a copy of them (from + n <= src.size). */
+  /**
+   * Writes src's bytes [from, from + n) at offset, as write() would with a
+   * copy of them (from + n <= src.size). Where from and offset lie at the same
+   * place in their pages, a whole page of src covering a whole page here is
+   * shared (copy on write, both sides), not copied.
+   */
   writeFrom(src: Bytes, from: number, n: number, offset: number): void {
     const end = from + n;
+    const aligned = (from - offset) % PAGE_SIZE === 0;
     for (let pos = from; pos < end;) {
       const pi = Math.floor(pos / PAGE_SIZE);
       const po = pos - pi * PAGE_SIZE;
@@ -145,6 +206,10 @@ export class Bytes {
       const page = pi < src.pages.length ? src.pages[pi] : null;
       if (page === null || page === undefined || po >= page.length) {
         this.writeZeros(at, k);
+      } else if (aligned && k === PAGE_SIZE && page.length === PAGE_SIZE) {
+        this.sharePage(at / PAGE_SIZE, page);
+        src.owned[pi] = false;
+        if (at + k > this.len) this.len = at + k;
       } else {
         const stored = Math.min(k, page.length - po);
         this.write(page.subarray(po, po + stored), at);
@@ -190,9 +255,16 @@ export class Bytes {
     return n;
   }
 
-  /** into[0, n) = content[offset, offset + n), with offset + n <= size. */
+  /**
+   * into[0, n) = content[offset, offset + n), with offset + n <= size.
+   * Zeros (pages not stored, and past a short page) are written only where
+   * `into` does not already read as zero: a read into fresh memory (a
+   * recovery reading a preallocated segment into a new buffer) then touches
+   * its pages for reading only, and the kernel does not have to back them.
+   */
   private copyInto(into: Uint8Array, offset: number, n: number): void {
     const end = offset + n;
+    let zerosFrom = -1; // start (in into) of a run of zeros not yet written
     for (let pos = offset; pos < end;) {
       const pi = Math.floor(pos / PAGE_SIZE);
       const po = pos - pi * PAGE_SIZE;
@@ -200,14 +272,16 @@ export class Bytes {
       const at = pos - offset;
       const page = pi < this.pages.length ? this.pages[pi] : null;
       if (page === null || page === undefined || po >= page.length) {
-        into.fill(0, at, at + k);
+        if (zerosFrom < 0) zerosFrom = at;
       } else {
+        if (zerosFrom >= 0) zeroFill(into, zerosFrom, at);
         const stored = Math.min(k, page.length - po);
         into.set(page.subarray(po, po + stored), at);
-        if (stored < k) into.fill(0, at + stored, at + k);
+        zerosFrom = stored < k ? at + stored : -1;
       }
       pos += k;
     }
+    if (zerosFrom >= 0) zeroFill(into, zerosFrom, n);
   }
 
   byteAt(offset: number): number {

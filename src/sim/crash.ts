@@ -19,7 +19,7 @@
 import { WalError } from '../errors.js';
 import { Bytes } from './bytes.js';
 import { applyEntryChange, ROOT_INO, type Disk, type DirNode, type FileNode, type PendingWrite } from './disk.js';
-import type { DiskImage } from './image.js';
+import { imageFileSize, sparseImageFile, type DiskImage } from './image.js';
 import { joinPath } from './paths.js';
 import type { Rng } from '../rng.js';
 
@@ -43,9 +43,14 @@ interface FilePlan {
 export class CrashSpace {
   readonly radices: number[] = [];
   private readonly files: FilePlan[] = [];
-  /** Content of files with nothing pending, copied once and shared by every image of this space. */
-  private readonly stable = new Map<number, Uint8Array>();
+  /**
+   * Content of files with nothing pending, one frozen copy (pages shared) per
+   * file for every image of this space: their `data` is one buffer, shared.
+   */
+  private readonly stable = new Map<number, Bytes>();
+  /** The buffers of `stable`'s contents, built when first asked for (isStable), for the first `stableSeen` of them. */
   private readonly stableSet = new Set<Uint8Array>();
+  private stableSeen = 0;
   private readonly dirPoint: number;
 
   constructor(
@@ -82,7 +87,7 @@ export class CrashSpace {
     for (const op of node.pending) {
       if (op.type !== 'write') continue;
       const chunks: [number, number][] = [];
-      const end = op.target + op.data.size;
+      const end = op.target + op.length;
       for (let s = op.target; s < end;) {
         const next = Math.min(end, (Math.floor(s / this.sectorSize) + 1) * this.sectorSize);
         chunks.push([s, next]);
@@ -151,7 +156,7 @@ export class CrashSpace {
   build(choice: readonly number[]): DiskImage {
     const disk = this.disk;
     const dirMaps = this.dirMapsFor(choice);
-    const contents = new Map<number, Uint8Array>();
+    const contents = new Map<number, Bytes>();
     for (const f of this.files) contents.set(f.node.ino, this.fileContent(f, choice));
 
     const image: DiskImage = { dirs: [], files: [] };
@@ -169,7 +174,7 @@ export class CrashSpace {
           image.dirs.push(joinPath(p));
           walk(child, p);
         } else {
-          image.files.push({ path: joinPath(p), data: contents.get(child) ?? this.stableContent(node) });
+          image.files.push(sparseImageFile(joinPath(p), contents.get(child) ?? this.stableContent(node)));
         }
       }
       onPath.delete(ino);
@@ -178,18 +183,21 @@ export class CrashSpace {
     return image;
   }
 
-  private stableContent(node: FileNode): Uint8Array {
-    let data = this.stable.get(node.ino);
-    if (data === undefined) {
-      data = node.durable.view();
-      this.stable.set(node.ino, data);
-      this.stableSet.add(data);
+  private stableContent(node: FileNode): Bytes {
+    let content = this.stable.get(node.ino);
+    if (content === undefined) {
+      content = node.durable.clone();
+      this.stable.set(node.ino, content);
     }
-    return data;
+    return content;
   }
 
   /** True when `data` is the shared content of a file with nothing pending (equal across images by identity). */
   isStable(data: Uint8Array): boolean {
+    if (this.stableSeen < this.stable.size) {
+      for (const content of [...this.stable.values()].slice(this.stableSeen)) this.stableSet.add(content.view());
+      this.stableSeen = this.stable.size;
+    }
     return this.stableSet.has(data);
   }
 
@@ -207,7 +215,7 @@ export class CrashSpace {
     }
     const files: CrashFileMap[] = [];
     for (const file of image.files) {
-      const size = file.data.length;
+      const size = imageFileSize(file);
       const node = nodes.get(file.path);
       const plan = byPath.get(file.path);
       const sectors = Math.ceil(size / ss);
@@ -274,7 +282,8 @@ export class CrashSpace {
     return out;
   }
 
-  private fileContent(f: FilePlan, choice: readonly number[]): Uint8Array {
+  /** The file's content in the image of `choice`: a Bytes of its own, never changed after. */
+  private fileContent(f: FilePlan, choice: readonly number[]): Bytes {
     const k = f.sizePoints[choice[f.sizePoint] ?? 0] ?? 0;
     const b: Bytes = f.node.durable.clone();
     let w = 0;
@@ -285,13 +294,27 @@ export class CrashSpace {
       }
       const plan = f.writes[w++] as WritePlan;
       const keep = (c: number): boolean => (plan.op.torn ? c < (choice[plan.point] ?? 0) : (choice[plan.point + c] ?? 0) === 1);
+      // Runs of kept sectors are copied as one (whole pages of the write are then shared, not copied).
+      let runStart = -1;
+      let runEnd = -1;
+      const flush = (): void => {
+        if (runStart >= 0) b.writeFrom(op.data, op.dataStart + (runStart - op.target), runEnd - runStart, runStart);
+        runStart = -1;
+      };
       plan.chunks.forEach(([s, e], c) => {
-        if (keep(c)) b.writeFrom(op.data, s - op.target, e - s, s);
+        if (!keep(c)) flush();
+        else if (runStart >= 0 && runEnd === s) runEnd = e;
+        else {
+          flush();
+          runStart = s;
+          runEnd = e;
+        }
       });
+      flush();
     });
     const finalSize = k === 0 ? f.node.durable.size : (f.node.pending[k - 1]?.sizeAfter ?? f.node.durable.size);
     b.truncate(finalSize);
-    return b.view();
+    return b;
   }
 }
 

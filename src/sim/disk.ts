@@ -13,16 +13,22 @@
  */
 import { fsError } from '../errors.js';
 import type { OpenFlags } from '../ports.js';
-import { Bytes } from './bytes.js';
-import type { DiskImage } from './image.js';
+import { Bytes, PAGE_SIZE } from './bytes.js';
+import { imageFileBytes, imageFileSize, sparseImageFile, type DiskImage } from './image.js';
 import { joinPath, splitPath } from './paths.js';
 
 export interface PendingWrite {
   readonly type: 'write';
   /** Where the data lands on the medium (differs from where reads see it after a misdirected write). */
   readonly target: number;
-  /** A private copy of the written bytes (sparse: zero pages are not stored). */
+  /**
+   * A private copy of the written bytes (sparse: zero pages are not stored),
+   * at [dataStart, dataStart + length) of `data`.
+   */
   readonly data: Bytes;
+  readonly dataStart: number;
+  /** Bytes written. */
+  readonly length: number;
   /** Forced torn by a fault: a crash keeps only a strict prefix of its sectors. */
   readonly torn: boolean;
   /** The file's size in the page cache after this operation. */
@@ -117,8 +123,8 @@ export class Disk {
       const parts = splitPath(f.path, 'load');
       const { dir, name } = this.parentOf(parts, 'load', f.path);
       // The image's bytes are shared, not copied: both layers copy on their first change.
-      const node = this.newFile(Bytes.sharing(f.data), Bytes.sharing(f.data));
-      this.usedBytes += f.data.length;
+      const node = this.newFile(imageFileBytes(f), imageFileBytes(f));
+      this.usedBytes += imageFileSize(f);
       dir.entries.set(name, node.ino);
       dir.durable.set(name, node.ino);
     }
@@ -218,11 +224,24 @@ export class Disk {
     if (data.length === 0) return;
     node.mtimeMs = this.now();
     const before = node.cache.size;
-    // One private copy (zero pages found once) feeds both the page cache and the pending write.
-    const copy = Bytes.copyOf(data);
-    node.cache.writeFrom(copy, 0, copy.size, offset);
+    // One private copy (zero pages found once) feeds both the page cache and the pending write. A write
+    // covering a whole page of the medium is copied aligned to its pages, so the page cache and, once
+    // synced, the medium share those pages with it instead of copying them.
+    const skew = target % PAGE_SIZE;
+    const dataStart = data.length >= 2 * PAGE_SIZE - skew || (skew === 0 && data.length >= PAGE_SIZE) ? skew : 0;
+    const copy = Bytes.copyAligned(data, dataStart);
+    node.cache.writeFrom(copy, dataStart, data.length, offset);
     this.usedBytes += node.cache.size - before;
-    node.pending.push({ type: 'write', target, data: copy, torn, sizeAfter: node.cache.size, seq: this.dataSeq++ });
+    node.pending.push({
+      type: 'write',
+      target,
+      data: copy,
+      dataStart,
+      length: data.length,
+      torn,
+      sizeAfter: node.cache.size,
+      seq: this.dataSeq++,
+    });
   }
 
   truncate(node: FileNode, size: number): void {
@@ -389,7 +408,7 @@ export class Disk {
           image.dirs.push(joinPath(parts));
           walk(child, parts);
         } else {
-          image.files.push({ path: joinPath(parts), data: child.cache.view() });
+          image.files.push(sparseImageFile(joinPath(parts), child.cache.clone()));
         }
       }
     };
@@ -399,7 +418,7 @@ export class Disk {
 }
 
 export function applyDataOp(target: Bytes, op: PendingDataOp): void {
-  if (op.type === 'write') target.writeFrom(op.data, 0, op.data.size, op.target);
+  if (op.type === 'write') target.writeFrom(op.data, op.dataStart, op.length, op.target);
   else target.truncate(op.size);
 }
 

@@ -5,10 +5,52 @@
  * is lossless for binary content (base64 inside JSON).
  */
 import { WalError } from '../errors.js';
+import { Bytes } from './bytes.js';
 
 export interface DiskImageFile {
   path: string;
   data: Uint8Array;
+}
+
+/**
+ * The sparse content behind image files the simulator made (crash and
+ * shutdown images), by file entry. Such an entry's `data` is built from it
+ * only when first read, so an image of a preallocated 64 MiB segment costs
+ * its written pages, not 64 MiB, and the next epoch loads it without copying
+ * (pages shared copy-on-write). Assigning `data` cuts the link.
+ */
+const sparseContent = new WeakMap<DiskImageFile, Bytes>();
+
+/**
+ * An image file over `content`, which must never change afterwards (pass a
+ * clone or a Bytes no one else holds). `data` is an enumerable property like
+ * that of any other entry (JSON, spreads and equality see it), materialised
+ * once, on first read, as `content.view()`.
+ */
+export function sparseImageFile(path: string, content: Bytes): DiskImageFile {
+  const file = { path } as DiskImageFile;
+  Object.defineProperty(file, 'data', {
+    enumerable: true,
+    configurable: true,
+    get: () => content.view(),
+    set: (data: Uint8Array) => {
+      sparseContent.delete(file);
+      Object.defineProperty(file, 'data', { value: data, enumerable: true, configurable: true, writable: true });
+    },
+  });
+  sparseContent.set(file, content);
+  return file;
+}
+
+/** The content of an image file as Bytes of its own (shared copy-on-write with the image: neither changes the other). */
+export function imageFileBytes(file: DiskImageFile): Bytes {
+  const content = sparseContent.get(file);
+  return content === undefined ? Bytes.sharing(file.data) : content.clone();
+}
+
+/** The length of an image file's content, without materialising it. */
+export function imageFileSize(file: DiskImageFile): number {
+  return sparseContent.get(file)?.size ?? file.data.length;
 }
 
 export interface DiskImage {
@@ -90,6 +132,6 @@ export function loadDiskImage(text: string): DiskImage {
 /** Total bytes of file content in an image. */
 export function diskImageBytes(image: DiskImage): number {
   let n = 0;
-  for (const f of image.files) n += f.data.length;
+  for (const f of image.files) n += imageFileSize(f);
   return n;
 }

@@ -3,6 +3,7 @@ import { evaluateTargets } from '../../bench/lib/evaluate.js';
 import { renderMarkdown } from '../../bench/lib/markdown.js';
 import { RESULTS_SCHEMA, validateResults, type BenchResults, type DurabilityCell } from '../../bench/lib/results.js';
 import type { LatencySummary } from '../../bench/lib/stats.js';
+import type { TargetResult } from '../../bench/lib/targets.js';
 import { lossScenario, summarizeLoss } from '../../bench/suites/loss.js';
 
 const lat = (p50: number): LatencySummary => ({
@@ -106,16 +107,26 @@ function sample(): BenchResults {
       status: 'ok',
       data: {
         engineOptions: { segmentSize: 1048576 },
-        engineDefaults: { scenarios: 1, wallMs: 2000, scenariosPerSec: 0.5 },
+        engineDefaults: { scenarios: 40, wallMs: 2000, scenariosPerSec: 20, cpuMs: 1000, scenariosPerCpuSec: 40 },
         scenariosSingleThread: 300,
-        scenariosPerSecPerCore: 1500,
+        scenariosPerSecPerCore: 1400,
+        cpuMs: 200,
+        scenariosPerCpuSec: 1500,
         virtualMs: 9000,
         wallMs: 200,
         virtualTimeSpeedup: 45,
         stepsPerScenario: 500,
         stepsPerSec: 75000,
         smallScenario: { scenarios: 10, wallMs: 100, scenariosPerSec: 100, virtualTimeSpeedup: 3 },
-        scaling: [{ workers: 1, scenarios: 300, wallMs: 250, scenariosPerSec: 1400 }],
+        scaling: [
+          { workers: 1, scenarios: 300, wallMs: 250, scenariosPerSec: 1400 },
+          { workers: 2, scenarios: 600, wallMs: 260, scenariosPerSec: 2800 },
+        ],
+        scalingDefaults: [
+          { workers: 1, scenarios: 20, wallMs: 1000, scenariosPerSec: 20 },
+          { workers: 2, scenarios: 30, wallMs: 1000, scenariosPerSec: 30 },
+        ],
+        loadAverage: [1.5, 1.7],
       },
     },
     memory: { status: 'skipped', reason: 'not selected (--only)' },
@@ -164,6 +175,40 @@ describe('evaluateTargets', () => {
     expect(t.ratio).toBeCloseTo(0.75);
     expect(t.status).toBe('MISS');
     expect(t.verdict).toContain('25.0% short');
+  });
+
+  it('gives the simulator a per-core verdict (scenarios per CPU-second) and a 2-worker verdict, with and without 64 MiB segments', () => {
+    const defaults = byId('simulator-per-core-defaults');
+    expect(defaults.measured).toBe(40);
+    expect(defaults.ratio).toBeCloseTo(0.02);
+    expect(defaults.status).toBe('MISS');
+    const two = byId('simulator-2-workers');
+    expect(two.ratio).toBeCloseTo(2);
+    expect(two.status).toBe('PASS');
+    expect(two.verdict).toContain('(target >= 1.8x)');
+    const twoDefaults = byId('simulator-2-workers-defaults');
+    expect(twoDefaults.ratio).toBeCloseTo(1.5);
+    expect(twoDefaults.status).toBe('MISS');
+    expect(twoDefaults.verdict).toContain('16.7% short');
+  });
+
+  it('skips the simulator targets an older result cannot answer, rather than reading wall time as CPU time', () => {
+    const doc = sample();
+    if (doc.simulator.status !== 'ok') throw new Error('fixture');
+    delete doc.simulator.data.scenariosPerCpuSec;
+    delete doc.simulator.data.scalingDefaults;
+    doc.simulator.data.scaling = doc.simulator.data.scaling.filter((w) => w.workers === 1);
+    const ts = evaluateTargets(doc);
+    const get = (id: string): TargetResult => {
+      const t = ts.find((x) => x.id === id);
+      if (t === undefined) throw new Error(id);
+      return t;
+    };
+    expect(get('simulator-per-core').status).toBe('SKIPPED');
+    expect(get('simulator-per-core').verdict).toContain('no CPU-time measurement');
+    expect(get('simulator-2-workers').verdict).toContain('no 1- and 2-worker rows');
+    expect(get('simulator-2-workers-defaults').verdict).toContain('not measured');
+    expect(get('simulator-per-core-defaults').status).toBe('MISS');
   });
 });
 

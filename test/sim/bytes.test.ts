@@ -160,6 +160,71 @@ describe('Bytes (sparse pages, copy on write)', () => {
     expect(isAllZero(new Bytes(new Uint8Array(10)).view())).toBe(true);
   });
 
+  it('a read over pages not stored writes zeros over whatever the buffer held, and leaves a zero buffer as it is', () => {
+    const b = new Bytes();
+    b.write(new Uint8Array([7, 8]), PAGE_SIZE + 1);
+    b.truncate(4 * PAGE_SIZE);
+    const dirty = new Uint8Array(3 * PAGE_SIZE).fill(0xee);
+    expect(b.read(dirty, 10)).toBe(3 * PAGE_SIZE);
+    const expected = new Uint8Array(3 * PAGE_SIZE);
+    expected[PAGE_SIZE + 1 - 10] = 7;
+    expected[PAGE_SIZE + 2 - 10] = 8;
+    expect(same(dirty, expected)).toBe(true);
+    // Dirt in the middle of a zero run, and in the tail of a short stored page.
+    const partly = new Uint8Array(3 * PAGE_SIZE);
+    partly[2 * PAGE_SIZE + 100] = 1;
+    partly[PAGE_SIZE + 50] = 3;
+    expect(b.read(partly, 10)).toBe(3 * PAGE_SIZE);
+    expect(same(partly, expected)).toBe(true);
+    const fresh = new Uint8Array(3 * PAGE_SIZE);
+    b.read(fresh, 10);
+    expect(same(fresh, expected)).toBe(true);
+  });
+
+  it('an aligned copy shares its whole pages with the Bytes it is written into, and a change to either never reaches the others', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: PAGE_SIZE - 1 }),
+        fc.integer({ min: 1, max: 4 * PAGE_SIZE }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 0, max: 4 * PAGE_SIZE }),
+        (skew, len, basePage, poke) => {
+          const data = new Uint8Array(len);
+          for (let i = 0; i < len; i++) data[i] = (i * 31 + 7) & 0xff || 1;
+          const copy = Bytes.copyAligned(data, skew);
+          expect(copy.size).toBe(skew + len);
+          const head = new Uint8Array(skew + len);
+          copy.read(head, 0);
+          expect(isAllZero(head.subarray(0, skew))).toBe(true);
+          expect(same(head.subarray(skew), data)).toBe(true);
+          // Two layers (page cache, medium) take the copy at the same place in their pages.
+          const offset = basePage * PAGE_SIZE + skew;
+          const cache = new Bytes();
+          const medium = new Bytes();
+          cache.writeFrom(copy, skew, len, offset);
+          medium.writeFrom(copy, skew, len, offset);
+          const at = offset + (poke % len);
+          cache.setByte(at, 0);
+          cache.write(new Uint8Array([0xaa, 0xbb]), offset + Math.floor(len / 2));
+          const expected = new Uint8Array(offset + len);
+          expected.set(data, offset);
+          expect(same(medium.toUint8Array(), expected)).toBe(true);
+          copy.read(head, 0);
+          expect(same(head.subarray(skew), data)).toBe(true);
+          const model = expected.slice();
+          model[at] = 0;
+          model.set(
+            new Uint8Array([0xaa, 0xbb]).subarray(0, Math.max(0, Math.min(2, model.length - (offset + Math.floor(len / 2))))),
+            offset + Math.floor(len / 2),
+          );
+          const got = cache.toUint8Array();
+          expect(same(got.subarray(0, model.length), model)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('isAllZero finds a single non-zero byte anywhere', () => {
     for (const n of [1, 17, PAGE_SIZE, PAGE_SIZE + 1, 3 * PAGE_SIZE + 2]) {
       const d = new Uint8Array(n);
