@@ -54,6 +54,14 @@ export interface WalOptions {
   random?: () => number;
   /** Where notable events are reported (a pino Logger fits); default silent. */
   logger?: WalLogger;
+  /**
+   * Keep what would be passed over in a dead-letter queue in `<dir>/dlq`
+   * (docs/dlq.md): the bytes skipCorrupted salvages around, made durable
+   * there before recovery repairs anything, and the records and
+   * transactions an applyRecovered handler rejects. The Wal then has
+   * `deadLetters`. Default: true under skipCorrupted, else false.
+   */
+  deadLetters?: boolean;
 }
 
 export interface ResolvedGroupCommit {
@@ -78,6 +86,7 @@ export interface ResolvedOptions {
   transactions: boolean;
   random: (() => number) | undefined;
   logger: WalLogger;
+  deadLetters: boolean;
 }
 
 export const DEFAULT_SEGMENT_SIZE = 64 * 1024 * 1024;
@@ -120,6 +129,7 @@ const KNOWN_KEYS = new Set([
   'transactions',
   'random',
   'logger',
+  'deadLetters',
 ]);
 
 function resolveDurability(d: unknown): { durability: Durability; batch: ResolvedGroupCommit } {
@@ -202,6 +212,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (o.transactions !== undefined && typeof o.transactions !== 'boolean') throw bad('transactions must be a boolean');
   if (o.random !== undefined && typeof o.random !== 'function') throw bad('random must be a function');
   if (o.logger !== undefined && !isWalLogger(o.logger)) throw bad('logger must have debug, info, warn and error methods');
+  if (o.deadLetters !== undefined && typeof o.deadLetters !== 'boolean') throw bad('deadLetters must be a boolean');
   return {
     segmentSize,
     maxRecordSize,
@@ -217,5 +228,6 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     transactions: o.transactions ?? false,
     random: o.random,
     logger: o.logger ?? SILENT_LOGGER,
+    deadLetters: o.deadLetters ?? recoveryMode === 'skipCorrupted',
   };
 }

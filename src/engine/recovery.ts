@@ -51,7 +51,15 @@ import {
 import { resolveTransactions } from './recovery-transactions.js';
 import { applyRepairs, openTail, removePreallocated, type Repair } from './recovery-repair.js';
 import { scanView, SegmentReads, type SegmentReader } from './segment-reader.js';
-import { durableEvidence, recordOfLog, recoveredRecords, scanSegment, scanSegmentBytes, type SegmentFindings } from './segment-scan.js';
+import {
+  durableEvidence,
+  recordOfLog,
+  recoveredRecords,
+  scanSegment,
+  scanSegmentBytes,
+  type ScanDamage,
+  type SegmentFindings,
+} from './segment-scan.js';
 import { joinPath, listSegments, type SegmentFile } from './segments.js';
 
 export type { CorruptionFinding, FrameSummary, KeptSegment, RecoveryReport, RecoveryResult } from './recovery-report.js';
@@ -67,6 +75,26 @@ export interface RecoverOptions {
   keepPreallocated?: boolean;
   /** true: the result also lists, per kept segment, where each accepted record ends (for restore.ts). Default false. */
   layout?: boolean;
+  /**
+   * skipCorrupted only: called once the scan is done and before any repair,
+   * with a copy of every byte range the mode passed over (holes it
+   * resynchronised past, the damaged end of a sealed segment, a damaged
+   * header block it salvaged around), oldest first, and the log's salt. Open
+   * fails with its error, before anything on disk changed. The dead-letter
+   * queue (dead-letter-queue.ts) makes them durable here.
+   */
+  beforeRepairs?: (salvaged: readonly SalvagedBytes[], salt: Uint8Array) => Promise<void>;
+}
+
+/** A byte range skipCorrupted passed over: raw, untrusted bytes, where they lie, and the finding that explains them. */
+export interface SalvagedBytes {
+  segment: string;
+  offset: number;
+  /** The LSN the scan expected at `offset`, when known. */
+  lsn: number | undefined;
+  reason: string;
+  /** A copy of the bytes (never a view into a read buffer). */
+  bytes: Uint8Array;
 }
 
 /** Where each accepted record of a kept segment ends: a record of a compressed frame ends where its frame ends. */
@@ -110,9 +138,11 @@ export async function recoverLog(
   const started = clockNow();
   const { segments: files, preallocated } = await listSegments(fs, dir);
   const paths = files.map((f) => joinPath(dir, f.name));
-  const scan = new LogScan(mode, files, new SegmentReads(fs, paths));
+  const collect = repair && options.beforeRepairs !== undefined && mode === 'skipCorrupted';
+  const scan = new LogScan(mode, files, new SegmentReads(fs, paths), collect);
   await scan.run();
   const { report, kept, repairs, lastLsn } = scan;
+  if (collect && scan.salt !== undefined && scan.salvagedBytes.length > 0) await options.beforeRepairs?.(scan.salvagedBytes, scan.salt);
 
   const accepted = recoveredRecords(kept);
   const { records, transactions, counts } = resolveTransactions(accepted.records, accepted.marks);
@@ -188,11 +218,14 @@ class LogScan {
   private readonly skip: boolean;
   /** What skipCorrupted salvaged around inside segments: listed after every other finding. */
   private readonly salvaged: CorruptionFinding[] = [];
+  /** With `collect`: the bytes of every range skipCorrupted passed over, oldest first. */
+  readonly salvagedBytes: SalvagedBytes[] = [];
 
   constructor(
     private readonly mode: RecoveryMode,
     private readonly files: readonly SegmentFile[],
     private readonly reads: SegmentReads,
+    private readonly collect = false,
   ) {
     this.skip = mode === 'skipCorrupted';
     this.stateHash = [new TextEncoder().encode(files.map((f) => f.name).join('/'))];
@@ -260,6 +293,7 @@ class LogScan {
     };
     const found = await scanSegment(reader, start, viewLimit);
     this.keep(file, header.maxRecordSize, version, found, found.source);
+    this.collectHoles(file, found.bytes, found.salvaged);
     const damage = found.damage;
     if (damage !== undefined) {
       // Damage that is not just zero fill after the last valid record.
@@ -277,6 +311,7 @@ class LogScan {
         if (evidence !== undefined) f.reason += ` (a valid record at offset ${evidence.offset}, LSN ${evidence.record.lsn}, follows it)`;
         else f.reason += ' (in a sealed segment)';
         this.midLog(f, i, damage.offset);
+        if (this.skip) this.collectRange(file, found.bytes, damage, nonZeroEnd(found.bytes, damage.offset) - damage.offset, f.reason);
       }
     }
     this.advance(found.records, header.firstLsn);
@@ -318,11 +353,13 @@ class LogScan {
     if (this.skip && this.salt !== undefined) {
       // Salvage the records of this segment with the log's salt.
       this.report.corruption.push(f);
+      this.collectRange(file, bytes, { offset: 0, lsn: this.expected }, nonZeroEnd(bytes.subarray(0, SEGMENT_HEADER_SIZE), 0), f.reason);
       const wantLsn = this.expected ?? 1;
       const start = { seed: this.seed, maxRecordSize: prevMax, prevLsn: this.lastLsn, wantLsn, salvage: true, version: this.sawVersion };
       const found = scanSegmentBytes(bytes, start);
       // Plain records only from here on: they read the same under either version, and the header is unknown.
       this.keep(file, prevMax, FORMAT_VERSION, found, whole.buf.buffer);
+      this.collectHoles(file, bytes, found.salvaged);
       this.advance(found.records, wantLsn);
       return;
     }
@@ -358,6 +395,30 @@ class LogScan {
     this.kept.push({ file, maxRecordSize, version, records: found.records, source, end: found.end });
     for (const d of found.salvaged) this.salvaged.push(midLogFinding(file.name, d));
     for (const f of found.frames) this.frames.push({ segment: file.name, ...f, codec: codecName(f.codec) });
+  }
+
+  /** With `collect`: the holes a salvaging scan skipped (an LSN jump skips no bytes). */
+  private collectHoles(file: SegmentFile, bytes: Uint8Array, holes: readonly ScanDamage[]): void {
+    for (const d of holes) if (d.skipped !== undefined) this.collectRange(file, bytes, d, d.skipped, d.reason);
+  }
+
+  /** With `collect`: a copy of `length` bytes from `at.offset`, unless there are none. */
+  private collectRange(
+    file: SegmentFile,
+    bytes: Uint8Array,
+    at: { offset: number; lsn: number | undefined },
+    length: number,
+    reason: string,
+  ): void {
+    if (!this.collect || length <= 0) return;
+    assert(at.offset + length <= bytes.length, 'a passed-over range lies inside the bytes scanned', { segment: file.name, ...at, length });
+    this.salvagedBytes.push({
+      segment: file.name,
+      offset: at.offset,
+      lsn: at.lsn,
+      reason,
+      bytes: bytes.slice(at.offset, at.offset + length),
+    });
   }
 
   /** After a segment: the last LSN seen and the LSN the next segment must start with. */
