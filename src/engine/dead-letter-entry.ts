@@ -182,7 +182,8 @@ export function decodeDeadLetterRecord(bytes: Uint8Array, id: number): DeadLette
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw bad(`${what} is not a safe integer`);
     return Number(v);
   };
-  const text = (at: number, length: number, what: string): string => {
+  const text = (at: number, length: number, what: string, max: number): string => {
+    if (length > max) throw bad(`${what} is ${length} bytes, above its bound of ${max}`);
     need(at + length, what);
     try {
       return strictUtf8.decode(bytes.subarray(at, at + length));
@@ -214,8 +215,8 @@ export function decodeDeadLetterRecord(bytes: Uint8Array, id: number): DeadLette
       if (entry < 1 || entry >= id) throw bad(`it resolves entry ${entry}, which is not below it`);
       ids.push(entry);
     }
-    const code = text(idsEnd, codeLength, 'the code');
-    const message = text(idsEnd + codeLength, messageLength, 'the message');
+    const code = text(idsEnd, codeLength, 'the code', MAX_REASON_CODE_BYTES);
+    const message = text(idsEnd + codeLength, messageLength, 'the message', MAX_REASON_MESSAGE_BYTES);
     if (idsEnd + codeLength + messageLength !== bytes.length) throw bad('bytes left after the message');
     return { type: 'resolution', resolution: { action, atMs, ids, reason: { code, message } } };
   }
@@ -233,11 +234,11 @@ export function decodeDeadLetterRecord(bytes: Uint8Array, id: number): DeadLette
   const codeLength = view.getUint16(54, true);
   const messageLength = view.getUint32(56, true);
   let at = DEAD_LETTER_HEADER_SIZE;
-  const segment = text(at, segmentLength, 'the segment name');
+  const segment = text(at, segmentLength, 'the segment name', 0xffff);
   at += segmentLength;
-  const code = text(at, codeLength, 'the code');
+  const code = text(at, codeLength, 'the code', MAX_REASON_CODE_BYTES);
   at += codeLength;
-  const message = text(at, messageLength, 'the message');
+  const message = text(at, messageLength, 'the message', MAX_REASON_MESSAGE_BYTES);
   at += messageLength;
   // Bounded by the record's length: each part takes at least 12 bytes.
   if (count > (bytes.length - at) / 12) throw bad(`${count} parts cannot fit in the record`);

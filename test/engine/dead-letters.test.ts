@@ -306,6 +306,15 @@ describe('entry encoding', () => {
     }
   });
 
+  it('refuses a reason longer than its bound on decoding, and cuts one on encoding', () => {
+    const bytes = encodeDeadLetter(entry);
+    const long = bytes.slice();
+    new DataView(long.buffer).setUint16(54, 300, true);
+    expect(() => decodeDeadLetterRecord(long, 1)).toThrow(/above its bound of 256/);
+    const cut = decodeDeadLetterRecord(encodeDeadLetter({ ...entry, reason: { code: 'E', message: '✓'.repeat(3000) } }), 1);
+    expect(cut.type === 'entry' && cut.entry.reason.message).toBe('✓'.repeat(1365));
+  });
+
   it('refuses to encode an entry whose parts do not match its kind', () => {
     expect(() => encodeDeadLetter({ ...entry, lastLsn: 9 })).toThrow(/commit LSN/);
     expect(() => encodeDeadLetter({ ...entry, logId: 'nope' })).toThrow(/16 hex digits/);
