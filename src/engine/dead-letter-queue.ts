@@ -183,7 +183,7 @@ export class DeadLetterQueue {
         throw err;
       },
     );
-    const log = exists ? await openLog({ fs: env.fs, clock: env.clock, dir }, queueLogOptions(options)) : undefined;
+    const log = exists ? await openLog({ fs: env.fs, clock: env.clock, dir }, queueLogOptions(options)).catch(inQueue(dir)) : undefined;
     try {
       return new DeadLetterQueue(env.fs, env.clock, env.dir, log, openLog, options);
     } catch (err) {
@@ -204,7 +204,7 @@ export class DeadLetterQueue {
       throw err;
     });
     if (!st.isDirectory) throw noQueue(env.dir);
-    const rec = await recoverLog(env.fs, dir, 'tolerateCorruptedTail', () => env.clock.now(), { repair: false });
+    const rec = await recoverLog(env.fs, dir, 'tolerateCorruptedTail', () => env.clock.now(), { repair: false }).catch(inQueue(dir));
     const log: DeadLetterLog = {
       recovered: rec.records,
       logId: rec.salt === undefined ? '' : Buffer.from(rec.salt).toString('hex'),
@@ -494,6 +494,14 @@ export class DeadLetterQueue {
       await this.log?.close();
     });
   }
+}
+
+/** A WalError of the queue's own log, said to be the queue's (its segments are named like the log's). */
+function inQueue(dir: string): (err: unknown) => never {
+  return (err) => {
+    if (!(err instanceof WalError)) throw err;
+    throw new WalError(err.code, `dead-letter queue ${dir}: ${err.message}`, { cause: err, details: { ...err.details, queue: dir } });
+  };
 }
 
 function noQueue(logDir: string): WalError {

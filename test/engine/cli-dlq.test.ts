@@ -99,6 +99,7 @@ it('dlq: list, show, replay (a failure again is exit 1, naming it), purge; bad i
     const damaged = await runFaultline(['dlq', 'list', log]);
     expect(damaged.code).toBe(1);
     expect(damaged.stderr).toContain('log corruption');
+    expect(damaged.stderr).toContain('dead-letter queue');
     expect((await runFaultline(['dlq', 'purge', log, '--id', '1'])).code).toBe(1);
   } finally {
     await cleanup();

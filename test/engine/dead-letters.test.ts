@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyRecovered,
   DEAD_LETTER_DIR,
+  DeadLetterQueue,
   openDeadLetterQueue,
   Wal,
   type DeadLetter,
@@ -133,6 +134,34 @@ describe('skipCorrupted: what it passes over goes to the dead-letter queue', () 
   });
 });
 
+describe('a damaged queue', () => {
+  it('is refused (ECORRUPT, naming the queue) by the open of its log and by inspect, and nothing is changed', async () => {
+    const fs = new MemfsFileSystem();
+    const q = await openDeadLetterQueue(memEnv(fs));
+    for (let lsn = 1; lsn <= 3; lsn++) {
+      await q.reject({
+        kind: 'record',
+        logId: '0011223344556677',
+        records: [{ lsn, data: enc(`r${lsn}`) }],
+        lastLsn: lsn,
+        segment: '',
+        error: 'x',
+      });
+    }
+    await q.close();
+    const [seg] = (await fs.readdir(`${DIR}/${DEAD_LETTER_DIR}`)).filter((n) => n.endsWith('.log'));
+    const path = `${DIR}/${DEAD_LETTER_DIR}/${seg as string}`;
+    const bytes = await readFileBytes(fs, path);
+    bytes[SEGMENT_HEADER_SIZE + RECORD_HEADER_SIZE + 30] = (bytes[SEGMENT_HEADER_SIZE + RECORD_HEADER_SIZE + 30] as number) ^ 1;
+    await writeFileBytes(fs, path, bytes);
+    const err = await Wal.open(memEnv(fs), { ...base, deadLetters: true }).catch((e: unknown) => e);
+    expect(isWalError(err, 'ECORRUPT')).toBe(true);
+    expect((err as Error).message).toContain(`dead-letter queue ${DIR}/${DEAD_LETTER_DIR}`);
+    await expect(DeadLetterQueue.inspect(memEnv(fs))).rejects.toMatchObject({ code: 'ECORRUPT' });
+    expect(await readFileBytes(fs, path)).toEqual(bytes);
+  });
+});
+
 describe('applyRecovered', () => {
   const txOptions: WalOptions = { ...base, transactions: true };
 
@@ -183,6 +212,31 @@ describe('applyRecovered', () => {
     expect(seen).toEqual(['r1', 'r2', 'r4', 'r5', 'r9', 't11']);
     expect(again.deadLetters?.list()).toHaveLength(2);
     await again.close();
+  });
+
+  it('logs every dead letter with its context: segment and LSN, the commit LSN (txLsn) of a transaction, the offset of salvaged bytes', async () => {
+    const fs = new MemfsFileSystem();
+    await mixedLog(fs);
+    const events: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+    const at =
+      (level: string) =>
+      (fields: Record<string, unknown>, message: string): void =>
+        void events.push({ level, fields, message });
+    const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+    const wal = await Wal.open(memEnv(fs), { ...txOptions, deadLetters: true, logger });
+    await applyRecovered(wal, {
+      record: () => undefined,
+      transaction: () => {
+        throw new Error('no');
+      },
+    });
+    const dead = events.filter((e) => e.message === 'rejected transaction dead-lettered');
+    expect(dead.map((e) => e.fields)).toEqual([
+      expect.objectContaining({ kind: 'transaction', lsn: 6, txLsn: 8, segment: expect.stringMatching(/^wal-/), id: 1, code: 'Error' }),
+      expect.objectContaining({ kind: 'transaction', lsn: 10, txLsn: 11, id: 2 }),
+    ]);
+    for (const e of dead) expect(e.level).toBe('warn');
+    await wal.close();
   });
 
   it('refuses a log without a queue, and a handler missing a method the log needs, before handing anything over', async () => {
