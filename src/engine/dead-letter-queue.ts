@@ -70,7 +70,6 @@ export interface DeadLetterStats {
 /** The part of the engine's Wal the queue writes through (the engine's log, opened on the queue's directory). */
 export interface DeadLetterLog {
   readonly recovered: readonly RecoveredRecord[];
-  readonly logId: string;
   append(record: Uint8Array): Promise<number>;
   truncatePrefix(upTo: number): Promise<void>;
   close(): Promise<void>;
@@ -207,7 +206,6 @@ export class DeadLetterQueue {
     const rec = await recoverLog(env.fs, dir, 'tolerateCorruptedTail', () => env.clock.now(), { repair: false }).catch(inQueue(dir));
     const log: DeadLetterLog = {
       recovered: rec.records,
-      logId: rec.salt === undefined ? '' : Buffer.from(rec.salt).toString('hex'),
       append: () => Promise.reject(new WalError('EREADONLY', `the dead-letter queue in ${dir} was opened read-only`)),
       truncatePrefix: () => Promise.reject(new WalError('EREADONLY', `the dead-letter queue in ${dir} was opened read-only`)),
       close: () => Promise.resolve(),
