@@ -79,7 +79,8 @@ export interface RecoverOptions {
    * skipCorrupted only: called once the scan is done and before any repair,
    * with a copy of every byte range the mode passed over (holes it
    * resynchronised past, the damaged end of a sealed segment, a damaged
-   * header block it salvaged around), oldest first, and the log's salt. Open
+   * header block it salvaged around, a segment it passed over whole),
+   * oldest first, and the log's salt. Open
    * fails with its error, before anything on disk changed. The dead-letter
    * queue (dead-letter-queue.ts) makes them durable here.
    */
@@ -277,7 +278,12 @@ class LogScan {
           : `segment overlaps: starts at ${header.firstLsn}, expected ${expected}`;
       const f: CorruptionFinding = { kind: 'mid-log', segment: file.name, offset: 0, lsn: expected, reason };
       // skipCorrupted salvages across a gap; an overlapping segment it ignores.
-      if (!(this.skip && header.firstLsn > this.lastLsn)) return this.midLog(f, i, undefined);
+      if (!(this.skip && header.firstLsn > this.lastLsn)) {
+        this.midLog(f, i, undefined);
+        // skipCorrupted passes over an overlapping segment whole.
+        if (this.skip) this.collectWhole(file, scanView(await reader.done, viewLimit), f.reason);
+        return;
+      }
       this.report.corruption.push(f);
     }
     this.expected = header.firstLsn;
@@ -364,6 +370,8 @@ class LogScan {
       return;
     }
     this.midLog(f, at.index, undefined);
+    // skipCorrupted passes over a segment whose header cannot be used before the log's salt is known, whole.
+    if (this.skip) this.collectWhole(file, bytes, f.reason);
   }
 
   /**
@@ -400,6 +408,11 @@ class LogScan {
   /** With `collect`: the holes a salvaging scan skipped (an LSN jump skips no bytes). */
   private collectHoles(file: SegmentFile, bytes: Uint8Array, holes: readonly ScanDamage[]): void {
     for (const d of holes) if (d.skipped !== undefined) this.collectRange(file, bytes, d, d.skipped, d.reason);
+  }
+
+  /** With `collect`: a whole segment passed over, up to its last non-zero byte. */
+  private collectWhole(file: SegmentFile, bytes: Uint8Array, reason: string): void {
+    this.collectRange(file, bytes, { offset: 0, lsn: this.expected }, nonZeroEnd(bytes, 0), reason);
   }
 
   /** With `collect`: a copy of `length` bytes from `at.offset`, unless there are none. */

@@ -92,6 +92,24 @@ describe('skipCorrupted: what it passes over goes to the dead-letter queue', () 
     await wal.close();
   });
 
+  it('a first segment whose header is destroyed is passed over whole: kept from offset 0 to its last non-zero byte', async () => {
+    const fs = new MemfsFileSystem();
+    const segs = await buildLog(fs, 40);
+    const seg = segs[0] as string;
+    const path = `${DIR}/${seg}`;
+    const bytes = await readFileBytes(fs, path);
+    bytes.fill(0, 0, SEGMENT_HEADER_SIZE);
+    await writeFileBytes(fs, path, bytes);
+    const end = bytes.length - [...bytes].reverse().findIndex((b) => b !== 0);
+    const wal = await Wal.open(memEnv(fs), { ...base, recoveryMode: 'skipCorrupted' });
+    const [e, ...rest] = wal.deadLetters?.list() ?? [];
+    expect(rest).toEqual([]);
+    expect(e).toMatchObject({ kind: 'salvaged', segment: seg, offset: 0 });
+    expect(e?.reason.message).toContain('segment header');
+    expect(e?.parts[0]?.data).toEqual(bytes.subarray(0, end));
+    await wal.close();
+  });
+
   it('other modes keep no queue unless asked; a clean log under skipCorrupted creates none', async () => {
     const fs = new MemfsFileSystem();
     await buildLog(fs, 5);
