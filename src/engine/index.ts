@@ -19,3 +19,14 @@ export {
 } from './restore.js';
 export type { WriterStatus as WalState } from './writer.js';
 export { crc32 as walCrc32, segmentName, parseSegmentName } from './format.js';
+export {
+  DeadLetterQueue,
+  DEAD_LETTER_DIR,
+  type DeadLetter,
+  type DeadLetterHandler,
+  type DeadLetterStats,
+  type ReplayOutcome,
+} from './dead-letter-queue.js';
+export type { DeadLetterKind, DeadLetterPart, DeadLetterReason, ResolutionAction } from './dead-letter-entry.js';
+export { openDeadLetterQueue } from './dead-letter-open.js';
+export { applyRecovered, type ApplyOutcome, type RecoveredHandler, type RecoveredSource } from './dead-letter-apply.js';

@@ -81,6 +81,14 @@ export interface WalOptions {
   random?: () => number;
   /** Where notable events are reported (a pino Logger fits); default silent. */
   logger?: WalLogger;
+  /**
+   * Keep what would be passed over in a dead-letter queue in `<dir>/dlq`
+   * (docs/dlq.md): the bytes skipCorrupted salvages around, made durable
+   * there before recovery repairs anything, and the records and
+   * transactions an applyRecovered handler rejects. The Wal then has
+   * `deadLetters`. Default: true under skipCorrupted, else false.
+   */
+  deadLetters?: boolean;
 }
 
 export interface ResolvedGroupCommit {
@@ -108,6 +116,7 @@ export interface ResolvedOptions {
   breaker: ResolvedBreaker;
   random: (() => number) | undefined;
   logger: WalLogger;
+  deadLetters: boolean;
 }
 
 export const DEFAULT_SEGMENT_SIZE = 64 * 1024 * 1024;
@@ -153,6 +162,7 @@ const KNOWN_KEYS = new Set([
   'breaker',
   'random',
   'logger',
+  'deadLetters',
 ]);
 
 function resolveDurability(d: unknown): { durability: Durability; batch: ResolvedGroupCommit } {
@@ -236,6 +246,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (o.timestamps !== undefined && typeof o.timestamps !== 'boolean') throw bad('timestamps must be a boolean');
   if (o.random !== undefined && typeof o.random !== 'function') throw bad('random must be a function');
   if (o.logger !== undefined && !isWalLogger(o.logger)) throw bad('logger must have debug, info, warn and error methods');
+  if (o.deadLetters !== undefined && typeof o.deadLetters !== 'boolean') throw bad('deadLetters must be a boolean');
   return {
     segmentSize,
     maxRecordSize,
@@ -254,5 +265,6 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     breaker: resolveBreaker(o.breaker),
     random: o.random,
     logger: o.logger ?? SILENT_LOGGER,
+    deadLetters: o.deadLetters ?? recoveryMode === 'skipCorrupted',
   };
 }

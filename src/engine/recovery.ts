@@ -57,6 +57,7 @@ import {
   recoveredRecords,
   scanSegment,
   scanSegmentBytes,
+  type ScanDamage,
   type SegmentFindings,
   type TimeMarkFinding,
 } from './segment-scan.js';
@@ -75,6 +76,27 @@ export interface RecoverOptions {
   keepPreallocated?: boolean;
   /** true: the result also lists, per kept segment, where each accepted record ends (for restore.ts). Default false. */
   layout?: boolean;
+  /**
+   * skipCorrupted only: called once the scan is done and before any repair,
+   * with a copy of every byte range the mode passed over (holes it
+   * resynchronised past, the damaged end of a sealed segment, a damaged
+   * header block it salvaged around, a segment it passed over whole),
+   * oldest first, and the log's salt. Open
+   * fails with its error, before anything on disk changed. The dead-letter
+   * queue (dead-letter-queue.ts) makes them durable here.
+   */
+  beforeRepairs?: (salvaged: readonly SalvagedBytes[], salt: Uint8Array) => Promise<void>;
+}
+
+/** A byte range skipCorrupted passed over: raw, untrusted bytes, where they lie, and the finding that explains them. */
+export interface SalvagedBytes {
+  segment: string;
+  offset: number;
+  /** The LSN the scan expected at `offset`, when known. */
+  lsn: number | undefined;
+  reason: string;
+  /** A copy of the bytes (never a view into a read buffer). */
+  bytes: Uint8Array;
 }
 
 /** Where each accepted record of a kept segment ends: a record of a compressed frame ends where its frame ends. */
@@ -121,9 +143,11 @@ export async function recoverLog(
   const started = clockNow();
   const { segments: files, preallocated } = await listSegments(fs, dir);
   const paths = files.map((f) => joinPath(dir, f.name));
-  const scan = new LogScan(mode, files, new SegmentReads(fs, paths));
+  const collect = repair && options.beforeRepairs !== undefined && mode === 'skipCorrupted';
+  const scan = new LogScan(mode, files, new SegmentReads(fs, paths), collect);
   await scan.run();
   const { report, kept, repairs, lastLsn } = scan;
+  if (collect && scan.salt !== undefined && scan.salvagedBytes.length > 0) await options.beforeRepairs?.(scan.salvagedBytes, scan.salt);
 
   const accepted = recoveredRecords(kept);
   const { records, transactions, counts } = resolveTransactions(accepted.records, accepted.marks);
@@ -200,11 +224,14 @@ class LogScan {
   private readonly skip: boolean;
   /** What skipCorrupted salvaged around inside segments: listed after every other finding. */
   private readonly salvaged: CorruptionFinding[] = [];
+  /** With `collect`: the bytes of every range skipCorrupted passed over, oldest first. */
+  readonly salvagedBytes: SalvagedBytes[] = [];
 
   constructor(
     private readonly mode: RecoveryMode,
     private readonly files: readonly SegmentFile[],
     private readonly reads: SegmentReads,
+    private readonly collect = false,
   ) {
     this.skip = mode === 'skipCorrupted';
     this.stateHash = [new TextEncoder().encode(files.map((f) => f.name).join('/'))];
@@ -256,7 +283,12 @@ class LogScan {
           : `segment overlaps: starts at ${header.firstLsn}, expected ${expected}`;
       const f: CorruptionFinding = { kind: 'mid-log', segment: file.name, offset: 0, lsn: expected, reason };
       // skipCorrupted salvages across a gap; an overlapping segment it ignores.
-      if (!(this.skip && header.firstLsn > this.lastLsn)) return this.midLog(f, i, undefined);
+      if (!(this.skip && header.firstLsn > this.lastLsn)) {
+        this.midLog(f, i, undefined);
+        // skipCorrupted passes over an overlapping segment whole.
+        if (this.skip) this.collectWhole(file, scanView(await reader.done, viewLimit), f.reason);
+        return;
+      }
       this.report.corruption.push(f);
     }
     this.expected = header.firstLsn;
@@ -272,6 +304,7 @@ class LogScan {
     };
     const found = await scanSegment(reader, start, viewLimit);
     this.keep(file, header.maxRecordSize, version, found, found.source);
+    this.collectHoles(file, found.bytes, found.salvaged);
     const damage = found.damage;
     if (damage !== undefined) {
       // Damage that is not just zero fill after the last valid record.
@@ -289,6 +322,7 @@ class LogScan {
         if (evidence !== undefined) f.reason += ` (a valid record at offset ${evidence.offset}, LSN ${evidence.record.lsn}, follows it)`;
         else f.reason += ' (in a sealed segment)';
         this.midLog(f, i, damage.offset);
+        if (this.skip) this.collectRange(file, found.bytes, damage, nonZeroEnd(found.bytes, damage.offset) - damage.offset, f.reason);
       }
     }
     this.advance(found.records, header.firstLsn);
@@ -330,15 +364,19 @@ class LogScan {
     if (this.skip && this.salt !== undefined) {
       // Salvage the records of this segment with the log's salt.
       this.report.corruption.push(f);
+      this.collectRange(file, bytes, { offset: 0, lsn: this.expected }, nonZeroEnd(bytes.subarray(0, SEGMENT_HEADER_SIZE), 0), f.reason);
       const wantLsn = this.expected ?? 1;
       const start = { seed: this.seed, maxRecordSize: prevMax, prevLsn: this.lastLsn, wantLsn, salvage: true, version: this.sawVersion };
       const found = scanSegmentBytes(bytes, start);
       // Plain records only from here on: they read the same under either version, and the header is unknown.
       this.keep(file, prevMax, FORMAT_VERSION, found, whole.buf.buffer);
+      this.collectHoles(file, bytes, found.salvaged);
       this.advance(found.records, wantLsn);
       return;
     }
     this.midLog(f, at.index, undefined);
+    // skipCorrupted passes over a segment whose header cannot be used before the log's salt is known, whole.
+    if (this.skip) this.collectWhole(file, bytes, f.reason);
   }
 
   /**
@@ -370,6 +408,35 @@ class LogScan {
     this.kept.push({ file, maxRecordSize, version, records: found.records, source, end: found.end, times: found.times });
     for (const d of found.salvaged) this.salvaged.push(midLogFinding(file.name, d));
     for (const f of found.frames) this.frames.push({ segment: file.name, ...f, codec: codecName(f.codec) });
+  }
+
+  /** With `collect`: the holes a salvaging scan skipped (an LSN jump skips no bytes). */
+  private collectHoles(file: SegmentFile, bytes: Uint8Array, holes: readonly ScanDamage[]): void {
+    for (const d of holes) if (d.skipped !== undefined) this.collectRange(file, bytes, d, d.skipped, d.reason);
+  }
+
+  /** With `collect`: a whole segment passed over, up to its last non-zero byte. */
+  private collectWhole(file: SegmentFile, bytes: Uint8Array, reason: string): void {
+    this.collectRange(file, bytes, { offset: 0, lsn: this.expected }, nonZeroEnd(bytes, 0), reason);
+  }
+
+  /** With `collect`: a copy of `length` bytes from `at.offset`, unless there are none. */
+  private collectRange(
+    file: SegmentFile,
+    bytes: Uint8Array,
+    at: { offset: number; lsn: number | undefined },
+    length: number,
+    reason: string,
+  ): void {
+    if (!this.collect || length <= 0) return;
+    assert(at.offset + length <= bytes.length, 'a passed-over range lies inside the bytes scanned', { segment: file.name, ...at, length });
+    this.salvagedBytes.push({
+      segment: file.name,
+      offset: at.offset,
+      lsn: at.lsn,
+      reason,
+      bytes: bytes.slice(at.offset, at.offset + length),
+    });
   }
 
   /** After a segment: the last LSN seen and the LSN the next segment must start with. */

@@ -49,6 +49,8 @@ export interface ScanDamage {
   offset: number;
   lsn: number;
   reason: string;
+  /** A hole salvaging skipped: how many bytes from `offset` it passed over (undefined for damage the scan stopped at, and for an LSN jump). */
+  skipped?: number;
 }
 
 /** A valid record (or frame, as its first LSN) found by searching every byte offset, and where it starts. */
@@ -261,7 +263,12 @@ function scanToEnd(bytes: Uint8Array, scan: Scan): ScanDamage | undefined {
     const next = scanForEntry(bytes, pos + 1, scan.start.seed, scan.start.maxRecordSize, scan.start.version, (x) => x.lsn > prev);
     if (next === undefined) return damage;
     assert(next.offset > pos, 'resynchronising moves the scan forward', { from: pos, to: next.offset });
-    scan.salvaged.push({ offset: pos, lsn: scan.want, reason: `${reason}; skipped ${next.offset - pos} bytes` });
+    scan.salvaged.push({
+      offset: pos,
+      lsn: scan.want,
+      reason: `${reason}; skipped ${next.offset - pos} bytes`,
+      skipped: next.offset - pos,
+    });
     scan.pos = next.offset;
   }
   return undefined;

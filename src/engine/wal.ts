@@ -7,6 +7,7 @@ import { WalError } from '../errors.js';
 import type { Clock, RecoveredRecord, WalEnv, WalLog } from '../ports.js';
 import { CircuitBreaker, type BreakerState } from './circuit-breaker.js';
 import { CountingFileSystem } from './counting-fs.js';
+import { DeadLetterQueue } from './dead-letter-queue.js';
 import { formatVersionFor } from './compression.js';
 import { saltSeed, SEGMENT_HEADER_SIZE } from './format.js';
 import { resolveOptions, type ResolvedOptions, type WalOptions } from './options.js';
@@ -134,6 +135,8 @@ export class Wal implements WalLog {
     private readonly clock: Clock,
     private readonly retrying: RetryingFileSystem,
     private readonly breaker: CircuitBreaker,
+    /** The dead-letter queue in `<dir>/dlq` (option deadLetters; docs/dlq.md), or undefined without it. */
+    readonly deadLetters: DeadLetterQueue | undefined,
   ) {}
 
   /** The log's identity: its salt (shared by every segment of this log, docs/format.md) as 16 hex digits. */
@@ -155,8 +158,34 @@ export class Wal implements WalLog {
     const random = opts.random ?? seededJitter(`${dir}:${env.clock.now()}`);
     const fs = new RetryingFileSystem(io, { policy: opts.retry, clock: env.clock, breaker, logger: opts.logger, dir, random });
     await ensureDirectory(fs, dir);
+    const deadLetters = opts.deadLetters
+      ? await DeadLetterQueue.open(env, (e, o) => Wal.open(e, o), { logger: opts.logger, random: opts.random })
+      : undefined;
+    try {
+      return await Wal.openWith(env, opts, io, fs, breaker, deadLetters);
+    } catch (err) {
+      await deadLetters?.close().catch(() => undefined); // the open's error is the one reported
+      throw err;
+    }
+  }
+
+  private static async openWith(
+    env: WalEnv,
+    opts: ResolvedOptions,
+    io: CountingFileSystem,
+    fs: RetryingFileSystem,
+    breaker: CircuitBreaker,
+    deadLetters: DeadLetterQueue | undefined,
+  ): Promise<Wal> {
+    const dir = env.dir;
     // With preallocation the writer (or a new log's first segment) prepares wal-next.prealloc at once, truncating a leftover one.
-    const rec = await recoverLog(fs, dir, opts.recoveryMode, () => env.clock.now(), { keepPreallocated: opts.preallocate });
+    // What skipCorrupted passes over is made durable in the dead-letter queue before any repair.
+    const rec = await recoverLog(fs, dir, opts.recoveryMode, () => env.clock.now(), {
+      keepPreallocated: opts.preallocate,
+      ...(deadLetters === undefined
+        ? {}
+        : { beforeRepairs: async (salvaged, salt) => void (await deadLetters.addSalvaged(salvaged, Buffer.from(salt).toString('hex'))) }),
+    });
     const now = env.clock.now();
     let salt: Uint8Array;
     let segments: SegmentEntry[];
@@ -221,7 +250,7 @@ export class Wal implements WalLog {
       throw err;
     }
     logRecovery(opts.logger, dir, rec.report);
-    return new Wal(writer, io, rec.records, rec.transactions, rec.report, opts, salt, env.clock, fs, breaker);
+    return new Wal(writer, io, rec.records, rec.transactions, rec.report, opts, salt, env.clock, fs, breaker, deadLetters);
   }
 
   /** Resolves with the record's LSN once written (and, at everyWrite/groupCommit, durable). */
@@ -256,9 +285,13 @@ export class Wal implements WalLog {
     return this.writer.truncatePrefix(upTo);
   }
 
-  /** Finishes admitted appends, syncs (except at level none), closes the files. */
-  close(): Promise<void> {
-    return this.writer.close();
+  /** Finishes admitted appends, syncs (except at level none), closes the files (the dead-letter queue's too). */
+  async close(): Promise<void> {
+    try {
+      await this.writer.close();
+    } finally {
+      await this.deadLetters?.close();
+    }
   }
 
   stats(): WalStats {

@@ -7,6 +7,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { BreakerState, RecoveryReport, WalStats } from '../engine/index.js';
 import { registerFlushHistogram } from './flush-histogram.js';
+import { registerDeadLetterMetrics, type DeadLetterStatsSource } from './dead-letter-metrics.js';
 import { registerRecoveryGauges } from './recovery-metrics.js';
 import { checkedPrefix, registerStateGauge, registerStatsFamilies } from './stats-families.js';
 
@@ -15,6 +16,8 @@ export interface WalStatsSource {
   stats(): WalStats;
   /** What recovery found when the log opened (a Wal has it): exported as the recovery_* gauges when present. */
   readonly report?: RecoveryReport;
+  /** The log's dead-letter queue (a Wal opened with deadLetters has one): exported as the dlq_* families when present. */
+  readonly deadLetters?: DeadLetterStatsSource | undefined;
 }
 
 export interface WalMetricsOptions {
@@ -123,6 +126,7 @@ export function registerWalMetrics(source: WalStatsSource, options: WalMetricsOp
   });
   registerFlushHistogram(source, registry, prefix, labels);
   if (source.report !== undefined) registerRecoveryGauges(source.report, registry, prefix, labels);
+  if (source.deadLetters !== undefined) registerDeadLetterMetrics(source.deadLetters, { registry, prefix, labels });
   registerStateGauge(target, 'The log state: 1 for the current one.', STATES, () => source.stats().state);
   new Gauge({
     name: `${prefix}breaker_state`,

@@ -48,7 +48,9 @@
  * process.memoryUsage().arrayBuffers across one open (measured when it
  * resolves, before close, so it includes the recovered payloads and read
  * buffers it keeps) must stay below 3 x the directory's bytes + 4 x
- * maxRecordSize + 2 MiB (the reader's 1 MiB scratch chunk and slack). A
+ * maxRecordSize + 2 MiB (the reader's 1 MiB scratch chunk and slack), plus,
+ * under skipCorrupted, 3 x the bytes its dead-letter queue took in (docs/dlq.md:
+ * the queue keeps its entries, and its writer its batch buffer) + 64 KiB. A
  * decompression bomb (a frame declaring 64 MiB or 4 GiB) or a read sized by a
  * lying length would exceed it; garbage collection during the open can only
  * make the growth smaller, so the check does not flake. Transient
@@ -84,6 +86,7 @@ import { isWalError } from '../../src/errors.js';
 import { ForwardingFileHandle, ForwardingFileSystem } from '../../src/forwarding-file-system.js';
 import type { FileHandle, FileSystem, OpenFlags, RecoveredRecord } from '../../src/ports.js';
 import type { RecoveryReport } from '../../src/engine/recovery.js';
+import { bytesEqual } from '../../src/engine/format.js';
 import { MemfsFileSystem } from '../helpers/memfs-file-system.js';
 import { RealClock } from '../../src/real/real-clock.js';
 import { memEnv } from './support.js';
@@ -498,7 +501,25 @@ async function openIn(dir: Map<string, DirFile>, mode: RecoveryMode, base: BaseL
   }
   try {
     const grown = process.memoryUsage().arrayBuffers - before;
-    const bound = 3 * dirBytes + 4 * base.maxRecordSize + 2 * 1024 * 1024;
+    const dead = wal.deadLetters?.list({ all: true }) ?? [];
+    const deadBytes = dead.reduce((n, e) => n + e.parts.reduce((m, p) => m + p.data.length, 0), 0);
+    const bound = 3 * dirBytes + 4 * base.maxRecordSize + 2 * 1024 * 1024 + (dead.length === 0 ? 0 : 3 * deadBytes + 64 * 1024);
+    // What skipCorrupted passed over is in the queue as the damaged directory's raw bytes, where they lie.
+    for (const e of dead) {
+      const file = dir.get(e.segment);
+      const data = e.parts[0]?.data;
+      check(
+        e.kind === 'salvaged' &&
+          file !== undefined &&
+          data !== undefined &&
+          bytesEqual(file.bytes.subarray(e.offset, e.offset + data.length), data),
+        () => `dead letter ${e.id} (${e.segment} offset ${e.offset}) is not the directory's bytes there`,
+      );
+    }
+    check(
+      dead.length === 0 || wal.report.corruption.some((c) => c.kind === 'mid-log'),
+      () => `${dead.length} dead letters without a mid-log finding`,
+    );
     stats.maxGrowth = Math.max(stats.maxGrowth, grown);
     check(grown <= bound, () => `open in ${mode} grew arrayBuffers by ${grown} B (bound ${bound})`);
     check(fs.violations.length === 0, () => `open in ${mode} read past the end of a file: ${fs.violations.join('; ')}`);

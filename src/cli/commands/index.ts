@@ -8,10 +8,11 @@ import { registerBenchCommand } from './bench.js';
 import { registerServeOpsCommand } from './serve-ops.js';
 import { registerBackupCommands } from './backup.js';
 import { registerRestoreCommands } from './restore.js';
+import { registerDlqCommands } from './dlq.js';
 
 /**
  * Every subcommand registers here, one module each:
- * check, replay, campaign (the harness), bench, verify, dump, serve-ops, backup, restore-backup, recovery-points, restore (the engine's tools).
+ * check, replay, campaign (the harness), bench, verify, dump, serve-ops, backup, restore-backup, recovery-points, restore, dlq (the engine's tools).
  */
 export function registerCommands(program: Command): void {
   registerCheck(program);
@@ -23,4 +24,5 @@ export function registerCommands(program: Command): void {
   registerServeOpsCommand(program);
   registerBackupCommands(program);
   registerRestoreCommands(program);
+  registerDlqCommands(program);
 }
