@@ -17,6 +17,7 @@ export {
   type RestoreResult,
   type TimeTarget,
 } from './restore.js';
+export { segmentUnion, type SegmentSource } from './segment-union.js';
 export type { WriterStatus as WalState } from './writer.js';
 export { crc32 as walCrc32, segmentName, parseSegmentName } from './format.js';
 export {

@@ -1,7 +1,8 @@
 /** faultline recovery-points and restore on a real disk: a log and a store, and the exit status of a target outside the log. */
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { Wal } from '../../src/engine/index.js';
+import { backup, Wal } from '../../src/engine/index.js';
 import { openStore } from '../../src/store/index.js';
 import { NodeFileSystem } from '../../src/real/node-file-system.js';
 import { RealClock } from '../../src/real/real-clock.js';
@@ -118,6 +119,56 @@ it('restore --to-time: a log and a store written with timestamps restore to a ti
     const restored = await openStore({ fs, clock, dir: 'db-at' });
     expect(dec((await restored.get('n')) ?? enc('?'))).toBe('2');
     await restored.close();
+  } finally {
+    await cleanup();
+  }
+}, 60_000);
+
+it('restore --archive: a backup read with the segments archived after it restores past the backup; --store with --archive is usage (2)', async () => {
+  const { dir, cleanup } = await makeTempDir();
+  try {
+    const fs = new NodeFileSystem(dir);
+    const wal = await Wal.open({ fs, clock: new RealClock(), dir: 'log' }, { segmentSize: 4096, preallocate: false });
+    for (let i = 1; i <= 10; i++) await wal.append(enc(`r${i}-${'x'.repeat(400)}`));
+    await backup(wal, fs, 'backup');
+    for (let i = 11; i <= 40; i++) await wal.append(enc(`r${i}-${'x'.repeat(400)}`));
+    await wal.close();
+    // The operator's archive: every segment but the active one, copied after they were sealed.
+    const names = (await readdir(join(dir, 'log'))).filter((n) => n.endsWith('.log')).sort();
+    await mkdir(join(dir, 'archive'));
+    for (const n of names.slice(0, -1)) await copyFile(join(dir, 'log', n), join(dir, 'archive', n));
+    const points = await runFaultline(['recovery-points', join(dir, 'backup'), '--archive', join(dir, 'archive'), '--json']);
+    expect(points.code).toBe(0);
+    const newest = (JSON.parse(points.stdout) as { newest: number }).newest;
+    expect(newest).toBeGreaterThan(10);
+    const r = await runFaultline([
+      'restore',
+      join(dir, 'backup'),
+      '--archive',
+      join(dir, 'archive'),
+      '--to-lsn',
+      String(newest),
+      '--out',
+      join(dir, 'r'),
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const back = await Wal.open({ fs, clock: new RealClock(), dir: 'r' }, { segmentSize: 4096 });
+    expect(back.recovered.length).toBe(newest);
+    await back.close();
+    const bad = await runFaultline([
+      'restore',
+      join(dir, 'backup'),
+      '--store',
+      '--archive',
+      join(dir, 'archive'),
+      '--to-lsn',
+      '3',
+      '--out',
+      join(dir, 'nope'),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--archive is not offered with --store');
   } finally {
     await cleanup();
   }

@@ -14,7 +14,11 @@
  */
 import { basename, dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { MANIFEST_NAME } from '../../engine/backup-manifest.js';
+import { verifyBackup } from '../../engine/backup.js';
 import { recoveryPoints, restoreToLsn, restoreToTime } from '../../engine/restore.js';
+import { segmentUnion } from '../../engine/segment-union.js';
+import type { FileSystem } from '../../ports.js';
 import { isWalError, WalError } from '../../errors.js';
 import { NodeFileSystem } from '../../real/node-file-system.js';
 import { RealClock } from '../../real/real-clock.js';
@@ -29,6 +33,20 @@ function fail(command: string, err: unknown): void {
 }
 
 const clockNow = (): number => new RealClock().now();
+
+/**
+ * The source a restore reads: the directory itself, or (with --archive) the
+ * directory, verified against its manifest when it is a backup, read
+ * together with the archived segments (segment-union.ts) as the log `.`.
+ */
+async function sourceOf(dir: string, archives: readonly string[] | undefined, store: boolean): Promise<{ fs: FileSystem; dir: string }> {
+  const fs = new NodeFileSystem(dir);
+  if (archives === undefined || archives.length === 0) return { fs, dir: '.' };
+  if (store) throw new WalError('EINVAL', '--archive is not offered with --store yet: restore the store from its backup alone');
+  if ((await fs.readdir('.')).includes(MANIFEST_NAME)) await verifyBackup(fs, '.');
+  const union = await segmentUnion([{ fs, dir: '.' }, ...archives.map((a) => ({ fs: new NodeFileSystem(a), dir: '.' }))]);
+  return { fs: union, dir: '.' };
+}
 
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -66,9 +84,11 @@ export function registerRestoreCommands(program: Command): void {
     .description("List a log's segments with their LSN ranges and restore points (read only)")
     .argument('<dir>', 'a log directory (or a backup)')
     .option('--json', 'print JSON')
-    .action(async (dir: string, flags: { json?: boolean }) => {
+    .option('--archive <dirs...>', 'directories of segments archived after the backup <dir>, read with it as one log')
+    .action(async (dir: string, flags: { json?: boolean; archive?: string[] }) => {
       try {
-        const p = await recoveryPoints(new NodeFileSystem(dir), '.', clockNow);
+        const { fs } = await sourceOf(dir, flags.archive, false);
+        const p = await recoveryPoints(fs, '.', clockNow);
         if (flags.json === true) {
           process.stdout.write(`${JSON.stringify(p)}\n`);
         } else {
@@ -104,15 +124,16 @@ export function registerRestoreCommands(program: Command): void {
     .addOption(new Option('--to-time <iso8601>', 'the target time, with its zone (a log written with timestamps)').argParser(parseIsoTime))
     .requiredOption('--out <dir>', 'the new directory: empty or absent')
     .option('--store', 'the source is a store directory (in-memory state): its snapshot is restored with its log')
-    .action(async (dir: string, flags: { toLsn?: number; toTime?: number; out: string; store?: boolean }) => {
+    .option('--archive <dirs...>', 'directories of segments archived after the backup <dir>, read with it as one log')
+    .action(async (dir: string, flags: { toLsn?: number; toTime?: number; out: string; store?: boolean; archive?: string[] }) => {
       try {
         if (flags.toLsn === undefined && flags.toTime === undefined) {
           throw new WalError('EINVAL', 'restore needs a target: --to-lsn N or --to-time ISO8601');
         }
         const out = resolve(flags.out);
         const dest = { fs: new NodeFileSystem(dirname(out)), dir: basename(out) };
-        const src = new NodeFileSystem(dir);
         const store = flags.store === true;
+        const { fs: src } = await sourceOf(dir, flags.archive, store);
         let r: { lsn: number; segments: number; bytes: number; snapshotLsn?: number | undefined; timeMs?: number };
         let target: string;
         if (flags.toTime !== undefined) {
