@@ -4,7 +4,7 @@
  * 1..SEEDS, the runs and the CPU time checkWal needs to catch it (a cap of
  * CAP runs), with { swarm: false } and { swarm: true }. Prints a table and
  * the totals: bugs caught, and caught per CPU-second. Asserts nothing.
- * Run: npx tsx bench/swarm-corpus.ts [seeds] [cap]
+ * Run: npx tsx bench/swarm-corpus.ts [seeds] [cap] [fixture]  (fixture: only that one)
  */
 import { CORPUS } from '../test/corpus/corpus-table.js';
 import { checkWal } from '../src/harness/check.js';
@@ -12,6 +12,7 @@ import { loadPluginModule } from '../src/harness/plugin-module.js';
 
 const SEEDS = Number(process.argv[2] ?? 5);
 const CAP = Number(process.argv[3] ?? 300);
+const ONLY = process.argv[4];
 
 interface Cell {
   caught: number;
@@ -39,7 +40,7 @@ const rows: string[] = [
 ];
 const total = { default: { caught: 0, cpuMs: 0 }, swarm: { caught: 0, cpuMs: 0 } };
 for (const entry of CORPUS) {
-  if (entry.undetectedBecause !== undefined) continue;
+  if (entry.undetectedBecause !== undefined || (ONLY !== undefined && entry.fixture !== ONLY)) continue;
   const d = await measure(entry.fixture, entry.faults, false);
   const s = await measure(entry.fixture, entry.faults, true);
   total.default.caught += d.caught;

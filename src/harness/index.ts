@@ -32,3 +32,15 @@ export { runStoreScenario } from './run-store.js';
 export { loadStorePluginModule, isStorePlugin } from './plugin-module.js';
 export { builtinStorePlugin, BUILTIN_STORE_CHECK_OPTIONS } from './builtin-store.js';
 export { renderStoreHtmlReport } from './html-store.js';
+export {
+  exploreWal,
+  replayExploreState,
+  exploreWorkloads,
+  EXPLORE_ALPHABET,
+  type ExploreOptions,
+  type ExploreResult,
+  type ExploreStateId,
+  type ExploreCounterexample,
+  type ExploreReplayResult,
+} from './explore.js';
+export { formatExploreResult } from './explore-report.js';

@@ -33,6 +33,15 @@ export interface SchedulerOptions {
    * fires, maxIdleYields turns. See `run`.
    */
   hostTurnsBeforeTime?: number;
+  /**
+   * Optional: picks the task to complete among `n` runnable ones (an index
+   * below n, in issue order), instead of the seeded generator. When given it
+   * is asked at every step, n = 1 included, so the caller sees each moment
+   * between two completions (the exhaustive explorer, src/harness/explore.ts,
+   * enumerates interleavings and crash points through it). Must be
+   * deterministic for a run to be.
+   */
+  choose?: (n: number) => number;
 }
 
 interface Task {
@@ -52,6 +61,7 @@ export class Scheduler {
   private readonly maxSteps: number;
   private readonly maxIdleYields: number;
   private readonly hostTurnsBeforeTime: number;
+  private readonly choose: ((n: number) => number) | undefined;
   private readonly runnable: Task[] = [];
   /** Sorted by (time, seq). */
   private readonly timers: Task[] = [];
@@ -68,6 +78,7 @@ export class Scheduler {
     this.maxSteps = opts.maxSteps ?? 10_000_000;
     this.maxIdleYields = opts.maxIdleYields ?? 1_000;
     this.hostTurnsBeforeTime = opts.hostTurnsBeforeTime ?? 8;
+    this.choose = opts.choose;
     if (!Number.isSafeInteger(this.maxSteps) || this.maxSteps <= 0) throw new WalError('EINVAL', 'maxSteps must be a positive integer');
     if (!Number.isSafeInteger(this.maxIdleYields) || this.maxIdleYields < 0)
       throw new WalError('EINVAL', 'maxIdleYields must be a non-negative integer');
@@ -237,12 +248,18 @@ export class Scheduler {
       throw new WalError('ESIM', `step bound exceeded (${this.maxSteps})`, { details: { now: this.time } });
     }
     const n = this.runnable.length;
-    const i = n === 1 ? 0 : this.rng.nextInt(n);
+    const i = this.choose !== undefined ? this.chosen(this.choose, n) : n === 1 ? 0 : this.rng.nextInt(n);
     const task = this.runnable[i] as Task;
     // Remove keeping issue order of the rest (cheap for the small queues a run has).
     this.runnable.splice(i, 1);
     this.stepCount++;
     task.fire();
+  }
+
+  private chosen(choose: (n: number) => number, n: number): number {
+    const i = choose(n);
+    if (!Number.isSafeInteger(i) || i < 0 || i >= n) throw new WalError('EINVAL', `choose(${n}) must return an index below ${n}, got ${i}`);
+    return i;
   }
 
   private advanceTime(): void {

@@ -30,6 +30,8 @@ export interface SimWorldOptions {
   maxIdleYields?: number;
   /** Real host turns before virtual time jumps while nothing is runnable (Scheduler, default 8). */
   hostTurnsBeforeTime?: number;
+  /** Picks among runnable tasks instead of the seeded generator (SchedulerOptions.choose). */
+  choose?: (n: number) => number;
   /** Keep at most this many trace lines (the hash covers all); default 1,000,000. */
   maxTraceLines?: number;
   /**
@@ -92,6 +94,7 @@ export function createSimWorld(opts: SimWorldOptions): SimWorld {
   if (opts.maxSteps !== undefined) schedOpts.maxSteps = opts.maxSteps;
   if (opts.maxIdleYields !== undefined) schedOpts.maxIdleYields = opts.maxIdleYields;
   if (opts.hostTurnsBeforeTime !== undefined) schedOpts.hostTurnsBeforeTime = opts.hostTurnsBeforeTime;
+  if (opts.choose !== undefined) schedOpts.choose = opts.choose;
   const base = {
     seed,
     scheduler: new Scheduler(schedOpts),

@@ -68,6 +68,14 @@ describe('corpus: correct WALs are never flagged', () => {
     expect(result.summary.crashes).toBeGreaterThan(0);
   }, 120_000);
 
+  it(`correct-segmented (the control of racing-truncate-unlinks) passes ${NEVER_FLAGGED_RUNS * 2} runs under every contract fault`, async () => {
+    const { plugin, path } = await fixture('correct-segmented');
+    const result = await checkWal(plugin, { seed: 1, runs: NEVER_FLAGGED_RUNS * 2, pluginModule: path });
+    expect(result.failure?.message).toBeUndefined();
+    expect(result.runs).toBe(NEVER_FLAGGED_RUNS * 2);
+    expect(result.summary.crashes).toBeGreaterThan(0);
+  }, 120_000);
+
   for (const kind of ['groupCommit', 'everyWrite'] as const) {
     it(`the built-in engine at ${kind} passes ${NEVER_FLAGGED_RUNS} runs under every contract fault`, async () => {
       const plugin = await builtinPlugin({ segmentSize: 256 * 1024, durability: { kind } });
