@@ -39,6 +39,10 @@ it('backup then restore-backup gives back the log; a busy destination is usage (
     const damaged = await runFaultline(['restore-backup', join(dir, 'bak'), join(dir, 'out2')]);
     expect(damaged.code).toBe(1);
     expect(damaged.stderr).toContain('manifest is damaged');
+    // A directory that is not a backup is named in the message (not as '.').
+    const notBackup = await runFaultline(['restore-backup', join(dir, 'out'), join(dir, 'out3')]);
+    expect(notBackup.code).toBe(1);
+    expect(notBackup.stderr).toContain('out has no backup-manifest.json');
   } finally {
     await cleanup();
   }

@@ -41,12 +41,19 @@ describe('the Grafana dashboard', () => {
       'wal_bytes_written_total',
       'wal_rotations_total',
       'wal_recovery_torn_bytes_truncated',
+      'wal_retries_total',
+      'wal_breaker_state',
+      'wal_dlq_live_entries',
     ]) {
       expect(queried, name).toContain(name);
     }
 
     const { dir, cleanup } = await makeTempDir('faultline-dash-');
-    const wal = await Wal.open({ fs: new NodeFileSystem(dir), clock: new RealClock(), dir: 'wal' }, { preallocate: false });
+    // With a dead-letter queue, whose metrics the dashboard also queries.
+    const wal = await Wal.open(
+      { fs: new NodeFileSystem(dir), clock: new RealClock(), dir: 'wal' },
+      { preallocate: false, deadLetters: true },
+    );
     const server = await serveOps(wal);
     try {
       await wal.append(new Uint8Array(4));

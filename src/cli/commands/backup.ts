@@ -78,7 +78,9 @@ export function registerBackupCommands(program: Command): void {
     .action(async (from: string, dest: string) => {
       try {
         const to = underParent(dest);
-        const manifest = await restoreBackup(new NodeFileSystem(from), '.', to.fs, to.dir);
+        // Under its parent, so a message about the backup names its directory rather than '.'.
+        const src = underParent(from);
+        const manifest = await restoreBackup(src.fs, src.dir, to.fs, to.dir);
         process.stdout.write(summary('restore-backup', from, dest, manifest));
         process.exitCode = EXIT_OK;
       } catch (err) {
