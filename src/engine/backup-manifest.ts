@@ -30,6 +30,12 @@ export interface BackupManifest {
   clockMs: number;
   /** Oldest first. */
   segments: BackupSegment[];
+  /**
+   * true: the log's dead-letter queue (docs/dlq.md) is backed up beside it,
+   * in DEAD_LETTER_DIR with a manifest of its own written first; absent: the
+   * log had no queue log when the backup began.
+   */
+  deadLetters?: true;
 }
 
 const utf8 = new TextEncoder();
@@ -90,10 +96,12 @@ export function decodeManifest(bytes: Uint8Array): BackupManifest {
   for (let i = 1; i < segments.length; i++) {
     if ((segments[i] as BackupSegment).firstLsn <= (segments[i - 1] as BackupSegment).firstLsn) throw bad('segments are not in LSN order');
   }
+  if (o['deadLetters'] !== undefined && o['deadLetters'] !== true) throw bad('deadLetters is neither true nor absent');
   return {
     logId: o['logId'],
     durableThrough: safeInt(o['durableThrough'], 'durableThrough'),
     clockMs: clockMs(o['clockMs']),
     segments,
+    ...(o['deadLetters'] === true ? { deadLetters: true as const } : {}),
   };
 }

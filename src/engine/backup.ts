@@ -25,6 +25,7 @@ import { errorCode, WalError } from '../errors.js';
 import type { FileHandle, FileSystem } from '../ports.js';
 import { crc32 } from './crc.js';
 import { decodeManifest, encodeManifest, MANIFEST_NAME, MANIFEST_TEMP_NAME, type BackupManifest } from './backup-manifest.js';
+import { DEAD_LETTER_DIR } from './dead-letter-queue.js';
 import { ensureDirectory, joinPath } from './segments.js';
 import type { Wal } from './wal.js';
 
@@ -100,8 +101,16 @@ export async function backup(wal: Wal, destFs: FileSystem, destDir: string): Pro
   } finally {
     for (const s of view.segments) await s.handle.close().catch(() => undefined); // read handles: nothing to lose; a copy error is reported
   }
+  // The dead-letter queue, a backup of its own (manifest included) before this one's manifest, which marks the whole complete.
+  const deadLetters = await wal.deadLetters?.backupTo(destFs, joinPath(destDir, DEAD_LETTER_DIR));
   await destFs.syncDir(destDir);
-  const manifest: BackupManifest = { logId: wal.logId, durableThrough: view.durableThrough, clockMs: view.clockMs, segments };
+  const manifest: BackupManifest = {
+    logId: wal.logId,
+    durableThrough: view.durableThrough,
+    clockMs: view.clockMs,
+    segments,
+    ...(deadLetters === undefined ? {} : { deadLetters: true as const }),
+  };
   const temp = joinPath(destDir, MANIFEST_TEMP_NAME);
   const h = await destFs.open(temp, 'wx+');
   try {
@@ -168,6 +177,17 @@ export async function verifyBackup(fs: FileSystem, dir: string): Promise<BackupM
       await f.close();
     }
   }
+  if (manifest.deadLetters === true) {
+    await verifyBackup(fs, joinPath(dir, DEAD_LETTER_DIR)).catch((err: unknown) => {
+      throw new WalError(
+        'ECORRUPT',
+        `the backup's dead-letter queue (${DEAD_LETTER_DIR}): ${err instanceof Error ? err.message : String(err)}`,
+        {
+          cause: err,
+        },
+      );
+    });
+  }
   return manifest;
 }
 
@@ -188,6 +208,9 @@ export async function restoreBackup(srcFs: FileSystem, backupDir: string, destFs
     } finally {
       await src.close();
     }
+  }
+  if (manifest.deadLetters === true) {
+    await restoreBackup(srcFs, joinPath(backupDir, DEAD_LETTER_DIR), destFs, joinPath(destDir, DEAD_LETTER_DIR));
   }
   await destFs.syncDir(destDir);
   return manifest;

@@ -15,6 +15,7 @@
  * written. The layout of its records is dead-letter-entry.ts's
  * (docs/format.md, "Dead-letter queue"); docs/dlq.md says how to use it.
  */
+import type { BackupManifest } from './backup-manifest.js';
 import type { FileSystem, RecoveredRecord, WalEnv } from '../ports.js';
 import { present } from '../assert.js';
 import { errorCode, WalError } from '../errors.js';
@@ -73,6 +74,8 @@ export interface DeadLetterLog {
   append(record: Uint8Array): Promise<number>;
   truncatePrefix(upTo: number): Promise<void>;
   close(): Promise<void>;
+  /** A hot backup of the queue's log into destDir (the engine's Wal.backupTo); a log without it cannot be backed up. */
+  backupTo?(destFs: FileSystem, destDir: string): Promise<BackupManifest>;
 }
 
 export type DeadLetterLogOpener = (env: WalEnv, options: WalOptions) => Promise<DeadLetterLog>;
@@ -152,6 +155,22 @@ export class DeadLetterQueue {
     private readonly options: DeadLetterQueueOptions,
   ) {
     if (log !== undefined) this.load(log.recovered);
+  }
+
+  /**
+   * A hot backup of the queue's log into destDir (a backup directory of its
+   * own, manifest last), taken while no entry is being written; undefined
+   * when the queue has no log yet (no entry was ever written), so there is
+   * nothing to back up.
+   */
+  async backupTo(destFs: FileSystem, destDir: string): Promise<BackupManifest | undefined> {
+    return this.mutex.run(async () => {
+      const log = this.log;
+      if (log === undefined) return undefined;
+      if (log.backupTo === undefined)
+        throw new WalError('ENOTSUP', `the dead-letter queue in ${this.dir} cannot be backed up (its log has no backupTo)`);
+      return log.backupTo(destFs, destDir);
+    });
   }
 
   /** The queue's directory. */

@@ -4,7 +4,9 @@
  * new log when none survived, and hands the tail to the writer.
  */
 import { WalError } from '../errors.js';
-import type { Clock, RecoveredRecord, WalEnv, WalLog } from '../ports.js';
+import type { Clock, FileSystem, RecoveredRecord, WalEnv, WalLog } from '../ports.js';
+import { backup } from './backup.js';
+import type { BackupManifest } from './backup-manifest.js';
 import { CircuitBreaker, type BreakerState } from './circuit-breaker.js';
 import { CountingFileSystem } from './counting-fs.js';
 import { DeadLetterQueue } from './dead-letter-queue.js';
@@ -273,6 +275,11 @@ export class Wal implements WalLog {
   async openForBackup(): Promise<Awaited<ReturnType<LogWriter['openForBackup']>> & { clockMs: number }> {
     const view = await this.writer.openForBackup();
     return { ...view, clockMs: this.clock.now() };
+  }
+
+  /** A hot backup of this log (and its dead-letter queue) into destDir: backup(this, destFs, destDir). */
+  backupTo(destFs: FileSystem, destDir: string): Promise<BackupManifest> {
+    return backup(this, destFs, destDir);
   }
 
   /** Every append that resolved before this call is durable when it resolves. */

@@ -5,9 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyRecovered,
+  backup,
   DEAD_LETTER_DIR,
   DeadLetterQueue,
   openDeadLetterQueue,
+  restoreBackup,
+  verifyBackup,
   Wal,
   type DeadLetter,
   type RecoveredTransaction,
@@ -390,5 +393,42 @@ describe('entry encoding', () => {
   it('refuses to encode an entry whose parts do not match its kind', () => {
     expect(() => encodeDeadLetter({ ...entry, lastLsn: 9 })).toThrow(/commit LSN/);
     expect(() => encodeDeadLetter({ ...entry, logId: 'nope' })).toThrow(/16 hex digits/);
+  });
+});
+
+describe('a hot backup carries the dead-letter queue', () => {
+  it('backup copies the queue (manifest first), verifyBackup checks it, restoreBackup brings it back; a damaged queue copy is refused', async () => {
+    const fs = new MemfsFileSystem();
+    const segs = await buildLog(fs, 40);
+    await flipRecord(fs, segs[0] as string, 2); // LSN 3, passed over into the queue
+    const wal = await Wal.open(memEnv(fs), { ...base, recoveryMode: 'skipCorrupted' });
+    const before = wal.deadLetters?.list() ?? [];
+    expect(before).toHaveLength(1);
+    const manifest = await backup(wal, fs, '/bak');
+    await wal.close();
+    expect(manifest.deadLetters).toBe(true);
+    expect((await fs.readdir('/bak')).sort()).toContain(DEAD_LETTER_DIR);
+    expect(await fs.readdir(`/bak/${DEAD_LETTER_DIR}`)).toContain('backup-manifest.json');
+    await verifyBackup(fs, '/bak');
+    await restoreBackup(fs, '/bak', fs, '/restored');
+    const back = await Wal.open(memEnv(fs, undefined, '/restored'), { ...base, recoveryMode: 'skipCorrupted' });
+    expect(back.deadLetters?.list()).toEqual(before);
+    expect(back.recovered.map((r) => r.lsn)).not.toContain(3);
+    await back.close();
+
+    // The queue's copy damaged: the backup as a whole is refused, and nothing is restored.
+    const qseg = (await fs.readdir(`/bak/${DEAD_LETTER_DIR}`)).find((n) => n.endsWith('.log')) as string;
+    const bytes = await readFileBytes(fs, `/bak/${DEAD_LETTER_DIR}/${qseg}`);
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff;
+    await writeFileBytes(fs, `/bak/${DEAD_LETTER_DIR}/${qseg}`, bytes);
+    await expect(verifyBackup(fs, '/bak')).rejects.toMatchObject({ code: 'ECORRUPT', message: /dead-letter queue/ });
+    await expect(restoreBackup(fs, '/bak', fs, '/restored2')).rejects.toMatchObject({ code: 'ECORRUPT' });
+    // A log without a queue log backs up as before: no field, no directory.
+    const plain = await Wal.open(memEnv(fs, undefined, '/plain'), base);
+    await plain.append(enc('x'));
+    const m = await backup(plain, fs, '/bak-plain');
+    await plain.close();
+    expect(m.deadLetters).toBeUndefined();
+    expect(await fs.readdir('/bak-plain')).not.toContain(DEAD_LETTER_DIR);
   });
 });
