@@ -19,27 +19,15 @@ import {
 } from '../../src/engine/format.js';
 import { lsnForTime, recoveryPoints, restoreToLsn, restoreToTime } from '../../src/engine/restore.js';
 import { recoverLog } from '../../src/engine/recovery.js';
-import type { Clock, FileSystem } from '../../src/ports.js';
+import type { FileSystem } from '../../src/ports.js';
 import { MemfsFileSystem } from '../helpers/memfs-file-system.js';
-import { dec, enc, memEnv } from './support.js';
+import { dec, enc, memEnv, SteppingClock } from './support.js';
 
 const now = (): number => 0;
 
-/** A clock whose wall time is set by the test (and may go backwards); sleeps resolve on the next macrotask. */
-class WallClock implements Clock {
+/** A stepping clock whose wall time is set by the test (and may go backwards). */
+class WallClock extends SteppingClock {
   wall = 1_800_000_000_000;
-  t = 0;
-  now(): number {
-    return this.t;
-  }
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) =>
-      setImmediate(() => {
-        this.t += Math.max(0, ms);
-        resolve();
-      }),
-    );
-  }
   wallNow(): number {
     return this.wall;
   }
